@@ -1,0 +1,129 @@
+"""A person's own CSV of 2-D points: parsing, checks and their messages."""
+
+import io
+
+import numpy as np
+import pytest
+
+from mlp.datasets import DataError, Standardizer, load_points_csv
+
+
+def make_csv(n_rows=12, header="x,y,label", labels=("a", "b"), separator=","):
+    lines = [header] if header else []
+    for row in range(n_rows):
+        label = labels[row % len(labels)]
+        lines.append(separator.join([f"{row * 0.5}", f"{-row}", f"{label}"]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def test_header_path_bytes_and_file_like_give_the_same_result(tmp_path):
+    data = make_csv()
+    path = tmp_path / "points.csv"
+    path.write_bytes(data)
+    results = [load_points_csv(path), load_points_csv(str(path)), load_points_csv(data)]
+    uploaded = io.BytesIO(data)
+    uploaded.read(5)  # a file-like already read from is read from the start
+    results.append(load_points_csv(uploaded))
+    for X, y, class_names in results:
+        assert X.shape == (12, 2) and X.dtype == np.float32
+        assert y.shape == (12,) and y.dtype == np.int64
+        assert class_names == ["a", "b"]
+        np.testing.assert_array_equal(X[:, 0], np.arange(12) * 0.5)
+        np.testing.assert_array_equal(y, np.arange(12) % 2)
+
+
+def test_no_header_reads_the_first_row_as_data():
+    X, y, class_names = load_points_csv(make_csv(header=None, labels=("0", "1")))
+    assert len(X) == 12 and X[0].tolist() == [0.0, 0.0]
+    assert class_names == ["0", "1"]
+
+
+def test_string_labels_are_sorted_alphabetically_into_classes():
+    X, y, class_names = load_points_csv(make_csv(n_rows=12, labels=("dog", "cat", "emu")))
+    assert class_names == ["cat", "dog", "emu"]
+    assert y[:3].tolist() == [1, 0, 2]
+
+
+def test_numeric_labels_are_sorted_by_value_not_text():
+    _, y, class_names = load_points_csv(make_csv(labels=("10", "2", "1")))
+    assert class_names == ["1", "2", "10"]
+    assert y[:3].tolist() == [2, 1, 0]
+
+
+def test_semicolons_spaces_blank_lines_and_bom_are_accepted():
+    data = "\ufeffx; y; label\n\n" + "".join(f" {i}; {i % 3}; {'ab'[i % 2]}\n" for i in range(10))
+    X, y, class_names = load_points_csv(data.encode("utf-8"))
+    assert X.shape == (10, 2) and class_names == ["a", "b"]
+
+
+def test_features_come_back_raw_and_the_standardizer_round_trips():
+    X, _, _ = load_points_csv(make_csv())
+    scaler = Standardizer.fit(X)
+    Z = scaler.transform(X)
+    assert Z.dtype == np.float32
+    np.testing.assert_allclose(Z.mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(Z.std(axis=0), 1.0, atol=1e-6)
+    np.testing.assert_allclose(scaler.inverse_transform(Z), X, rtol=1e-6, atol=1e-6)
+    assert X[1, 0] == 0.5  # untouched
+
+
+def test_standardizer_leaves_a_constant_column_finite():
+    scaler = Standardizer.fit(np.array([[1.0, 3.0], [2.0, 3.0]]))
+    assert np.isfinite(scaler.transform(np.array([[1.5, 3.0]]))).all()
+
+
+def bad(text):
+    return text.encode("utf-8")
+
+
+CASES = {
+    "not numeric": (
+        bad("x,y,label\n" + "1,2,a\n" * 5 + "1,two,b\n" + "3,4,b\n" * 5),
+        ["'two'", "row 7", "column 2 ('y')", "not a number"],
+    ),
+    "not numeric, no header": (
+        bad("1,2,a\n" * 5 + "abc,2,b\n" + "3,4,b\n" * 5),
+        ["'abc'", "row 6", "column 1", "not a number"],
+    ),
+    "nan": (bad("1,2,a\n" * 5 + "nan,2,b\n" + "3,4,b\n" * 5), ["row 6", "NaN or infinity"]),
+    "inf": (bad("1,2,a\n" * 5 + "1,-inf,b\n" + "3,4,b\n" * 5), ["row 6", "NaN or infinity"]),
+    "empty cell": (bad("1,2,a\n" * 5 + "1,,b\n" + "3,4,b\n" * 5), ["row 6", "empty"]),
+    "too few rows": (make_csv(n_rows=9), ["only 9 data rows", "at least 10"]),
+    "too many rows": (make_csv(n_rows=50_001), ["50,001", "at most 50,000"]),
+    "too many classes": (
+        make_csv(n_rows=40, labels=[f"c{k}" for k in range(11)]),
+        ["11 different", "at most 10 classes"],
+    ),
+    "single class": (make_csv(labels=("a",)), ["same label", "'a'", "two classes"]),
+    "too few columns": (bad("x,y\n" + "1,2\n" * 12), ["Row 1 has 2 columns", "3 are needed"]),
+    "missing label": (bad("1,2,a\n" * 5 + "1,2,\n" + "3,4,b\n" * 5), ["Row 6", "no label"]),
+    "too many columns": (bad("1,2,3,a\n" * 12), ["4 columns", "exactly 3"]),
+    "not utf-8": ("x,y,label\n1,2,caf\xe9\n".encode("latin-1") * 6, ["not UTF-8"]),
+    "excel workbook": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb1\xd8", ["UTF-8"]),
+    "empty": (b"", ["empty"]),
+    "only blanks": (b"\n  \n\n", ["empty"]),
+    "too big": (b"1,2,a\n" * (900_000), ["larger than 5 MB"]),
+    "constant column": (bad("x,y,label\n" + "1,5,a\n1,6,b\n" * 6), ["same value", "'x'"]),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_problem_is_explained_in_words(case):
+    data, words = CASES[case]
+    with pytest.raises(DataError) as error:
+        load_points_csv(data)
+    for word in words:
+        assert word in str(error.value), (case, str(error.value))
+
+
+def test_a_too_big_file_on_disk_is_refused_before_reading(tmp_path):
+    path = tmp_path / "huge.csv"
+    with open(path, "wb") as file:
+        file.truncate(6 * 1024 * 1024)
+    with pytest.raises(DataError, match="larger than 5 MB"):
+        load_points_csv(path)
+
+
+def test_a_missing_path_is_a_data_error(tmp_path):
+    with pytest.raises(DataError, match="cannot be read"):
+        load_points_csv(tmp_path / "nowhere.csv")
