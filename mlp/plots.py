@@ -1,0 +1,783 @@
+"""Plotly figure builders: arrays in, ``go.Figure`` out.
+
+Every chart here is redrawn up to four times a second while a network trains, so each builder:
+
+- keeps its arrays as NumPy arrays of small dtypes (uint8 boundary codes, float32 coordinates),
+  which Plotly serialises as compact base64 typed arrays;
+- fixes its height, its margins and (where the caller gives them) its axis ranges, so the page
+  does not jump between redraws;
+- sets the same ``uirevision``, so a zoom or a legend click survives the next redraw.
+
+The look is meant for a projector: a large base font, a white background, thin gridlines and a
+colour-blind-safe palette (``CLASS_COLORS``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008) "Color Universal Design" without its black, then three colours from
+# Paul Tol's "muted" scheme, so up to 10 classes stay distinguishable for colour-blind viewers.
+CLASS_COLORS: tuple[str, ...] = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#F0E442",  # yellow
+    "#332288",  # indigo
+    "#999933",  # olive
+    "#882255",  # wine
+)
+
+# Number of lightness steps used to show how confident the network is at each grid point.
+BOUNDARY_LEVELS: int = 6
+
+# Points drawn on the decision-boundary plot at most; larger data sets are subsampled.
+MAX_DISPLAYED_POINTS: int = 3000
+
+# Nodes drawn per column of the architecture diagram at most.
+MAX_NODES_PER_COLUMN: int = 10
+
+# Same string on every figure: Plotly keeps the user's zoom and legend clicks across redraws.
+UI_REVISION = "mlp-playground"
+
+# How strongly the class colour shows through white at the lowest and highest confidence level.
+_PALEST_TINT = 0.08
+_STRONGEST_TINT = 0.42
+
+_TEXT_COLOR = "#222222"
+_MUTED_TEXT_COLOR = "#666666"
+_GRID_COLOR = "#E3E6EC"
+_POINT_OUTLINE_COLOR = "#333333"
+_LINE_COLOR = "#0072B2"
+
+_AXIS_STYLE = {
+    "gridcolor": _GRID_COLOR,
+    "gridwidth": 1,
+    "linecolor": "#B8BEC8",
+    "zerolinecolor": "#C8CDD6",
+    "zerolinewidth": 1,
+    "ticks": "",
+    "automargin": False,  # margins stay fixed when tick labels change width
+    "title": {"standoff": 8},
+}
+
+# The layout part of Plotly's "plotly_white" template, slimmed down: the full template also
+# carries defaults for every trace type (about 7 kB), sent again with every redraw.
+_TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"size": 15, "color": _TEXT_COLOR},
+        "colorway": CLASS_COLORS,
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "hoverlabel": {"align": "left", "font": {"size": 14}},
+        "xaxis": _AXIS_STYLE,
+        "yaxis": _AXIS_STYLE,
+    }
+)
+
+
+def _base_layout(height: int, margin: dict[str, int]) -> dict:
+    return {
+        "template": _TEMPLATE,
+        "height": height,
+        "margin": margin,
+        "uirevision": UI_REVISION,
+    }
+
+
+def _hex_to_rgb(hex_color: str) -> tuple[int, int, int]:
+    hex_digits = hex_color.lstrip("#")
+    return int(hex_digits[0:2], 16), int(hex_digits[2:4], 16), int(hex_digits[4:6], 16)
+
+
+def _tint(hex_color: str, strength: float) -> str:
+    """Blend ``hex_color`` with white: strength 0 is white, 1 is the colour itself."""
+    red, green, blue = (round(255 - strength * (255 - c)) for c in _hex_to_rgb(hex_color))
+    return f"#{red:02x}{green:02x}{blue:02x}"
+
+
+def empty_figure(message: str, height: int) -> go.Figure:
+    """A blank figure of the given height with ``message`` in the middle.
+
+    Used where a chart will appear (before training starts, or when a view has nothing to show),
+    so the page keeps its layout when the real chart arrives.
+    """
+    figure = go.Figure(
+        layout=_base_layout(height, {"l": 10, "r": 10, "t": 10, "b": 10}),
+    )
+    figure.update_layout(
+        xaxis={"visible": False, "fixedrange": True},
+        yaxis={"visible": False, "fixedrange": True},
+        annotations=[
+            {
+                "text": message,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0.5,
+                "y": 0.5,
+                "showarrow": False,
+                "font": {"size": 16, "color": _MUTED_TEXT_COLOR},
+            }
+        ],
+    )
+    return figure
+
+
+# --- Decision boundary ------------------------------------------------------------------------
+
+
+def encode_boundary(proba: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
+    """Turn the network's class probabilities on a grid into one small code per grid point.
+
+    Args:
+        proba: (G_y * G_x, K) class probabilities at the grid points, row-major: all x values
+            of the first y row, then the second row, and so on. K >= 2. Non-finite entries
+            (a diverged network) count as probability 0.
+        grid_shape: (G_y, G_x).
+
+    Returns:
+        (G_y, G_x) uint8 codes, ``predicted_class * BOUNDARY_LEVELS + confidence_level``. The
+        confidence is the largest probability, mapped linearly from [1/K, 1] (a uniform guess)
+        onto levels 0 .. BOUNDARY_LEVELS - 1 (certain).
+    """
+    n_points, n_classes = proba.shape
+    grid_rows, grid_cols = grid_shape
+    if n_points != grid_rows * grid_cols:
+        raise ValueError(f"proba has {n_points} rows but the grid has {grid_rows}×{grid_cols}.")
+    if not 2 <= n_classes <= 256 // BOUNDARY_LEVELS:
+        raise ValueError(f"Expected 2 to {256 // BOUNDARY_LEVELS} classes, got {n_classes}.")
+    finite_proba = np.nan_to_num(proba.astype(np.float32, copy=False), nan=0.0, posinf=0.0)
+    predicted_class = finite_proba.argmax(axis=1)
+    confidence = finite_proba.max(axis=1)
+    uniform = 1.0 / n_classes
+    scaled = (confidence - uniform) / (1.0 - uniform) * BOUNDARY_LEVELS
+    level = np.clip(np.floor(scaled), 0, BOUNDARY_LEVELS - 1)
+    codes = predicted_class * BOUNDARY_LEVELS + level.astype(np.intp)
+    return codes.astype(np.uint8).reshape(grid_rows, grid_cols)
+
+
+def boundary_colorscale(n_classes: int) -> list[list]:
+    """Stepwise Plotly colorscale for the codes of ``encode_boundary``.
+
+    Code ``c`` (0 .. n_classes * BOUNDARY_LEVELS - 1) gets the constant colour band
+    [c / n_codes, (c + 1) / n_codes]; with ``zmin=-0.5`` and ``zmax=n_codes - 0.5`` each integer
+    code falls in the middle of its band. The colour is the class colour blended with white:
+    very pale at the lowest confidence, a soft tint (never fully saturated, so the data points
+    drawn on top stay visible) at the highest.
+
+    Returns:
+        A list of 2 * n_codes ``[position, "#rrggbb"]`` pairs, positions rising from 0 to 1.
+    """
+    n_codes = n_classes * BOUNDARY_LEVELS
+    colorscale: list[list] = []
+    for class_index in range(n_classes):
+        class_color = CLASS_COLORS[class_index % len(CLASS_COLORS)]
+        for level in range(BOUNDARY_LEVELS):
+            strength = _PALEST_TINT + (_STRONGEST_TINT - _PALEST_TINT) * level / (
+                BOUNDARY_LEVELS - 1
+            )
+            color = _tint(class_color, strength)
+            code = class_index * BOUNDARY_LEVELS + level
+            colorscale.append([code / n_codes, color])
+            colorscale.append([(code + 1) / n_codes, color])
+    return colorscale
+
+
+def _grid_extent(coordinates: np.ndarray) -> tuple[float, float]:
+    """Outer edges of the grid cells centred on ``coordinates`` (sorted, shape (G,))."""
+    if len(coordinates) < 2:
+        return float(coordinates[0]) - 0.5, float(coordinates[0]) + 0.5
+    half_step = 0.5 * float(coordinates[1] - coordinates[0])
+    return float(coordinates[0]) - half_step, float(coordinates[-1]) + half_step
+
+
+def _display_subset(n_points: int, n_shown: int) -> np.ndarray:
+    """Indices of ``n_shown`` of ``n_points`` points, the same ones at every redraw."""
+    if n_shown >= n_points:
+        return np.arange(n_points)
+    return np.sort(np.random.default_rng(0).permutation(n_points)[:n_shown])
+
+
+def _class_point_traces(
+    points: np.ndarray,
+    labels: np.ndarray,
+    class_names: Sequence[str],
+    is_test: bool,
+    marker_size: int,
+) -> list[go.Scatter]:
+    traces = []
+    for class_index, class_name in enumerate(class_names):
+        in_class = labels == class_index
+        if is_test:
+            symbol, outline = "diamond", {"color": "black", "width": 2}
+            hover_name = f"{class_name} (test)"
+        else:
+            symbol, outline = "circle", {"color": _POINT_OUTLINE_COLOR, "width": 0.8}
+            hover_name = class_name
+        traces.append(
+            go.Scatter(
+                x=points[in_class, 0].astype(np.float32),
+                y=points[in_class, 1].astype(np.float32),
+                mode="markers",
+                name=class_name,
+                legendgroup=f"class {class_index}",
+                showlegend=not is_test,
+                marker={
+                    "color": CLASS_COLORS[class_index % len(CLASS_COLORS)],
+                    "size": marker_size + (1 if is_test else 0),
+                    "symbol": symbol,
+                    "line": outline,
+                },
+                hovertemplate=f"{hover_name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            )
+        )
+    return traces
+
+
+def decision_boundary_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    codes: np.ndarray | None,
+    n_classes: int,
+    class_names: Sequence[str],
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    x_range: tuple[float, float] | None = None,
+    y_range: tuple[float, float] | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """The network's decision regions as a tinted background, with the data points on top.
+
+    Training points are filled circles in their class colour with a thin dark outline. Test
+    points are diamonds in the same colour with a thick black outline: shape and outline both
+    differ, so they stand apart on a projector and for colour-blind viewers, and the fill still
+    says which class they belong to. The legend has one entry per class (clicking it hides the
+    training and test points of that class) and one key entry for the test symbol.
+
+    Above ``MAX_DISPLAYED_POINTS`` points (training and test together) the same subset is drawn
+    at every redraw, and the legend title says how many points are shown.
+
+    Args:
+        xs: (G_x,) x coordinates of the grid columns, evenly spaced and increasing.
+        ys: (G_y,) y coordinates of the grid rows, evenly spaced and increasing.
+        codes: (G_y, G_x) uint8 codes from ``encode_boundary``, or None before there is a
+            network (then only the points are drawn).
+        n_classes: K, the number of classes.
+        class_names: K names for the legend.
+        X_train: (N, 2) training inputs.
+        y_train: (N,) integer training labels in 0 .. K-1.
+        X_test: (M, 2) test inputs, or None to draw no test points.
+        y_test: (M,) integer test labels, given together with ``X_test``.
+        x_range: (low, high) of the x axis; default: the outer edges of the grid.
+        y_range: (low, high) of the y axis; default: the outer edges of the grid.
+        height: figure height in pixels.
+    """
+    # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
+    figure = go.Figure(layout=_base_layout(height, {"l": 50, "r": 10, "t": 30, "b": 40}))
+
+    if codes is not None:
+        n_codes = n_classes * BOUNDARY_LEVELS
+        figure.add_trace(
+            go.Heatmap(
+                x=np.asarray(xs, dtype=np.float32),
+                y=np.asarray(ys, dtype=np.float32),
+                z=np.asarray(codes, dtype=np.uint8),
+                zmin=-0.5,
+                zmax=n_codes - 0.5,
+                colorscale=boundary_colorscale(n_classes),
+                showscale=False,
+                hoverinfo="skip",
+            )
+        )
+
+    n_train = len(X_train)
+    n_test = 0 if X_test is None else len(X_test)
+    n_total = n_train + n_test
+    n_shown_train = min(n_train, MAX_DISPLAYED_POINTS * n_train // max(n_total, 1))
+    n_shown_test = min(n_test, MAX_DISPLAYED_POINTS - n_shown_train)
+    marker_size = 9 if n_shown_train + n_shown_test <= 600 else 6
+
+    shown = _display_subset(n_train, n_shown_train)
+    figure.add_traces(
+        _class_point_traces(
+            X_train[shown], y_train[shown], class_names, is_test=False, marker_size=marker_size
+        )
+    )
+    if X_test is not None and y_test is not None:
+        shown = _display_subset(n_test, n_shown_test)
+        figure.add_traces(
+            _class_point_traces(
+                X_test[shown], y_test[shown], class_names, is_test=True, marker_size=marker_size
+            )
+        )
+        # A legend key for the test symbol; the test points themselves sit in their class group.
+        figure.add_trace(
+            go.Scatter(
+                x=[None],
+                y=[None],
+                mode="markers",
+                name="test points",
+                marker={
+                    "color": "white",
+                    "size": marker_size + 1,
+                    "symbol": "diamond",
+                    "line": {"color": "black", "width": 2},
+                },
+            )
+        )
+
+    n_shown = n_shown_train + n_shown_test
+    legend_title = f"{n_shown:,} of {n_total:,} points shown" if n_shown < n_total else ""
+    xs = np.asarray(xs)
+    ys = np.asarray(ys)
+    figure.update_layout(
+        xaxis={"range": x_range or _grid_extent(xs), "constrain": "domain"},
+        yaxis={
+            "range": y_range or _grid_extent(ys),
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+        legend={
+            "title": {"text": legend_title, "font": {"size": 12, "color": _MUTED_TEXT_COLOR}},
+            "itemsizing": "constant",
+        },
+        hovermode="closest",
+    )
+    return figure
+
+
+# --- Training curves --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Curve:
+    """One line of a curves figure.
+
+    Attributes:
+        name: legend entry, e.g. "train loss".
+        x: (T,) steps.
+        y: (T,) values, e.g. the loss at each step.
+        color: line colour as "#rrggbb"; None takes the next colour of ``CLASS_COLORS``.
+        dash: Plotly dash style ("dash", "dot", ...); None for a solid line.
+        group: legend group, e.g. the run on a compare page: clicking one entry of the group
+            hides or shows the whole group.
+    """
+
+    name: str
+    x: np.ndarray
+    y: np.ndarray
+    color: str | None = None
+    dash: str | None = None
+    group: str | None = None
+
+
+def decimate(x: np.ndarray, y: np.ndarray, max_points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """Shorten a long per-step series for display.
+
+    The first and last points are kept as they are; the points in between are split into
+    ``max_points - 2`` buckets of consecutive points (sizes differ by at most one) and each
+    bucket is drawn as its mean (x, y). A bucket containing NaN or inf stays NaN or inf, so a
+    diverged run still shows.
+
+    Args:
+        x: (T,) steps.
+        y: (T,) values.
+        max_points: the largest length returned; at least 3.
+
+    Returns:
+        (x, y) as float32 arrays of length min(T, max_points).
+    """
+    if max_points < 3:
+        raise ValueError(f"max_points must be at least 3, got {max_points}.")
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if x.shape != y.shape or x.ndim != 1:
+        raise ValueError(f"x and y must be 1-D of the same length, got {x.shape} and {y.shape}.")
+    if len(x) <= max_points:
+        return x.astype(np.float32), y.astype(np.float32)
+    n_inner = len(x) - 2
+    n_buckets = max_points - 2
+    bucket_starts = np.linspace(0, n_inner, n_buckets + 1).astype(np.intp)[:-1]
+    bucket_sizes = np.diff(np.append(bucket_starts, n_inner))
+    inner_x_means = np.add.reduceat(x[1:-1], bucket_starts) / bucket_sizes
+    inner_y_means = np.add.reduceat(y[1:-1], bucket_starts) / bucket_sizes
+    decimated_x = np.concatenate(([x[0]], inner_x_means, [x[-1]]))
+    decimated_y = np.concatenate(([y[0]], inner_y_means, [y[-1]]))
+    return decimated_x.astype(np.float32), decimated_y.astype(np.float32)
+
+
+def curves_figure(
+    curves: Sequence[Curve],
+    y_title: str,
+    x_title: str = "Step",
+    height: int = 300,
+    log_y: bool = False,
+    y_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """Lines over training steps: loss or accuracy, of one run or of several (compare page).
+
+    Each curve is passed through ``decimate`` (at most 400 points), so the caller may hand over
+    the full history.
+
+    Args:
+        curves: the lines to draw.
+        y_title: y-axis title, e.g. "Loss".
+        x_title: x-axis title.
+        height: figure height in pixels.
+        log_y: logarithmic y axis.
+        y_range: (low, high) of the y axis in data units (also with ``log_y``); default: fit
+            the data.
+    """
+    figure = go.Figure(layout=_base_layout(height, {"l": 60, "r": 15, "t": 40, "b": 50}))
+    for curve in curves:
+        x, y = decimate(curve.x, curve.y)
+        figure.add_trace(
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                name=curve.name,
+                legendgroup=curve.group,
+                line={"color": curve.color, "dash": curve.dash, "width": 2.5},
+                hovertemplate="%{y:.4g}",
+            )
+        )
+    if y_range is not None and log_y:
+        y_range = (float(np.log10(y_range[0])), float(np.log10(y_range[1])))
+    figure.update_layout(
+        xaxis={"title": {"text": x_title}},
+        yaxis={"title": {"text": y_title}, "type": "log" if log_y else "linear", "range": y_range},
+        legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
+        hovermode="x unified",
+    )
+    return figure
+
+
+# --- Weight norms -----------------------------------------------------------------------------
+
+
+def weight_norm_figure(
+    norms_per_layer: Sequence[np.ndarray],
+    layer_names: Sequence[str],
+    max_norm: float | None = None,
+    x_max: float | None = None,
+    bins: int = 24,
+    height: int = 300,
+) -> go.Figure:
+    """Histograms of the units' incoming-weight L2 norms, one small row per Dense layer.
+
+    All rows share the x axis [0, x_max], so layers compare at a glance; each row scales its
+    own counts (a 256-unit layer next to an 8-unit one), and hovering a bar gives its count.
+    Norms above ``x_max`` are counted in the last bin, so every unit is counted.
+
+    Args:
+        norms_per_layer: per layer, a (units,) array: the L2 norm of each unit's incoming
+            weights (one column of the layer's (in, out) weight matrix).
+        layer_names: one label per layer, shown at the left of its row.
+        max_norm: the max-norm constraint c; when given, a dashed vertical line marks it.
+        x_max: right end of the x axis. The caller passes a value that only grows, so the axis
+            does not jump at every redraw; default: 1.05 × the largest norm (or ``max_norm``).
+        bins: number of equal-width bins on [0, x_max].
+        height: figure height in pixels.
+    """
+    n_layers = len(norms_per_layer)
+    if x_max is None:
+        largest = max([float(np.max(norms)) for norms in norms_per_layer if len(norms)] + [0.0])
+        largest = max(largest, max_norm or 0.0)
+        x_max = 1.05 * largest if largest > 0 else 1.0
+    bin_edges = np.linspace(0.0, x_max, bins + 1)
+    bin_centres = (0.5 * (bin_edges[:-1] + bin_edges[1:])).astype(np.float32)
+    bin_width = float(bin_edges[1] - bin_edges[0])
+
+    margin = {"l": 130, "r": 15, "t": 30, "b": 50}
+    figure = go.Figure(layout=_base_layout(height, margin))
+    row_gap = 0.06 if n_layers > 1 else 0.0
+    row_height = (1.0 - row_gap * (n_layers - 1)) / max(n_layers, 1)
+    # A two-line row label needs about 45 px; shorter rows get "name · units" on one line.
+    row_pixels = row_height * (height - margin["t"] - margin["b"])
+    label_separator = "<br>" if row_pixels >= 45 else " · "
+    layout_axes: dict[str, dict] = {}
+    annotations = []
+    # Row 0 (the first layer) is drawn at the top, next to the input, as in the network diagram.
+    for row, (norms, layer_name) in enumerate(zip(norms_per_layer, layer_names, strict=True)):
+        clipped_norms = np.clip(np.asarray(norms, dtype=np.float64), 0.0, x_max)
+        counts, _ = np.histogram(clipped_norms, bins=bin_edges)
+        axis_suffix = "" if row == 0 else str(row + 1)
+        bottom = 1.0 - (row + 1) * row_height - row * row_gap
+        figure.add_trace(
+            go.Bar(
+                x=bin_centres,
+                y=counts.astype(np.uint16),
+                width=bin_width * 0.92,
+                marker={"color": _LINE_COLOR},
+                name=layer_name,
+                yaxis=f"y{axis_suffix}",
+                showlegend=False,
+                customdata=np.stack([bin_edges[:-1], bin_edges[1:]], axis=1).astype(np.float32),
+                hovertemplate=(
+                    f"{layer_name}<br>%{{y}} units with norm %{{customdata[0]:.2f}}"
+                    "–%{customdata[1]:.2f}<extra></extra>"
+                ),
+            )
+        )
+        layout_axes[f"yaxis{axis_suffix}"] = {
+            "domain": [bottom, bottom + row_height],
+            "showticklabels": False,
+            "showgrid": False,
+            "rangemode": "tozero",
+            "fixedrange": True,
+            "zeroline": True,
+            "zerolinecolor": "#9AA1AD",
+        }
+        annotations.append(
+            {
+                "text": (
+                    f"{layer_name}{label_separator}"
+                    f"<span style='font-size:12px'>{len(norms)} units</span>"
+                ),
+                "xref": "paper",
+                "yref": f"y{axis_suffix} domain",
+                "x": 0,
+                "y": 0.5,
+                "xanchor": "right",
+                "xshift": -10,
+                "align": "right",
+                "showarrow": False,
+            }
+        )
+    shapes = []
+    if max_norm is not None:
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": max_norm,
+                "x1": max_norm,
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": "#D55E00", "width": 2, "dash": "dash"},
+            }
+        )
+        annotations.append(
+            {
+                "text": f"max-norm c = {max_norm:g}",
+                "xref": "x",
+                "yref": "paper",
+                "x": max_norm,
+                "y": 1,
+                "xanchor": "right",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "font": {"size": 13, "color": "#D55E00"},
+            }
+        )
+    figure.update_layout(
+        xaxis={
+            "range": [0, x_max],
+            "title": {"text": "L2 norm of a unit's incoming weights"},
+            "anchor": f"y{n_layers if n_layers > 1 else ''}",
+        },
+        shapes=shapes,
+        annotations=annotations,
+        bargap=0,
+        hovermode="closest",
+        **layout_axes,
+    )
+    return figure
+
+
+# --- Architecture diagram ---------------------------------------------------------------------
+
+
+def architecture_figure(
+    layer_sizes: Sequence[int], layer_labels: Sequence[str], height: int = 220
+) -> go.Figure:
+    """A left-to-right diagram of the network: one column of nodes per layer.
+
+    A column with more than ``MAX_NODES_PER_COLUMN`` units shows the first and last few nodes
+    with "⋮ <size>" between them.
+
+    Args:
+        layer_sizes: number of units per column, input first, output last, e.g. [2, 8, 8, 2].
+        layer_labels: one label per column, drawn under it, e.g. ["2 in", "8 tanh", "2 out"].
+        height: figure height in pixels.
+    """
+    n_columns = len(layer_sizes)
+    # Per column: vertical positions of the nodes drawn, centred on 0, one unit apart.
+    node_positions: list[np.ndarray] = []
+    hidden_sizes = []  # (column, size) of the columns drawn with "⋮ size" in the middle
+    for column, size in enumerate(layer_sizes):
+        if size <= MAX_NODES_PER_COLUMN:
+            positions = np.arange(size) - (size - 1) / 2
+        else:
+            half = (MAX_NODES_PER_COLUMN - 2) // 2
+            slots = np.arange(2 * half + 1) - half
+            positions = np.concatenate((slots[:half], slots[half + 1 :]))
+            hidden_sizes.append((column, size))
+        node_positions.append(positions.astype(np.float32))
+
+    edge_x: list[float | None] = []
+    edge_y: list[float | None] = []
+    for column in range(n_columns - 1):
+        for source_y in node_positions[column]:
+            for target_y in node_positions[column + 1]:
+                edge_x += [column, column + 1, None]
+                edge_y += [float(source_y), float(target_y), None]
+
+    node_x = np.concatenate(
+        [np.full(len(p), column, dtype=np.float32) for column, p in enumerate(node_positions)]
+    )
+    node_y = np.concatenate(node_positions)
+    node_colors = [
+        "#DDE3EA" if column in (0, n_columns - 1) else "white"
+        for column, positions in enumerate(node_positions)
+        for _ in positions
+    ]
+    tallest = max(MAX_NODES_PER_COLUMN - 1, *(len(p) for p in node_positions), 1)
+    y_top = tallest / 2 + 0.6
+
+    figure = go.Figure(layout=_base_layout(height, {"l": 10, "r": 10, "t": 10, "b": 10}))
+    figure.add_trace(
+        go.Scatter(
+            x=edge_x,
+            y=edge_y,
+            mode="lines",
+            line={"color": "#B0B7C3", "width": 0.6},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=node_x,
+            y=node_y,
+            mode="markers",
+            marker={"size": 11, "color": node_colors, "line": {"color": "#444444", "width": 1.2}},
+            hoverinfo="skip",
+            showlegend=False,
+        )
+    )
+    annotations = []
+    for column, size in hidden_sizes:
+        annotations.append({"x": column, "y": 0, "text": "⋮", "showarrow": False})
+        annotations.append(
+            {
+                "x": column,
+                "y": 0,
+                "xanchor": "left",
+                "xshift": 6,
+                "text": f"{size}",
+                "showarrow": False,
+                "bgcolor": "white",
+                "font": {"size": 13, "color": _MUTED_TEXT_COLOR},
+            }
+        )
+    annotations += [
+        {"x": column, "y": -y_top, "text": label, "showarrow": False, "yanchor": "top"}
+        for column, label in enumerate(layer_labels)
+    ]
+    figure.update_layout(
+        xaxis={"visible": False, "range": [-0.6, n_columns - 0.4], "fixedrange": True},
+        yaxis={"visible": False, "range": [-y_top - 1.4, y_top], "fixedrange": True},
+        annotations=annotations,
+    )
+    return figure
+
+
+# --- Image grid -------------------------------------------------------------------------------
+
+_IMAGE_SIDE = 28
+_TILE_GAP = 4  # blank pixels between tiles, left and right
+_CAPTION_HEIGHT = 12  # blank pixels under each tile for its caption
+
+
+def image_grid_figure(
+    images: np.ndarray, labels: Sequence[str], n_cols: int = 8, height: int = 260
+) -> go.Figure:
+    """Small 28×28 greyscale images in a grid, each with a caption under it.
+
+    The tiles are packed into one uint8 mosaic drawn as a single heatmap, dark ink on white
+    (easier to read on a projector than MNIST's white on black).
+
+    Args:
+        images: (N, 784) pixel intensities, float in [0, 1] or uint8 in [0, 255].
+        labels: N captions, e.g. "7" or "3 → 8".
+        n_cols: tiles per row.
+        height: figure height in pixels.
+    """
+    n_images = len(images)
+    if n_images == 0:
+        return empty_figure("No images to show.", height)
+    if images.dtype == np.uint8:
+        pixels = images.reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
+    else:
+        scaled = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0) * 255.0
+        pixels = np.rint(scaled).astype(np.uint8).reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
+    n_cols = min(n_cols, n_images)
+    n_rows = -(-n_images // n_cols)
+    cell_width = _IMAGE_SIDE + _TILE_GAP
+    cell_height = _IMAGE_SIDE + _CAPTION_HEIGHT
+    mosaic = np.zeros((n_rows * cell_height, n_cols * cell_width), dtype=np.uint8)
+    annotations = []
+    for index, (image, label) in enumerate(zip(pixels, labels, strict=True)):
+        row, column = divmod(index, n_cols)
+        top = row * cell_height
+        left = column * cell_width + _TILE_GAP // 2
+        mosaic[top : top + _IMAGE_SIDE, left : left + _IMAGE_SIDE] = image
+        annotations.append(
+            {
+                "x": left + (_IMAGE_SIDE - 1) / 2,
+                "y": top + _IMAGE_SIDE + 0.5,
+                "text": label,
+                "showarrow": False,
+                "yanchor": "top",
+                "font": {"size": 13},
+            }
+        )
+    figure = go.Figure(layout=_base_layout(height, {"l": 5, "r": 5, "t": 5, "b": 5}))
+    figure.add_trace(
+        go.Heatmap(
+            z=mosaic,
+            zmin=0,
+            zmax=255,
+            colorscale=[[0.0, "white"], [1.0, "black"]],
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    # Frames show where each tile ends, since the tiles' background is as white as the page.
+    shapes = [
+        {
+            "type": "rect",
+            "x0": (index % n_cols) * cell_width + _TILE_GAP // 2 - 0.5,
+            "x1": (index % n_cols) * cell_width + _TILE_GAP // 2 + _IMAGE_SIDE - 0.5,
+            "y0": (index // n_cols) * cell_height - 0.5,
+            "y1": (index // n_cols) * cell_height + _IMAGE_SIDE - 0.5,
+            "line": {"color": "#C8CDD6", "width": 1},
+        }
+        for index in range(n_images)
+    ]
+    figure.update_layout(
+        xaxis={"visible": False, "fixedrange": True, "constrain": "domain"},
+        yaxis={
+            "visible": False,
+            "fixedrange": True,
+            "autorange": "reversed",
+            "scaleanchor": "x",
+            "constrain": "domain",
+        },
+        annotations=annotations,
+        shapes=shapes,
+    )
+    return figure
