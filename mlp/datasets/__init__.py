@@ -4,12 +4,26 @@
 - ``split(X, y, train_share, seed)``: a seeded, stratified train/test split.
 - ``load_points_csv(path_or_file)``: a person's own CSV of 2-D points and labels, checked;
   ``Standardizer`` turns its raw features into z-scores for training and back.
+- ``load_images(name, source, data_dir, progress)``: MNIST and Fashion-MNIST as float32
+  pixels in [0, 1]; an offline MNIST sample, or the full sets from IDX files in a data folder,
+  downloaded when missing (``IMAGE_DATASETS`` lists them in order).
 
 Every failure a user can cause raises ``DataError``, whose message is the sentence to show.
 """
 
 from mlp.datasets.csv_points import load_points_csv
 from mlp.datasets.errors import DataError
+from mlp.datasets.images import (
+    CLASS_NAMES,
+    IDX_FILE_NAMES,
+    IMAGE_DATASETS,
+    IMAGE_SOURCES,
+    ImageData,
+    dataset_folder,
+    default_data_dir,
+    download,
+    load_images,
+)
 from mlp.datasets.split import split
 from mlp.datasets.standardize import Standardizer
 from mlp.datasets.toy import (
@@ -23,15 +37,24 @@ from mlp.datasets.toy import (
 )
 
 __all__ = [
+    "CLASS_NAMES",
+    "IDX_FILE_NAMES",
+    "IMAGE_DATASETS",
+    "IMAGE_SOURCES",
     "MAX_NOISE",
     "MAX_POINTS",
     "MIN_POINTS",
     "TOY_BOUNDARY_DISTANCE",
     "TOY_DATASETS",
     "DataError",
-    "Standardizer",
+    "dataset_folder",
+    "default_data_dir",
+    "download",
+    "ImageData",
+    "load_images",
     "load_points_csv",
     "split",
+    "Standardizer",
     "toy",
     "toy_class_count",
 ]
