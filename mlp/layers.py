@@ -1,0 +1,348 @@
+"""Layers of a multilayer perceptron: Dense, activations, Dropout and BatchNorm.
+
+Every layer maps ``x: (N, D_in)`` to ``y: (N, D_out)`` with ``forward(x, train=False)`` and
+maps the upstream gradient ``dL/dy: (N, D_out)`` to ``dL/dx: (N, D_in)`` with
+``backward(grad_y)``, using what ``forward`` cached. Layers with parameters fill ``grads``
+(same keys as ``params``) in ``backward``; they never change ``params`` themselves: an
+optimizer does.
+
+Memory: in training mode (``train=True``) and in ``backward`` a layer writes its results into
+arrays it owns and reuses from one call to the next (one set per batch shape), so a training
+step allocates nothing. Such a result is only valid until the layer's next training call;
+copy it to keep it. In evaluation mode (``train=False``) results are fresh arrays, so
+predicting on any batch shape never disturbs the training buffers.
+"""
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from mlp.init import get_initializer
+
+
+class Layer:
+    """Base class: no parameters, and the reusable-buffer bookkeeping shared by all layers."""
+
+    def __init__(self) -> None:
+        self.params: dict[str, np.ndarray] = {}
+        self.grads: dict[str, np.ndarray] = {}
+        self._buffers: dict[str, np.ndarray] = {}
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        raise NotImplementedError
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _buffer(self, name: str, shape: tuple[int, ...], dtype: DTypeLike) -> np.ndarray:
+        """An array owned by this layer, reused while the shape and dtype stay the same."""
+        buffer = self._buffers.get(name)
+        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
+            buffer = np.empty(shape, dtype)
+            self._buffers[name] = buffer
+        return buffer
+
+    def _output(self, name: str, shape: tuple[int, ...], dtype: DTypeLike, train: bool):
+        """Where to write a forward result: a reused buffer in training, a fresh array otherwise."""
+        return self._buffer(name, shape, dtype) if train else np.empty(shape, dtype)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+class Dense(Layer):
+    """Fully connected layer: y = x W + b.
+
+    Parameters
+    ----------
+    n_in, n_out : int
+        Number of inputs and of units.
+    init : str, default "xavier"
+        Name of a weight initialiser in ``mlp.init.INITIALIZERS``. Biases start at zero.
+    rng : numpy.random.Generator, optional
+        Source of the initial weights; a fresh unseeded generator if None.
+    dtype : default float32
+
+    ``params``: ``W: (n_in, n_out)``, ``b: (n_out,)``. Column j of W holds the incoming
+    weights of unit j.
+    """
+
+    def __init__(
+        self,
+        n_in: int,
+        n_out: int,
+        init: str = "xavier",
+        rng: np.random.Generator | None = None,
+        dtype: DTypeLike = np.float32,
+    ) -> None:
+        super().__init__()
+        rng = np.random.default_rng() if rng is None else rng
+        self.n_in = n_in
+        self.n_out = n_out
+        self.init = init
+        weights = get_initializer(init)(n_in, n_out, rng, dtype)
+        self.params = {"W": weights, "b": np.zeros(n_out, dtype)}
+        self.grads = {"W": np.zeros_like(weights), "b": np.zeros(n_out, dtype)}
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """x: (N, n_in) -> y: (N, n_out)."""
+        weights = self.params["W"]
+        if x.dtype != weights.dtype:
+            x = x.astype(weights.dtype)
+        y = self._output("y", (x.shape[0], self.n_out), weights.dtype, train)
+        np.dot(x, weights, out=y)
+        y += self.params["b"]
+        self._x = x
+        return y
+
+    def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """grad_y: (N, n_out) -> grad_x: (N, n_in); fills grads["W"] and grads["b"].
+
+        With ``input_grad=False`` only the parameter gradients are computed and None is
+        returned (the first layer of a network needs no gradient for the data).
+        """
+        # y = x W + b  =>  dW = x^T dy,  db = sum over the batch of dy,  dx = dy W^T
+        np.dot(self._x.T, grad_y, out=self.grads["W"])
+        np.sum(grad_y, axis=0, out=self.grads["b"])
+        if not input_grad:
+            return None
+        grad_x = self._buffer("grad_x", self._x.shape, grad_y.dtype)
+        np.dot(grad_y, self.params["W"].T, out=grad_x)
+        return grad_x
+
+    def __repr__(self) -> str:
+        return f"Dense({self.n_in}, {self.n_out})"
+
+
+class ReLU(Layer):
+    """Rectified linear unit: y = max(x, 0). Shapes: x, y, grads: (N, D)."""
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        y = self._output("y", x.shape, x.dtype, train)
+        np.maximum(x, 0, out=y)
+        self._y = y
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        # dy/dx is 1 where y > 0 and 0 elsewhere; as y >= 0, that mask is sign(y).
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.sign(self._y, out=grad_x)
+        grad_x *= grad_y
+        return grad_x
+
+
+class LeakyReLU(Layer):
+    """Leaky ReLU: y = x where x > 0, alpha * x elsewhere. Shapes: x, y, grads: (N, D)."""
+
+    def __init__(self, alpha: float = 0.01) -> None:
+        super().__init__()
+        self.alpha = alpha
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        y = self._output("y", x.shape, x.dtype, train)
+        np.multiply(x, self.alpha, out=y)
+        if self.alpha <= 1:
+            np.maximum(x, y, out=y)
+        else:
+            np.minimum(x, y, out=y)
+        self._x = x
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.multiply(grad_y, self.alpha, out=grad_x)
+        np.copyto(grad_x, grad_y, where=self._x > 0)
+        return grad_x
+
+    def __repr__(self) -> str:
+        return f"LeakyReLU(alpha={self.alpha:g})"
+
+
+class Sigmoid(Layer):
+    """Logistic sigmoid: y = 1 / (1 + exp(-x)). Shapes: x, y, grads: (N, D)."""
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        # sigmoid(x) = (1 + tanh(x / 2)) / 2: the same function, without exp overflowing.
+        y = self._output("y", x.shape, x.dtype, train)
+        np.multiply(x, 0.5, out=y)
+        np.tanh(y, out=y)
+        y *= 0.5
+        y += 0.5
+        self._y = y
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        # dy/dx = y (1 - y)
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.subtract(1, self._y, out=grad_x)
+        grad_x *= self._y
+        grad_x *= grad_y
+        return grad_x
+
+
+class Tanh(Layer):
+    """Hyperbolic tangent: y = tanh(x). Shapes: x, y, grads: (N, D)."""
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        y = self._output("y", x.shape, x.dtype, train)
+        np.tanh(x, out=y)
+        self._y = y
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        # dy/dx = 1 - y^2
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.multiply(self._y, self._y, out=grad_x)
+        np.subtract(1, grad_x, out=grad_x)
+        grad_x *= grad_y
+        return grad_x
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014).
+
+    In training each unit is dropped (set to 0) with probability ``p`` and the kept units are
+    scaled by 1 / (1 - p), so the expected activation is unchanged and evaluation is the
+    identity. ``backward`` applies the same mask. ``p`` may be changed at any time (the next
+    forward pass uses it); with p = 0 the layer passes its input through untouched.
+
+    Parameters
+    ----------
+    p : float in [0, 1)
+        Probability of dropping a unit.
+    rng : numpy.random.Generator, optional
+        Source of the masks (the attribute ``rng``); a fresh unseeded generator if None.
+
+    Shapes: x, y, grads: (N, D).
+    """
+
+    def __init__(self, p: float, rng: np.random.Generator | None = None) -> None:
+        super().__init__()
+        self.p = p
+        self.rng = np.random.default_rng() if rng is None else rng
+        self._mask: np.ndarray | None = None
+
+    @property
+    def p(self) -> float:
+        return self._p
+
+    @p.setter
+    def p(self, value: float) -> None:
+        if not 0 <= value < 1:
+            raise ValueError(f"Dropout probability must be in [0, 1), got {value}.")
+        self._p = float(value)
+
+    @property
+    def mask(self) -> np.ndarray | None:
+        """The mask of the last training forward pass (0 or 1/(1-p) per unit), or None."""
+        return self._mask
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if not train or self._p == 0:
+            self._mask = None
+            return x
+        mask = self._buffer("mask", x.shape, x.dtype)
+        self.rng.random(dtype=x.dtype, out=mask)
+        np.greater_equal(mask, self._p, out=mask)  # keep a unit with probability 1 - p
+        mask *= 1 / (1 - self._p)
+        self._mask = mask
+        y = self._output("y", x.shape, x.dtype, train)
+        np.multiply(x, mask, out=y)
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        if self._mask is None:
+            return grad_y
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.multiply(grad_y, self._mask, out=grad_x)
+        return grad_x
+
+    def __repr__(self) -> str:
+        return f"Dropout(p={self._p:g})"
+
+
+class BatchNorm(Layer):
+    """Batch normalisation over the batch axis (Ioffe & Szegedy, 2015), as torch's BatchNorm1d.
+
+    Training: y = gamma * (x - mean) / sqrt(var + eps) + beta with the batch mean and the
+    biased batch variance; the running statistics move towards the batch ones,
+    ``running = (1 - momentum) * running + momentum * batch`` (the variance unbiased,
+    times N / (N - 1); a batch of one sample leaves the running variance as it is).
+    Evaluation: the running statistics replace the batch ones.
+
+    Parameters
+    ----------
+    n : int
+        Number of features D.
+    momentum : float, default 0.1
+    eps : float, default 1e-5
+    dtype : default float32
+
+    ``params``: ``gamma: (D,)`` (starts at 1), ``beta: (D,)`` (starts at 0).
+    Attributes ``running_mean: (D,)`` (starts at 0) and ``running_var: (D,)`` (starts at 1).
+    Shapes: x, y, grads: (N, D).
+    """
+
+    def __init__(
+        self, n: int, momentum: float = 0.1, eps: float = 1e-5, dtype: DTypeLike = np.float32
+    ) -> None:
+        super().__init__()
+        self.n = n
+        self.momentum = momentum
+        self.eps = eps
+        self.params = {"gamma": np.ones(n, dtype), "beta": np.zeros(n, dtype)}
+        self.grads = {"gamma": np.zeros(n, dtype), "beta": np.zeros(n, dtype)}
+        self.running_mean = np.zeros(n, dtype)
+        self.running_var = np.ones(n, dtype)
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        gamma, beta = self.params["gamma"], self.params["beta"]
+        if not train:
+            scale = gamma / np.sqrt(self.running_var + self.eps)
+            return x * scale + (beta - self.running_mean * scale)
+
+        n_samples, n_features = x.shape
+        mean = self._buffer("mean", (n_features,), x.dtype)
+        var = self._buffer("var", (n_features,), x.dtype)
+        inv_std = self._buffer("inv_std", (n_features,), x.dtype)
+        x_hat = self._buffer("x_hat", x.shape, x.dtype)
+        y = self._buffer("y", x.shape, x.dtype)
+
+        np.mean(x, axis=0, out=mean)
+        np.subtract(x, mean, out=x_hat)  # centred x, normalised below
+        np.multiply(x_hat, x_hat, out=y)  # y as scratch for the squares
+        np.mean(y, axis=0, out=var)
+        np.add(var, self.eps, out=inv_std)
+        np.sqrt(inv_std, out=inv_std)
+        np.divide(1, inv_std, out=inv_std)
+        x_hat *= inv_std
+        np.multiply(x_hat, gamma, out=y)
+        y += beta
+
+        self.running_mean *= 1 - self.momentum
+        self.running_mean += self.momentum * mean
+        if n_samples > 1:
+            self.running_var *= 1 - self.momentum
+            self.running_var += (self.momentum * n_samples / (n_samples - 1)) * var
+        self._x_hat, self._inv_std = x_hat, inv_std
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        # With x_hat = (x - mean) / std and y = gamma x_hat + beta, over a batch of N:
+        #   dbeta  = sum_n dy
+        #   dgamma = sum_n dy * x_hat
+        #   dx     = gamma / std * (dy - dbeta / N - x_hat * dgamma / N)
+        # (the last two terms come from the batch mean and variance depending on x).
+        x_hat, n_samples = self._x_hat, grad_y.shape[0]
+        dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
+        grad_x = self._buffer("grad_x", grad_y.shape, grad_y.dtype)
+        np.sum(grad_y, axis=0, out=dbeta)
+        np.multiply(grad_y, x_hat, out=grad_x)
+        np.sum(grad_x, axis=0, out=dgamma)
+        np.multiply(x_hat, dgamma / n_samples, out=grad_x)
+        np.subtract(grad_y, grad_x, out=grad_x)
+        grad_x -= dbeta / n_samples
+        grad_x *= self.params["gamma"] * self._inv_std
+        return grad_x
+
+    def __repr__(self) -> str:
+        return f"BatchNorm({self.n})"

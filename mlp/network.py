@@ -1,0 +1,246 @@
+"""A sequential network of layers, and ``build_network`` to make the usual MLP from a recipe."""
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import DTypeLike
+
+from mlp.layers import (
+    BatchNorm,
+    Dense,
+    Dropout,
+    Layer,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Tanh,
+)
+
+ACTIVATIONS: dict[str, type[Layer]] = {
+    "relu": ReLU,
+    "leaky_relu": LeakyReLU,
+    "tanh": Tanh,
+    "sigmoid": Sigmoid,
+}
+
+# Rows per chunk when predicting, so a large data set never needs all activations at once.
+PREDICT_BATCH = 4096
+
+
+class Network:
+    """Layers applied one after the other: x: (N, D) -> logits: (N, C).
+
+    All parameters live in one contiguous vector (``param_vector``) and all gradients in
+    another (``grad_vector``); each layer's ``params`` and ``grads`` entries are views into
+    them. So ``params()`` and ``grads()`` are the very arrays the layers use, and an optimizer
+    can update every parameter with a few whole-vector operations. Parameters must be changed
+    in place (``W -= ...``, ``W[...] = ...``), never replaced by a new array.
+
+    The network is not safe to use from two threads at once: a caller that trains in one thread
+    and predicts in another must hold a lock around both.
+
+    Parameters
+    ----------
+    layers : sequence of Layer
+        Their parameters are converted to the dtype of the first parameter (float32 if none).
+    """
+
+    def __init__(self, layers: Sequence[Layer]) -> None:
+        self.layers = list(layers)
+        first = next((a for layer in self.layers for a in layer.params.values()), None)
+        self.dtype = np.dtype(np.float32 if first is None else first.dtype)
+        self.param_vector = self._gather("params")
+        self.grad_vector = self._gather("grads")
+        self._first_trainable = next(
+            (i for i, layer in enumerate(self.layers) if layer.params), len(self.layers)
+        )
+
+    def _gather(self, attribute: str) -> np.ndarray:
+        """Copy every layer's arrays into one vector and make the layers hold views of it."""
+        dicts = [getattr(layer, attribute) for layer in self.layers]
+        vector = np.empty(sum(a.size for d in dicts for a in d.values()), self.dtype)
+        offset = 0
+        for arrays in dicts:
+            for name, array in arrays.items():
+                view = vector[offset : offset + array.size].reshape(array.shape)
+                view[...] = array
+                arrays[name] = view
+                offset += array.size
+        return vector
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        """x: (N, D) -> logits: (N, C).
+
+        In training mode the result is a buffer of the last layer, overwritten by the next
+        training pass; in evaluation mode it is a fresh array.
+        """
+        x = np.asarray(x, dtype=self.dtype)
+        for layer in self.layers:
+            x = layer.forward(x, train)
+        return x
+
+    def backward(self, grad: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
+        """grad: (N, C), dL/dlogits -> dL/dx: (N, D); fills every layer's ``grads``.
+
+        With ``input_grad=False`` the gradient for the input is not computed (a training step
+        does not need it) and None is returned.
+        """
+        if input_grad:
+            for layer in reversed(self.layers):
+                grad = layer.backward(grad)
+            return grad
+        if self._first_trainable == len(self.layers):
+            return None
+        for layer in reversed(self.layers[self._first_trainable + 1 :]):
+            grad = layer.backward(grad)
+        first = self.layers[self._first_trainable]
+        if isinstance(first, Dense):
+            first.backward(grad, input_grad=False)
+        else:
+            first.backward(grad)
+        return None
+
+    def params(self) -> list[np.ndarray]:
+        """Every parameter array, layer by layer (Dense: W, b; BatchNorm: gamma, beta)."""
+        return [array for layer in self.layers for array in layer.params.values()]
+
+    def grads(self) -> list[np.ndarray]:
+        """The gradient arrays, in the same order as ``params()``."""
+        return [array for layer in self.layers for array in layer.grads.values()]
+
+    def running_stats(self) -> list[np.ndarray]:
+        """The running statistics of the BatchNorm layers (state that is not a parameter)."""
+        return [
+            array
+            for layer in self.layers
+            if isinstance(layer, BatchNorm)
+            for array in (layer.running_mean, layer.running_var)
+        ]
+
+    @property
+    def n_params(self) -> int:
+        """Number of trainable numbers."""
+        return int(self.param_vector.size)
+
+    def dense_layers(self) -> list[Dense]:
+        """The Dense layers, input to output."""
+        return [layer for layer in self.layers if isinstance(layer, Dense)]
+
+    def weight_norms_per_unit(self) -> list[np.ndarray]:
+        """Per Dense layer, the L2 norm of each unit's incoming weights (columns of W): (n_out,)."""
+        return [np.linalg.norm(layer.params["W"], axis=0) for layer in self.dense_layers()]
+
+    def set_dropout(self, hidden_p: float, input_p: float | None = None) -> None:
+        """Set the drop probability of the hidden Dropout layers, and of the input one if given.
+
+        The input Dropout layer is a Dropout that comes before the first Dense layer.
+        """
+        seen_dense = False
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                seen_dense = True
+            elif isinstance(layer, Dropout):
+                if seen_dense:
+                    layer.p = hidden_p
+                elif input_p is not None:
+                    layer.p = input_p
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        """x: (N, D) -> class probabilities: (N, C), a fresh array (evaluation mode)."""
+        x = np.asarray(x)
+        chunks = []
+        for start in range(0, x.shape[0], PREDICT_BATCH):
+            logits = self.forward(x[start : start + PREDICT_BATCH], train=False)
+            probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+            probabilities /= probabilities.sum(axis=1, keepdims=True)
+            chunks.append(probabilities)
+        if not chunks:
+            return np.empty((0, self.dense_layers()[-1].n_out), self.dtype)
+        return chunks[0] if len(chunks) == 1 else np.concatenate(chunks)
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        """x: (N, D) -> predicted class indices: (N,) int, a fresh array (evaluation mode)."""
+        x = np.asarray(x)
+        labels = np.empty(x.shape[0], np.intp)
+        for start in range(0, x.shape[0], PREDICT_BATCH):
+            logits = self.forward(x[start : start + PREDICT_BATCH], train=False)
+            labels[start : start + PREDICT_BATCH] = logits.argmax(axis=1)
+        return labels
+
+    def __repr__(self) -> str:
+        """The architecture, e.g. ``Network(2 → Dense(2, 8) → Tanh → Dense(8, 2))``.
+
+        Dropout layers whose probability is currently 0 are left out: they do nothing.
+        """
+        parts = [
+            repr(layer).removesuffix("()")
+            for layer in self.layers
+            if not (isinstance(layer, Dropout) and layer.p == 0)
+        ]
+        dense = self.dense_layers()
+        if dense:
+            parts.insert(0, str(dense[0].n_in))
+        return f"Network({' → '.join(parts)})"
+
+
+def build_network(
+    n_inputs: int,
+    n_classes: int,
+    hidden: Sequence[tuple[int, str]],
+    batch_norm: bool = False,
+    dropout: float = 0.0,
+    input_dropout: float = 0.0,
+    init: str = "xavier",
+    seed: int = 0,
+    dtype: DTypeLike = np.float32,
+) -> Network:
+    """A multilayer perceptron classifier.
+
+    Layers: Dropout(input_dropout), then per hidden block Dense → [BatchNorm] → activation →
+    Dropout(dropout), then Dense(·, n_classes) giving the logits. Every Dropout layer is
+    created even when its probability is 0 (it then does nothing and is left out of the
+    ``repr``), so dropout can be switched on later with ``Network.set_dropout`` without
+    rebuilding the network.
+
+    Parameters
+    ----------
+    n_inputs : int
+        Number of input features D.
+    n_classes : int
+        Number of classes C (outputs).
+    hidden : sequence of (units, activation)
+        One pair per hidden layer; activation is a key of ``ACTIVATIONS``.
+    batch_norm : bool
+        Insert BatchNorm after each hidden Dense layer.
+    dropout, input_dropout : float in [0, 1)
+        Drop probability of the hidden units and of the inputs.
+    init : str
+        Weight initialiser, a key of ``mlp.init.INITIALIZERS``.
+    seed : int
+        All randomness (initial weights, dropout masks) comes from ``SeedSequence(seed)``:
+        one child stream per Dense layer and one per Dropout layer. So the same architecture
+        and seed give bitwise the same initial weights whatever the dropout or batch-norm
+        settings, and in float64 the same weights as in float32 before rounding.
+    dtype : default float32
+    """
+    for units, activation in hidden:
+        if activation not in ACTIVATIONS:
+            choices = ", ".join(ACTIVATIONS)
+            raise ValueError(f"Unknown activation {activation!r}; choose one of: {choices}.")
+        if int(units) < 1:
+            raise ValueError(f"A hidden layer needs at least one unit, got {units}.")
+    init_seeds, dropout_seeds = np.random.SeedSequence(seed).spawn(2)
+    dense_rngs = [np.random.default_rng(s) for s in init_seeds.spawn(len(hidden) + 1)]
+    dropout_rngs = [np.random.default_rng(s) for s in dropout_seeds.spawn(len(hidden) + 1)]
+
+    layers: list[Layer] = [Dropout(input_dropout, rng=dropout_rngs[0])]
+    width = n_inputs
+    for k, (units, activation) in enumerate(hidden):
+        layers.append(Dense(width, int(units), init=init, rng=dense_rngs[k], dtype=dtype))
+        if batch_norm:
+            layers.append(BatchNorm(int(units), dtype=dtype))
+        layers.append(ACTIVATIONS[activation]())
+        layers.append(Dropout(dropout, rng=dropout_rngs[k + 1]))
+        width = int(units)
+    layers.append(Dense(width, n_classes, init=init, rng=dense_rngs[-1], dtype=dtype))
+    return Network(layers)
