@@ -107,6 +107,7 @@ MD5_CHECKSUMS: dict[str, dict[str, str]] = {
 
 # Connect and read timeouts in seconds: offline, a download fails in seconds, not minutes.
 DOWNLOAD_TIMEOUT = (5.0, 30.0)
+DOWNLOAD_CHUNK_BYTES = 64 * 1024
 
 SAMPLE_PATH = Path(__file__).with_name("mnist_sample.npz")
 DATA_DIR_VARIABLE = "MLP_DATA_DIR"
@@ -211,8 +212,12 @@ class _PoochProgress:
     """The tqdm-like object pooch's HTTPDownloader drives, forwarding to a callback.
 
     Pooch sets ``total`` (bytes, 0 when the server does not say) and calls ``update(n)``
-    per chunk, then ``reset()``, ``update(total)`` and ``close()`` at the end.
+    per chunk, then ``reset()``, ``update(total)`` and ``close()`` at the end. Reports go out
+    only when the overall fraction has grown by ``REPORT_STEP``, so a progress bar is redrawn
+    a few hundred times per download, not once per chunk.
     """
+
+    REPORT_STEP = 0.005
 
     def __init__(self, report: ProgressCallback, file_name: str, done_files: int, n_files: int):
         self.report = report
@@ -221,11 +226,15 @@ class _PoochProgress:
         self.n_files = n_files
         self.total = 0
         self.received = 0
+        self.last_reported = -1.0
 
     def update(self, n_bytes: int) -> None:
         self.received += n_bytes
         file_fraction = min(self.received / self.total, 1.0) if self.total else 0.0
         overall = (self.done_files + file_fraction) / self.n_files
+        if overall - self.last_reported < self.REPORT_STEP and file_fraction < 1.0:
+            return
+        self.last_reported = overall
         size = (
             f"{min(self.received, self.total) / 1e6:.1f} of {self.total / 1e6:.1f} MB"
             if self.total
@@ -235,6 +244,7 @@ class _PoochProgress:
 
     def reset(self) -> None:
         self.received = 0
+        self.last_reported = -1.0
 
     def close(self) -> None:
         pass
@@ -247,6 +257,8 @@ def _describe_download_failure(error: Exception) -> str:
         return "the server did not answer in time"
     if isinstance(error, requests.ConnectionError):
         return "no connection to the server (are you offline?)"
+    if isinstance(error, requests.RequestException):
+        return "the download broke off before the end"
     if isinstance(error, ValueError) and "hash" in str(error).lower():
         return "the downloaded file did not match its published checksum"
     if isinstance(error, OSError):
@@ -261,7 +273,9 @@ def _download(
     reasons = []
     for mirror in MIRRORS[name]:
         downloader = pooch.HTTPDownloader(
-            progressbar=progress if progress is not None else False, timeout=DOWNLOAD_TIMEOUT
+            progressbar=progress if progress is not None else False,
+            chunk_size=DOWNLOAD_CHUNK_BYTES,
+            timeout=DOWNLOAD_TIMEOUT,
         )
         try:
             pooch.retrieve(
