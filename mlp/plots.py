@@ -83,13 +83,17 @@ _TEMPLATE = go.layout.Template(
 )
 
 
-def _base_layout(height: int, margin: dict[str, int]) -> dict:
-    return {
+def _figure(traces: list[dict], height: int, margin: dict[str, int], **layout) -> go.Figure:
+    """One figure with the shared look. Traces and layout are plain dicts, validated once here:
+    building with ``add_trace`` and ``update_layout`` validates again and is several times slower.
+    """
+    base_layout = {
         "template": _TEMPLATE,
         "height": height,
         "margin": margin,
         "uirevision": UI_REVISION,
     }
+    return go.Figure(data=traces, layout=base_layout | layout)
 
 
 def _hex_to_rgb(hex_color: str) -> tuple[int, int, int]:
@@ -109,10 +113,10 @@ def empty_figure(message: str, height: int) -> go.Figure:
     Used where a chart will appear (before training starts, or when a view has nothing to show),
     so the page keeps its layout when the real chart arrives.
     """
-    figure = go.Figure(
-        layout=_base_layout(height, {"l": 10, "r": 10, "t": 10, "b": 10}),
-    )
-    figure.update_layout(
+    return _figure(
+        [],
+        height,
+        {"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"visible": False, "fixedrange": True},
         yaxis={"visible": False, "fixedrange": True},
         annotations=[
@@ -127,7 +131,6 @@ def empty_figure(message: str, height: int) -> go.Figure:
             }
         ],
     )
-    return figure
 
 
 # --- Decision boundary ------------------------------------------------------------------------
@@ -211,32 +214,33 @@ def _class_point_traces(
     class_names: Sequence[str],
     is_test: bool,
     marker_size: int,
-) -> list[go.Scatter]:
+) -> list[dict]:
+    """One scatter trace per class; ``points`` (n, 2) and ``labels`` (n,)."""
+    if is_test:
+        symbol, outline, size = "diamond", {"color": "black", "width": 2}, marker_size + 1
+    else:
+        symbol, outline, size = "circle", {"color": _POINT_OUTLINE_COLOR, "width": 0.8}, marker_size
     traces = []
     for class_index, class_name in enumerate(class_names):
         in_class = labels == class_index
-        if is_test:
-            symbol, outline = "diamond", {"color": "black", "width": 2}
-            hover_name = f"{class_name} (test)"
-        else:
-            symbol, outline = "circle", {"color": _POINT_OUTLINE_COLOR, "width": 0.8}
-            hover_name = class_name
+        hover_name = f"{class_name} (test)" if is_test else class_name
         traces.append(
-            go.Scatter(
-                x=points[in_class, 0].astype(np.float32),
-                y=points[in_class, 1].astype(np.float32),
-                mode="markers",
-                name=class_name,
-                legendgroup=f"class {class_index}",
-                showlegend=not is_test,
-                marker={
+            {
+                "type": "scatter",
+                "x": points[in_class, 0].astype(np.float32),
+                "y": points[in_class, 1].astype(np.float32),
+                "mode": "markers",
+                "name": class_name,
+                "legendgroup": f"class {class_index}",
+                "showlegend": not is_test,
+                "marker": {
                     "color": CLASS_COLORS[class_index % len(CLASS_COLORS)],
-                    "size": marker_size + (1 if is_test else 0),
+                    "size": size,
                     "symbol": symbol,
                     "line": outline,
                 },
-                hovertemplate=f"{hover_name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
-            )
+                "hovertemplate": f"{hover_name}<br>(%{{x:.2f}}, %{{y:.2f}})<extra></extra>",
+            }
         )
     return traces
 
@@ -281,22 +285,20 @@ def decision_boundary_figure(
         y_range: (low, high) of the y axis; default: the outer edges of the grid.
         height: figure height in pixels.
     """
-    # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
-    figure = go.Figure(layout=_base_layout(height, {"l": 50, "r": 10, "t": 30, "b": 40}))
-
+    traces: list[dict] = []
     if codes is not None:
-        n_codes = n_classes * BOUNDARY_LEVELS
-        figure.add_trace(
-            go.Heatmap(
-                x=np.asarray(xs, dtype=np.float32),
-                y=np.asarray(ys, dtype=np.float32),
-                z=np.asarray(codes, dtype=np.uint8),
-                zmin=-0.5,
-                zmax=n_codes - 0.5,
-                colorscale=boundary_colorscale(n_classes),
-                showscale=False,
-                hoverinfo="skip",
-            )
+        traces.append(
+            {
+                "type": "heatmap",
+                "x": np.asarray(xs, dtype=np.float32),
+                "y": np.asarray(ys, dtype=np.float32),
+                "z": np.asarray(codes, dtype=np.uint8),
+                "zmin": -0.5,
+                "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
+                "colorscale": boundary_colorscale(n_classes),
+                "showscale": False,
+                "hoverinfo": "skip",
+            }
         )
 
     n_train = len(X_train)
@@ -307,42 +309,41 @@ def decision_boundary_figure(
     marker_size = 9 if n_shown_train + n_shown_test <= 600 else 6
 
     shown = _display_subset(n_train, n_shown_train)
-    figure.add_traces(
-        _class_point_traces(
-            X_train[shown], y_train[shown], class_names, is_test=False, marker_size=marker_size
-        )
+    traces += _class_point_traces(
+        X_train[shown], y_train[shown], class_names, is_test=False, marker_size=marker_size
     )
     if X_test is not None and y_test is not None:
         shown = _display_subset(n_test, n_shown_test)
-        figure.add_traces(
-            _class_point_traces(
-                X_test[shown], y_test[shown], class_names, is_test=True, marker_size=marker_size
-            )
+        traces += _class_point_traces(
+            X_test[shown], y_test[shown], class_names, is_test=True, marker_size=marker_size
         )
         # A legend key for the test symbol; the test points themselves sit in their class group.
-        figure.add_trace(
-            go.Scatter(
-                x=[None],
-                y=[None],
-                mode="markers",
-                name="test points",
-                marker={
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [None],
+                "y": [None],
+                "mode": "markers",
+                "name": "test points",
+                "marker": {
                     "color": "white",
                     "size": marker_size + 1,
                     "symbol": "diamond",
                     "line": {"color": "black", "width": 2},
                 },
-            )
+            }
         )
 
     n_shown = n_shown_train + n_shown_test
     legend_title = f"{n_shown:,} of {n_total:,} points shown" if n_shown < n_total else ""
-    xs = np.asarray(xs)
-    ys = np.asarray(ys)
-    figure.update_layout(
-        xaxis={"range": x_range or _grid_extent(xs), "constrain": "domain"},
+    return _figure(
+        traces,
+        height,
+        # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
+        {"l": 50, "r": 10, "t": 30, "b": 40},
+        xaxis={"range": x_range or _grid_extent(np.asarray(xs)), "constrain": "domain"},
         yaxis={
-            "range": y_range or _grid_extent(ys),
+            "range": y_range or _grid_extent(np.asarray(ys)),
             "scaleanchor": "x",
             "scaleratio": 1,
             "constrain": "domain",
@@ -353,7 +354,6 @@ def decision_boundary_figure(
         },
         hovermode="closest",
     )
-    return figure
 
 
 # --- Training curves --------------------------------------------------------------------------
@@ -438,32 +438,37 @@ def curves_figure(
         y_range: (low, high) of the y axis in data units (also with ``log_y``); default: fit
             the data.
     """
-    figure = go.Figure(layout=_base_layout(height, {"l": 60, "r": 15, "t": 40, "b": 50}))
+    traces = []
     for curve in curves:
         x, y = decimate(curve.x, curve.y)
-        figure.add_trace(
-            go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                name=curve.name,
-                legendgroup=curve.group,
-                line={"color": curve.color, "dash": curve.dash, "width": 2.5},
-                hovertemplate="%{y:.4g}",
-            )
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "name": curve.name,
+                "legendgroup": curve.group,
+                "line": {"color": curve.color, "dash": curve.dash, "width": 2.5},
+                "hovertemplate": "%{y:.4g}",
+            }
         )
     if y_range is not None and log_y:
         y_range = (float(np.log10(y_range[0])), float(np.log10(y_range[1])))
-    figure.update_layout(
+    return _figure(
+        traces,
+        height,
+        {"l": 60, "r": 15, "t": 40, "b": 50},
         xaxis={"title": {"text": x_title}},
         yaxis={"title": {"text": y_title}, "type": "log" if log_y else "linear", "range": y_range},
         legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
         hovermode="x unified",
     )
-    return figure
 
 
 # --- Weight norms -----------------------------------------------------------------------------
+
+_MAX_NORM_COLOR = "#D55E00"
 
 
 def weight_norm_figure(
@@ -497,16 +502,18 @@ def weight_norm_figure(
         x_max = 1.05 * largest if largest > 0 else 1.0
     bin_edges = np.linspace(0.0, x_max, bins + 1)
     bin_centres = (0.5 * (bin_edges[:-1] + bin_edges[1:])).astype(np.float32)
+    bin_bounds = np.stack([bin_edges[:-1], bin_edges[1:]], axis=1).astype(np.float32)
     bin_width = float(bin_edges[1] - bin_edges[0])
 
-    margin = {"l": 130, "r": 15, "t": 30, "b": 50}
-    figure = go.Figure(layout=_base_layout(height, margin))
+    margin = {"l": 150, "r": 15, "t": 34, "b": 50}
     row_gap = 0.06 if n_layers > 1 else 0.0
     row_height = (1.0 - row_gap * (n_layers - 1)) / max(n_layers, 1)
     # A two-line row label needs about 45 px; shorter rows get "name · units" on one line.
     row_pixels = row_height * (height - margin["t"] - margin["b"])
     label_separator = "<br>" if row_pixels >= 45 else " · "
-    layout_axes: dict[str, dict] = {}
+
+    traces = []
+    row_axes: dict[str, dict] = {}
     annotations = []
     # Row 0 (the first layer) is drawn at the top, next to the input, as in the network diagram.
     for row, (norms, layer_name) in enumerate(zip(norms_per_layer, layer_names, strict=True)):
@@ -514,23 +521,24 @@ def weight_norm_figure(
         counts, _ = np.histogram(clipped_norms, bins=bin_edges)
         axis_suffix = "" if row == 0 else str(row + 1)
         bottom = 1.0 - (row + 1) * row_height - row * row_gap
-        figure.add_trace(
-            go.Bar(
-                x=bin_centres,
-                y=counts.astype(np.uint16),
-                width=bin_width * 0.92,
-                marker={"color": _LINE_COLOR},
-                name=layer_name,
-                yaxis=f"y{axis_suffix}",
-                showlegend=False,
-                customdata=np.stack([bin_edges[:-1], bin_edges[1:]], axis=1).astype(np.float32),
-                hovertemplate=(
+        traces.append(
+            {
+                "type": "bar",
+                "x": bin_centres,
+                "y": counts.astype(np.uint16),
+                "width": bin_width * 0.92,
+                "marker": {"color": _LINE_COLOR},
+                "name": layer_name,
+                "yaxis": f"y{axis_suffix}",
+                "showlegend": False,
+                "customdata": bin_bounds,
+                "hovertemplate": (
                     f"{layer_name}<br>%{{y}} units with norm %{{customdata[0]:.2f}}"
                     "–%{customdata[1]:.2f}<extra></extra>"
                 ),
-            )
+            }
         )
-        layout_axes[f"yaxis{axis_suffix}"] = {
+        row_axes[f"yaxis{axis_suffix}"] = {
             "domain": [bottom, bottom + row_height],
             "showticklabels": False,
             "showgrid": False,
@@ -566,7 +574,7 @@ def weight_norm_figure(
                 "x1": max_norm,
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": "#D55E00", "width": 2, "dash": "dash"},
+                "line": {"color": _MAX_NORM_COLOR, "width": 2, "dash": "dash"},
             }
         )
         annotations.append(
@@ -579,10 +587,13 @@ def weight_norm_figure(
                 "xanchor": "right",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 13, "color": "#D55E00"},
+                "font": {"size": 14, "color": _MAX_NORM_COLOR},
             }
         )
-    figure.update_layout(
+    return _figure(
+        traces,
+        height,
+        margin,
         xaxis={
             "range": [0, x_max],
             "title": {"text": "L2 norm of a unit's incoming weights"},
@@ -592,9 +603,8 @@ def weight_norm_figure(
         annotations=annotations,
         bargap=0,
         hovermode="closest",
-        **layout_axes,
+        **row_axes,
     )
-    return figure
 
 
 # --- Architecture diagram ---------------------------------------------------------------------
@@ -647,27 +657,30 @@ def architecture_figure(
     tallest = max(MAX_NODES_PER_COLUMN - 1, *(len(p) for p in node_positions), 1)
     y_top = tallest / 2 + 0.6
 
-    figure = go.Figure(layout=_base_layout(height, {"l": 10, "r": 10, "t": 10, "b": 10}))
-    figure.add_trace(
-        go.Scatter(
-            x=edge_x,
-            y=edge_y,
-            mode="lines",
-            line={"color": "#B0B7C3", "width": 0.6},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=node_x,
-            y=node_y,
-            mode="markers",
-            marker={"size": 11, "color": node_colors, "line": {"color": "#444444", "width": 1.2}},
-            hoverinfo="skip",
-            showlegend=False,
-        )
-    )
+    traces = [
+        {
+            "type": "scatter",
+            "x": edge_x,
+            "y": edge_y,
+            "mode": "lines",
+            "line": {"color": "#B0B7C3", "width": 0.6},
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+        {
+            "type": "scatter",
+            "x": node_x,
+            "y": node_y,
+            "mode": "markers",
+            "marker": {
+                "size": 11,
+                "color": node_colors,
+                "line": {"color": "#444444", "width": 1.2},
+            },
+            "hoverinfo": "skip",
+            "showlegend": False,
+        },
+    ]
     annotations = []
     for column, size in hidden_sizes:
         annotations.append({"x": column, "y": 0, "text": "⋮", "showarrow": False})
@@ -687,12 +700,14 @@ def architecture_figure(
         {"x": column, "y": -y_top, "text": label, "showarrow": False, "yanchor": "top"}
         for column, label in enumerate(layer_labels)
     ]
-    figure.update_layout(
+    return _figure(
+        traces,
+        height,
+        {"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"visible": False, "range": [-0.6, n_columns - 0.4], "fixedrange": True},
         yaxis={"visible": False, "range": [-y_top - 1.4, y_top], "fixedrange": True},
         annotations=annotations,
     )
-    return figure
 
 
 # --- Image grid -------------------------------------------------------------------------------
@@ -730,6 +745,8 @@ def image_grid_figure(
     cell_height = _IMAGE_SIDE + _CAPTION_HEIGHT
     mosaic = np.zeros((n_rows * cell_height, n_cols * cell_width), dtype=np.uint8)
     annotations = []
+    # Frames show where each tile ends, since the tiles' background is as white as the page.
+    frames = []
     for index, (image, label) in enumerate(zip(pixels, labels, strict=True)):
         row, column = divmod(index, n_cols)
         top = row * cell_height
@@ -742,33 +759,32 @@ def image_grid_figure(
                 "text": label,
                 "showarrow": False,
                 "yanchor": "top",
-                "font": {"size": 13},
+                "font": {"size": 14},
             }
         )
-    figure = go.Figure(layout=_base_layout(height, {"l": 5, "r": 5, "t": 5, "b": 5}))
-    figure.add_trace(
-        go.Heatmap(
-            z=mosaic,
-            zmin=0,
-            zmax=255,
-            colorscale=[[0.0, "white"], [1.0, "black"]],
-            showscale=False,
-            hoverinfo="skip",
+        frames.append(
+            {
+                "type": "rect",
+                "x0": left - 0.5,
+                "x1": left + _IMAGE_SIDE - 0.5,
+                "y0": top - 0.5,
+                "y1": top + _IMAGE_SIDE - 0.5,
+                "line": {"color": "#C8CDD6", "width": 1},
+            }
         )
-    )
-    # Frames show where each tile ends, since the tiles' background is as white as the page.
-    shapes = [
-        {
-            "type": "rect",
-            "x0": (index % n_cols) * cell_width + _TILE_GAP // 2 - 0.5,
-            "x1": (index % n_cols) * cell_width + _TILE_GAP // 2 + _IMAGE_SIDE - 0.5,
-            "y0": (index // n_cols) * cell_height - 0.5,
-            "y1": (index // n_cols) * cell_height + _IMAGE_SIDE - 0.5,
-            "line": {"color": "#C8CDD6", "width": 1},
-        }
-        for index in range(n_images)
-    ]
-    figure.update_layout(
+    heatmap = {
+        "type": "heatmap",
+        "z": mosaic,
+        "zmin": 0,
+        "zmax": 255,
+        "colorscale": [[0.0, "white"], [1.0, "black"]],
+        "showscale": False,
+        "hoverinfo": "skip",
+    }
+    return _figure(
+        [heatmap],
+        height,
+        {"l": 5, "r": 5, "t": 5, "b": 5},
         xaxis={"visible": False, "fixedrange": True, "constrain": "domain"},
         yaxis={
             "visible": False,
@@ -778,6 +794,5 @@ def image_grid_figure(
             "constrain": "domain",
         },
         annotations=annotations,
-        shapes=shapes,
+        shapes=frames,
     )
-    return figure
