@@ -341,9 +341,12 @@ def decision_boundary_figure(
         height,
         # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
         {"l": 50, "r": 10, "t": 30, "b": 40},
-        xaxis={"range": x_range or _grid_extent(np.asarray(xs)), "constrain": "domain"},
+        xaxis={
+            "range": x_range if x_range is not None else _grid_extent(np.asarray(xs)),
+            "constrain": "domain",
+        },
         yaxis={
-            "range": y_range or _grid_extent(np.asarray(ys)),
+            "range": y_range if y_range is not None else _grid_extent(np.asarray(ys)),
             "scaleanchor": "x",
             "scaleratio": 1,
             "constrain": "domain",

@@ -185,10 +185,11 @@ def test_decision_boundary_figure_subsamples_large_data_sets_the_same_way_each_t
     points, labels = _blobs(50_000, 3)
 
     def build() -> go.Figure:
+        train, test = slice(0, 40_000), slice(40_000, None)
+        names = ["a", "b", "c"]
         return decision_boundary_figure(
-            xs, ys, None, 3, ["a", "b", "c"], points[:40_000], labels[:40_000],
-            points[40_000:], labels[40_000:],
-        )  # fmt: skip
+            xs, ys, None, 3, names, points[train], labels[train], points[test], labels[test]
+        )
 
     figure = build()
     shown = sum(len(t.x) for t in _point_traces(figure))
