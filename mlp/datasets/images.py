@@ -27,8 +27,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import pooch
-import requests
 
 from mlp.datasets.errors import DataError
 from mlp.datasets.idx import read_idx_pair
@@ -115,9 +113,6 @@ DATA_DIR_VARIABLE = "MLP_DATA_DIR"
 # Progress reports: fraction of the work done (0..1) and a sentence saying what is happening.
 ProgressCallback = Callable[[float, str], None]
 
-# pooch logs its own "Downloading ..." lines; progress reaches the person through the callback.
-pooch.get_logger().setLevel(logging.WARNING)
-
 
 @dataclass(frozen=True)
 class ImageData:
@@ -160,6 +155,8 @@ def default_data_dir() -> Path:
     configured = os.environ.get(DATA_DIR_VARIABLE)
     if configured:
         return Path(configured).expanduser()
+    import pooch
+
     return Path(pooch.os_cache("mlp-playground"))
 
 
@@ -196,7 +193,15 @@ def _read_only_labels(labels: np.ndarray) -> np.ndarray:
     return labels
 
 
-def _image_data(name, source, train_images, train_labels, test_images, test_labels):
+def _image_data(
+    name: str,
+    source: str,
+    train_images: np.ndarray,
+    train_labels: np.ndarray,
+    test_images: np.ndarray,
+    test_labels: np.ndarray,
+) -> ImageData:
+    """uint8 images (n, 28, 28) or (n, 784) and labels (n,) -> read-only ImageData."""
     return ImageData(
         name=name,
         source=source,
@@ -251,6 +256,8 @@ class _PoochProgress:
 
 
 def _describe_download_failure(error: Exception) -> str:
+    import requests
+
     if isinstance(error, requests.HTTPError) and error.response is not None:
         return f"the server answered {error.response.status_code} {error.response.reason}"
     if isinstance(error, requests.Timeout):
@@ -270,6 +277,12 @@ def _download(
     name: str, file_name: str, folder: Path, progress: _PoochProgress | None
 ) -> str | None:
     """Try every mirror for one file; return None on success, else the reasons it failed."""
+    # pooch and requests cost a third of a second to import: only downloads need them.
+    import pooch
+    import requests
+
+    # pooch logs its own "Downloading ..." lines; progress reaches the person via the callback.
+    pooch.get_logger().setLevel(logging.WARNING)
     reasons = []
     for mirror in MIRRORS[name]:
         downloader = pooch.HTTPDownloader(

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from dataset_files import idx_bytes, small_set, write_set
 
-from mlp.datasets import IMAGE_DATASETS, DataError, load_images
+from mlp.datasets import IDX_FILE_NAMES, IMAGE_DATASETS, DataError, load_images
 from mlp.datasets import images as images_module
 from mlp.datasets.idx import read_idx, read_idx_images, read_idx_labels, read_idx_pair
 
@@ -190,8 +190,10 @@ def test_a_bad_hand_placed_file_is_named(tmp_path, no_mirrors):
 def test_real_fashion_mnist_loads_through_the_data_dir_variable(
     shared_data_dir, monkeypatch, no_mirrors
 ):
-    if not (shared_data_dir / "fashion-mnist").is_dir():
-        pytest.skip(f"No fashion-mnist/ folder in {shared_data_dir}.")
+    folder = shared_data_dir / "fashion-mnist"
+    # All four must be there: a missing one would be downloaded, and this folder is read-only.
+    if not all((folder / file_name).is_file() for file_name in IDX_FILE_NAMES):
+        pytest.skip(f"The four Fashion-MNIST files are not all in {folder}.")
     monkeypatch.setenv("MLP_DATA_DIR", str(shared_data_dir))
     data = load_images("fashion-mnist", source="full")
     assert data.X_train.shape == (60000, 784) and data.X_test.shape == (10000, 784)
