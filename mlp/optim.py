@@ -1,0 +1,305 @@
+"""Optimizers: SGD (with momentum and Nesterov), AdaGrad, RMSProp and Adam.
+
+Each optimizer updates a list of parameter arrays in place from the matching list of
+gradients, and keeps its own state (velocities, moments) per parameter, created at the first
+step. The update rules are those of ``torch.optim`` with the same arguments; weight decay is
+L2 regularisation added to the gradient, g <- g + weight_decay * p, for every parameter it is
+given. ``lr`` and ``weight_decay`` are plain attributes: changing them takes effect at the next
+step.
+
+``updates(params, grads)`` advances the state and returns the arrays to subtract (the steps
+themselves, owned by the optimizer); ``step(params, grads)`` does that and subtracts them.
+A caller can so look at a step before applying it (the trainer refuses non-finite ones).
+"""
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+class Optimizer:
+    """Base class: per-parameter state and the ``step = updates + subtract`` plumbing.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate.
+    weight_decay : float
+        L2 penalty coefficient added to the gradient.
+    """
+
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+        if lr < 0:
+            raise ValueError(f"The learning rate must be >= 0, got {lr}.")
+        if weight_decay < 0:
+            raise ValueError(f"Weight decay must be >= 0, got {weight_decay}.")
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.step_count = 0
+        self.state: list[dict[str, np.ndarray]] = []
+
+    def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
+        """Update every array of ``params`` in place (p <- p - update)."""
+        for param, update in zip(params, self.updates(params, grads), strict=True):
+            param -= update
+
+    def updates(
+        self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]
+    ) -> list[np.ndarray]:
+        """Advance the state by one step and return the updates: p_new = p - update.
+
+        The returned arrays belong to the optimizer and are overwritten by the next call.
+        """
+        if not self.state:
+            self.state = [{"update": np.zeros_like(p)} for p in params]
+        elif len(params) != len(self.state) or any(
+            p.shape != s["update"].shape for p, s in zip(params, self.state, strict=False)
+        ):
+            raise ValueError(
+                "This optimizer was used with other parameters; create a new optimizer "
+                "for a new network."
+            )
+        self.step_count += 1
+        return [
+            self._update(state, param, grad)
+            for state, param, grad in zip(self.state, params, grads, strict=True)
+        ]
+
+    def _with_weight_decay(
+        self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray
+    ) -> np.ndarray:
+        """g + weight_decay * p, written into the update buffer (or g itself if no decay)."""
+        if not self.weight_decay:
+            return grad
+        decayed = state["update"]
+        np.multiply(param, float(self.weight_decay), out=decayed)
+        decayed += grad
+        return decayed
+
+    def _scratch(self, state: dict[str, np.ndarray], name: str) -> np.ndarray:
+        """A state array of zeros shaped like the parameter, created on first use."""
+        array = state.get(name)
+        if array is None:
+            array = state[name] = np.zeros_like(state["update"])
+        return array
+
+    def _update(
+        self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+
+class SGD(Optimizer):
+    """Stochastic gradient descent, with optional momentum (heavy ball or Nesterov).
+
+    As ``torch.optim.SGD`` (dampening=0). At step t, with gradient g_t of parameter p:
+
+        g_t <- g_t + weight_decay * p
+        if momentum:
+            b_t = g_t                      at the first step
+            b_t = momentum * b_{t-1} + g_t afterwards
+            g_t <- g_t + momentum * b_t    if nesterov
+            g_t <- b_t                     otherwise
+        p <- p - lr * g_t
+
+    Polyak (1964) for momentum; Sutskever et al. (2013), "On the importance of initialization
+    and momentum in deep learning", for this form of Nesterov's accelerated gradient.
+
+    Parameters
+    ----------
+    lr : float
+        Learning rate.
+    momentum : float, default 0.0
+    nesterov : bool, default False
+        Needs momentum > 0.
+    weight_decay : float, default 0.0
+    """
+
+    def __init__(
+        self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        if nesterov and momentum <= 0:
+            raise ValueError("Nesterov momentum needs momentum > 0.")
+        self.momentum = momentum
+        self.nesterov = nesterov
+
+    def _update(self, state, param, grad):
+        update = state["update"]
+        grad = self._with_weight_decay(state, param, grad)
+        if self.momentum:
+            velocity = state.get("momentum_buffer")
+            if velocity is None:
+                velocity = state["momentum_buffer"] = grad.copy()
+            else:
+                velocity *= self.momentum
+                velocity += grad
+            if self.nesterov:
+                look_ahead = self._scratch(state, "nesterov_scratch")
+                np.multiply(velocity, self.momentum, out=look_ahead)
+                np.add(grad, look_ahead, out=update)
+                grad = update
+            else:
+                grad = velocity
+        np.multiply(grad, float(self.lr), out=update)
+        return update
+
+    def __repr__(self) -> str:
+        return (
+            f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, nesterov={self.nesterov}, "
+            f"weight_decay={self.weight_decay:g})"
+        )
+
+
+class AdaGrad(Optimizer):
+    """AdaGrad: per-coordinate learning rates that shrink with the gradients seen so far.
+
+    As ``torch.optim.Adagrad`` (lr_decay=0, initial_accumulator_value=0):
+
+        g <- g + weight_decay * p
+        s <- s + g^2                     (s starts at 0)
+        p <- p - lr * g / (sqrt(s) + eps)
+
+    Duchi, Hazan & Singer (2011), "Adaptive subgradient methods for online learning and
+    stochastic optimization", JMLR 12.
+
+    Parameters
+    ----------
+    lr : float
+    eps : float, default 1e-10
+    weight_decay : float, default 0.0
+    """
+
+    def __init__(self, lr: float, eps: float = 1e-10, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
+        self.eps = eps
+
+    def _update(self, state, param, grad):
+        update = state["update"]
+        grad = self._with_weight_decay(state, param, grad)
+        sum_squares = self._scratch(state, "sum_squares")
+        denominator = self._scratch(state, "scratch")
+        np.multiply(grad, grad, out=denominator)
+        sum_squares += denominator
+        np.sqrt(sum_squares, out=denominator)
+        denominator += self.eps
+        np.divide(grad, denominator, out=update)
+        update *= float(self.lr)
+        return update
+
+    def __repr__(self) -> str:
+        return f"AdaGrad(lr={self.lr:g}, eps={self.eps:g}, weight_decay={self.weight_decay:g})"
+
+
+class RMSProp(Optimizer):
+    """RMSProp: divide the gradient by a running root mean square of recent gradients.
+
+    As ``torch.optim.RMSprop`` with alpha=rho, centered=False, momentum=0:
+
+        g <- g + weight_decay * p
+        v <- rho * v + (1 - rho) * g^2   (v starts at 0)
+        p <- p - lr * g / (sqrt(v) + eps)
+
+    Tieleman & Hinton (2012), Lecture 6.5 of "Neural Networks for Machine Learning", Coursera.
+
+    Parameters
+    ----------
+    lr : float
+    rho : float, default 0.99
+        Decay of the running average of squared gradients.
+    eps : float, default 1e-8
+    weight_decay : float, default 0.0
+    """
+
+    def __init__(
+        self, lr: float, rho: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        self.rho = rho
+        self.eps = eps
+
+    def _update(self, state, param, grad):
+        update = state["update"]
+        grad = self._with_weight_decay(state, param, grad)
+        mean_square = self._scratch(state, "mean_square")
+        denominator = self._scratch(state, "scratch")
+        np.multiply(grad, grad, out=denominator)
+        denominator *= 1 - self.rho
+        mean_square *= self.rho
+        mean_square += denominator
+        np.sqrt(mean_square, out=denominator)
+        denominator += self.eps
+        np.divide(grad, denominator, out=update)
+        update *= float(self.lr)
+        return update
+
+    def __repr__(self) -> str:
+        return (
+            f"RMSProp(lr={self.lr:g}, rho={self.rho:g}, eps={self.eps:g}, "
+            f"weight_decay={self.weight_decay:g})"
+        )
+
+
+class Adam(Optimizer):
+    """Adam: momentum on the gradient and on its square, with bias correction.
+
+    As ``torch.optim.Adam`` (amsgrad=False, L2 weight decay, not AdamW). At step t = 1, 2, ...:
+
+        g <- g + weight_decay * p
+        m <- beta1 * m + (1 - beta1) * g       (m, v start at 0)
+        v <- beta2 * v + (1 - beta2) * g^2
+        p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+
+    Kingma & Ba (2015), "Adam: A method for stochastic optimization", ICLR.
+
+    Parameters
+    ----------
+    lr : float
+    beta1, beta2 : float, default 0.9 and 0.999
+        Decay rates of the first and second moment estimates.
+    eps : float, default 1e-8
+    weight_decay : float, default 0.0
+    """
+
+    def __init__(
+        self,
+        lr: float,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+    ) -> None:
+        super().__init__(lr, weight_decay)
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+
+    def _update(self, state, param, grad):
+        update = state["update"]
+        grad = self._with_weight_decay(state, param, grad)
+        m = self._scratch(state, "exp_avg")
+        v = self._scratch(state, "exp_avg_sq")
+        scratch = self._scratch(state, "scratch")
+        t = self.step_count
+
+        np.multiply(grad, 1 - self.beta1, out=scratch)
+        m *= self.beta1
+        m += scratch
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta2
+        v *= self.beta2
+        v += scratch
+
+        np.sqrt(v, out=scratch)
+        scratch *= 1 / math.sqrt(1 - self.beta2**t)
+        scratch += self.eps
+        np.divide(m, scratch, out=update)
+        update *= float(self.lr) / (1 - self.beta1**t)
+        return update
+
+    def __repr__(self) -> str:
+        return (
+            f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "
+            f"eps={self.eps:g}, weight_decay={self.weight_decay:g})"
+        )
