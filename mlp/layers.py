@@ -6,11 +6,14 @@ maps the upstream gradient ``dL/dy: (N, D_out)`` to ``dL/dx: (N, D_in)`` with
 (same keys as ``params``) in ``backward``; they never change ``params`` themselves: an
 optimizer does.
 
-Memory: in training mode (``train=True``) and in ``backward`` a layer writes its results into
-arrays it owns and reuses from one call to the next (one set per batch shape), so a training
-step allocates nothing. Such a result is only valid until the layer's next training call;
-copy it to keep it. In evaluation mode (``train=False``) results are fresh arrays, so
-predicting on any batch shape never disturbs the training buffers.
+``backward`` uses what the last training-mode pass (``train=True``) cached: evaluation-mode
+passes cache nothing, so predicting between a training forward and its backward is harmless.
+
+Memory: in training mode and in ``backward`` a layer writes its results into arrays it owns
+and reuses from one call to the next (one set per batch shape), so a training step allocates
+nothing. Such a result is only valid until the layer's next training call; copy it to keep
+it. In evaluation mode results are fresh arrays (or the input itself, for layers that are the
+identity there), so predicting on any batch shape never disturbs the training buffers.
 """
 
 import numpy as np
@@ -91,7 +94,8 @@ class Dense(Layer):
         y = self._output("y", (x.shape[0], self.n_out), weights.dtype, train)
         np.dot(x, weights, out=y)
         y += self.params["b"]
-        self._x = x
+        if train:
+            self._x = x
         return y
 
     def backward(self, grad_y: np.ndarray, input_grad: bool = True) -> np.ndarray | None:
@@ -119,7 +123,8 @@ class ReLU(Layer):
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         y = self._output("y", x.shape, x.dtype, train)
         np.maximum(x, 0, out=y)
-        self._y = y
+        if train:
+            self._y = y
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
@@ -144,7 +149,8 @@ class LeakyReLU(Layer):
             np.maximum(x, y, out=y)
         else:
             np.minimum(x, y, out=y)
-        self._x = x
+        if train:
+            self._x = x
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
@@ -167,7 +173,8 @@ class Sigmoid(Layer):
         np.tanh(y, out=y)
         y *= 0.5
         y += 0.5
-        self._y = y
+        if train:
+            self._y = y
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
@@ -185,7 +192,8 @@ class Tanh(Layer):
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         y = self._output("y", x.shape, x.dtype, train)
         np.tanh(x, out=y)
-        self._y = y
+        if train:
+            self._y = y
         return y
 
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
@@ -237,7 +245,9 @@ class Dropout(Layer):
         return self._mask
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
-        if not train or self._p == 0:
+        if not train:
+            return x
+        if self._p == 0:
             self._mask = None
             return x
         mask = self._buffer("mask", x.shape, x.dtype)

@@ -85,6 +85,7 @@ class Network:
         With ``input_grad=False`` the gradient for the input is not computed (a training step
         does not need it) and None is returned.
         """
+        grad = np.asarray(grad, dtype=self.dtype)
         if input_grad:
             for layer in reversed(self.layers):
                 grad = layer.backward(grad)

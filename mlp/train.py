@@ -1,0 +1,304 @@
+"""Minibatch training: the loop, its metrics history, callbacks and divergence detection."""
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from mlp.constraints import MaxNorm
+from mlp.losses import SoftmaxCrossEntropy
+from mlp.network import Network
+from mlp.optim import Optimizer
+
+# Rows per chunk in ``Trainer.evaluate``, so a large data set never needs all activations at once.
+EVAL_BATCH = 2048
+
+
+class History:
+    """What happened during training, appended to as it happens.
+
+    Attributes
+    ----------
+    step : list of int
+        Step numbers 1, 2, ... (one entry per completed step).
+    step_loss : list of float
+        Training loss of the minibatch of each of those steps.
+    epochs : list of dict
+        One record per completed epoch with keys ``epoch``, ``step``, ``train_loss``,
+        ``train_accuracy``, ``test_loss``, ``test_accuracy`` (evaluation mode; the test values
+        are None without a test set).
+    """
+
+    def __init__(self) -> None:
+        self.step: list[int] = []
+        self.step_loss: list[float] = []
+        self.epochs: list[dict] = []
+
+    def to_frame(self):
+        """The history as two pandas DataFrames: (per step, per epoch). Needs pandas."""
+        import pandas as pd
+
+        steps = pd.DataFrame({"step": self.step, "loss": self.step_loss})
+        columns = ["epoch", "step", "train_loss", "train_accuracy", "test_loss", "test_accuracy"]
+        return steps, pd.DataFrame(self.epochs, columns=columns)
+
+    def __repr__(self) -> str:
+        return f"History({len(self.step)} steps, {len(self.epochs)} epochs)"
+
+
+class Trainer:
+    """Trains a network on (X_train, y_train) with minibatch gradient steps.
+
+    An epoch visits the training set in a fresh random order, in minibatches of
+    ``batch_size``. Every minibatch has exactly ``batch_size`` rows: the last incomplete one of
+    an epoch is dropped (the next epoch's reshuffle gives those samples their turn). A training
+    set smaller than ``batch_size`` is used whole at every step. A step runs forward, softmax
+    cross-entropy, backward, the optimizer and then ``max_norm`` if set.
+
+    After each epoch the network is evaluated (evaluation mode) on the training set (at most
+    ``train_eval_size`` samples of it, a fixed random subset, so that epochs of large data sets
+    stay cheap) and on the test set if given, and the result is appended to
+    ``history.epochs``.
+
+    Divergence: a step whose loss or update is not finite is not applied (parameters and
+    batch-norm statistics stay bitwise as before it; the optimizer's moment estimates may have
+    advanced), ``diverged`` is set to a message saying what happened, and every later step does
+    nothing. No floating-point warning or exception escapes.
+
+    The trainer keeps no global state; a caller may use it from another thread provided it
+    holds its own lock around every call that touches the network.
+
+    Parameters
+    ----------
+    network : Network
+    optimizer : Optimizer
+        Given all of the network's parameters as one vector (``network.param_vector``), so its
+        state has one entry. ``lr`` and ``weight_decay`` can be changed between steps.
+    X_train : (N, D) array
+        Converted to the network's dtype (no copy if it already has it; never modified).
+    y_train : (N,) int array
+        Class indices in [0, C).
+    X_test, y_test : optional arrays (M, D) and (M,)
+    batch_size : int, default 32
+    seed : int, default 0
+        Seeds the shuffling. Same network, optimizer, data and seed: bitwise the same run.
+    max_norm : MaxNorm or None
+        Applied after each optimizer step; a writable attribute.
+    callback : callable or None
+        ``callback(trainer, event)`` with event ``"step"`` after every step and ``"epoch"``
+        after each epoch's evaluation (the epoch's step event comes first).
+    train_eval_size : int or None, default 10_000
+        Most training samples used for the per-epoch training metrics; None for all.
+
+    Attributes
+    ----------
+    step_count : int
+        Completed steps.
+    epoch : int
+        Completed epochs.
+    epoch_progress : float
+        Epochs completed, with the fraction of the current one (e.g. 3.25).
+    diverged : str or None
+        Why training stopped, e.g. "Diverged at step 812: the loss became inf. Lower the
+        learning rate."
+    history : History
+    """
+
+    def __init__(
+        self,
+        network: Network,
+        optimizer: Optimizer,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+        batch_size: int = 32,
+        seed: int = 0,
+        max_norm: MaxNorm | None = None,
+        callback: Callable[["Trainer", str], None] | None = None,
+        train_eval_size: int | None = 10_000,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"The batch size must be at least 1, got {batch_size}.")
+        self.network = network
+        self.optimizer = optimizer
+        self.n_classes = network.dense_layers()[-1].n_out
+        self.X_train, self.y_train = self._checked(X_train, y_train, "training")
+        if (X_test is None) != (y_test is None):
+            raise ValueError("Give both X_test and y_test, or neither.")
+        if X_test is not None:
+            self.X_test, self.y_test = self._checked(X_test, y_test, "test")
+        else:
+            self.X_test = self.y_test = None
+        self.max_norm = max_norm
+        self.callback = callback
+
+        n_samples = self.X_train.shape[0]
+        self.batch_size = min(batch_size, n_samples)
+        self.batches_per_epoch = n_samples // self.batch_size
+        self._rng = np.random.default_rng(seed)
+        if train_eval_size is None or train_eval_size >= n_samples:
+            self._train_eval_rows = None
+        else:
+            self._train_eval_rows = np.sort(self._rng.permutation(n_samples)[:train_eval_size])
+        self._order = self._rng.permutation(n_samples)
+        self._batch_in_epoch = 0
+
+        self._X_batch = np.empty((self.batch_size, self.X_train.shape[1]), network.dtype)
+        self._y_batch = np.empty(self.batch_size, np.intp)
+        self._loss = SoftmaxCrossEntropy()
+        self._running_stats = network.running_stats()
+        self._running_stats_before = [np.empty_like(a) for a in self._running_stats]
+
+        self.step_count = 0
+        self.epoch = 0
+        self.diverged: str | None = None
+        self.history = History()
+
+    def _checked(self, X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
+        X = np.asarray(X, dtype=self.network.dtype)
+        y = np.asarray(y)
+        if X.ndim != 2 or y.shape != (X.shape[0],) or X.shape[0] == 0:
+            raise ValueError(
+                f"The {name} set needs X: (N, D) and y: (N,) with N > 0, "
+                f"got {X.shape} and {y.shape}."
+            )
+        if not np.issubdtype(y.dtype, np.integer):
+            raise ValueError(f"The {name} labels must be integers, got dtype {y.dtype}.")
+        if y.min() < 0 or y.max() >= self.n_classes:
+            raise ValueError(
+                f"The {name} labels must lie in [0, {self.n_classes}) for this network."
+            )
+        return X, y.astype(np.intp, copy=False)
+
+    @property
+    def epoch_progress(self) -> float:
+        return self.epoch + self._batch_in_epoch / self.batches_per_epoch
+
+    def step(self) -> float | None:
+        """Train on one minibatch; its loss, or None if training diverged (now or before)."""
+        if self.diverged is not None:
+            return None
+        with np.errstate(all="ignore"):
+            loss = self._train_one_batch()
+        if loss is None:
+            return None
+        self.step_count += 1
+        self._batch_in_epoch += 1
+        self.history.step.append(self.step_count)
+        self.history.step_loss.append(loss)
+        if self.callback is not None:
+            self.callback(self, "step")
+        if self._batch_in_epoch == self.batches_per_epoch:
+            self._finish_epoch()
+        return loss
+
+    def _train_one_batch(self) -> float | None:
+        network = self.network
+        rows = self._order[
+            self._batch_in_epoch * self.batch_size : (self._batch_in_epoch + 1) * self.batch_size
+        ]
+        X_batch = np.take(self.X_train, rows, axis=0, out=self._X_batch)
+        y_batch = np.take(self.y_train, rows, out=self._y_batch)
+        for saved, stats in zip(self._running_stats_before, self._running_stats, strict=True):
+            np.copyto(saved, stats)
+        try:
+            logits = network.forward(X_batch, train=True)
+            loss, grad_logits = self._loss(logits, y_batch)
+            if not math.isfinite(loss):
+                return self._diverge(f"the loss became {loss}")
+            network.backward(grad_logits, input_grad=False)
+            (update,) = self.optimizer.updates([network.param_vector], [network.grad_vector])
+            # One reduction checks the whole update: if its squared norm is finite, every entry
+            # is finite and far too small to push a finite parameter to infinity.
+            if not math.isfinite(np.dot(update, update)):
+                return self._diverge("the parameter update became too large")
+        except FloatingPointError as error:
+            return self._diverge(f"a floating-point error occurred ({error})")
+        network.param_vector -= update
+        if self.max_norm is not None:
+            self.max_norm.apply(network)
+        return loss
+
+    def _diverge(self, what: str) -> None:
+        for saved, stats in zip(self._running_stats_before, self._running_stats, strict=True):
+            np.copyto(stats, saved)
+        self.diverged = f"Diverged at step {self.step_count + 1}: {what}. Lower the learning rate."
+        return None
+
+    def _finish_epoch(self) -> None:
+        self.epoch += 1
+        self._batch_in_epoch = 0
+        self._order = self._rng.permutation(self.X_train.shape[0])
+        if self._train_eval_rows is None:
+            train_loss, train_accuracy = self.evaluate(self.X_train, self.y_train)
+        else:
+            rows = self._train_eval_rows
+            train_loss, train_accuracy = self.evaluate(self.X_train[rows], self.y_train[rows])
+        test_loss = test_accuracy = None
+        if self.X_test is not None:
+            test_loss, test_accuracy = self.evaluate(self.X_test, self.y_test)
+        self.history.epochs.append(
+            {
+                "epoch": self.epoch,
+                "step": self.step_count,
+                "train_loss": train_loss,
+                "train_accuracy": train_accuracy,
+                "test_loss": test_loss,
+                "test_accuracy": test_accuracy,
+            }
+        )
+        if self.callback is not None:
+            self.callback(self, "epoch")
+
+    def run(
+        self,
+        n_steps: int | None = None,
+        n_epochs: int | None = None,
+        should_stop: Callable[[], bool] | None = None,
+    ) -> int:
+        """Train until ``n_steps`` more steps or ``n_epochs`` more epochs are done (whichever
+        comes first), ``should_stop()`` returns True (asked before each step) or training
+        diverges. Returns the number of steps taken."""
+        if n_steps is None and n_epochs is None and should_stop is None:
+            raise ValueError("Give n_steps, n_epochs or should_stop, or run() never ends.")
+        last_step = None if n_steps is None else self.step_count + n_steps
+        last_epoch = None if n_epochs is None else self.epoch + n_epochs
+        first_step = self.step_count
+        while self.diverged is None:
+            if last_step is not None and self.step_count >= last_step:
+                break
+            if last_epoch is not None and self.epoch >= last_epoch:
+                break
+            if should_stop is not None and should_stop():
+                break
+            self.step()
+        return self.step_count - first_step
+
+    def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+        """Mean softmax cross-entropy and accuracy of the network on X: (N, D), y: (N,).
+
+        Evaluation mode, in chunks of ``EVAL_BATCH`` rows; does not touch the training buffers.
+        """
+        X = np.asarray(X)
+        y = np.asarray(y)
+        if X.shape[0] == 0:
+            raise ValueError("Cannot evaluate on an empty set.")
+        loss_function = SoftmaxCrossEntropy()
+        total_loss = 0.0
+        correct = 0
+        with np.errstate(all="ignore"):
+            for start in range(0, X.shape[0], EVAL_BATCH):
+                labels = y[start : start + EVAL_BATCH]
+                logits = self.network.forward(X[start : start + EVAL_BATCH], train=False)
+                loss, _ = loss_function(logits, labels)
+                total_loss += loss * labels.shape[0]
+                correct += int(np.count_nonzero(logits.argmax(axis=1) == labels))
+        return total_loss / X.shape[0], correct / X.shape[0]
+
+    def __repr__(self) -> str:
+        status = f", diverged: {self.diverged}" if self.diverged else ""
+        return (
+            f"Trainer({self.optimizer!r}, batch_size={self.batch_size}, "
+            f"step {self.step_count}, epoch {self.epoch_progress:.2f}{status})"
+        )
