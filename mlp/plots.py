@@ -523,7 +523,7 @@ def weight_norm_figure(
         clipped_norms = np.clip(np.asarray(norms, dtype=np.float64), 0.0, x_max)
         counts, _ = np.histogram(clipped_norms, bins=bin_edges)
         axis_suffix = "" if row == 0 else str(row + 1)
-        bottom = 1.0 - (row + 1) * row_height - row * row_gap
+        bottom = max(0.0, 1.0 - (row + 1) * row_height - row * row_gap)
         traces.append(
             {
                 "type": "bar",

@@ -317,3 +317,10 @@ def test_empty_figure_keeps_height_and_shows_message():
     figure = empty_figure("Press Play to start training.", 460)
     assert figure.layout.height == 460
     assert figure.layout.annotations[0].text == "Press Play to start training."
+
+
+def test_weight_norm_rows_fit_for_every_layer_count():
+    # Rounding once pushed the lowest row's domain just below 0, which Plotly refuses.
+    for n_layers in range(1, 8):
+        norms = [np.linspace(0.1, 2.0, 8) for _ in range(n_layers)]
+        weight_norm_figure(norms, [f"Dense {i + 1}" for i in range(n_layers)])

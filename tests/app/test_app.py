@@ -1,0 +1,158 @@
+"""The Playground through Streamlit's script runner: widgets, URL handling, error messages.
+
+AppTest reruns the whole script on each `run()`; the fragment's `run_every` never fires here,
+so these tests check what one run draws. The session-scoped worker is released (its thread
+stopped) in teardown by clearing the resource caches.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from mlp.config import Config, HiddenLayer
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+TIMEOUT = 30
+
+
+@pytest.fixture(autouse=True)
+def release_workers():
+    yield
+    st.cache_resource.clear()
+
+
+def start(query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def config_of(app: AppTest) -> Config:
+    return app.session_state["session"].configs[0]
+
+
+def widget(app: AppTest, kind: str, key: str):
+    return next(w for w in getattr(app, kind) if w.key == key)
+
+
+def test_default_page_draws_without_errors():
+    app = start()
+    assert [m.label for m in app.metric][:2] == ["Step", "Epoch"]
+    assert app.metric[0].value == "0"
+    assert config_of(app) == Config()
+    assert not app.warning and not app.error
+
+
+def test_every_sidebar_control_changes_the_configuration():
+    app = start()
+    changes = [
+        ("selectbox", "setting_dataset", "moons", "dataset", "moons"),
+        ("slider", "setting_noise", 20, "noise", 0.2),
+        ("slider", "setting_n_points", 300, "n_points", 300),
+        ("slider", "setting_train_share", 0.7, "train_share", 0.7),
+        ("toggle", "setting_batch_norm", True, "batch_norm", True),
+        ("selectbox", "setting_init", "he", "init", "he"),
+        ("slider", "setting_dropout", 0.3, "dropout", 0.3),
+        ("select_slider", "setting_weight_decay", 0.001, "weight_decay", 0.001),
+        ("selectbox", "setting_optimizer", "momentum", "optimizer", "momentum"),
+        ("select_slider", "setting_lr", 0.1, "lr", 0.1),
+        ("slider", "setting_momentum", 0.5, "momentum", 0.5),
+        ("select_slider", "setting_batch_size", 32, "batch_size", 32),
+        ("number_input", "setting_seed", 5, "seed", 5),
+    ]
+    for kind, key, value, name, expected in changes:
+        widget(app, kind, key).set_value(value)
+        app.run()
+        assert not app.exception, (key, app.exception)
+        assert getattr(config_of(app), name) == pytest.approx(expected), key
+    widget(app, "toggle", "setting_max_norm_on").set_value(True)
+    app.run()
+    widget(app, "slider", "setting_max_norm").set_value(2.0)
+    app.run()
+    assert config_of(app).max_norm == 2.0
+    widget(app, "toggle", "setting_max_norm_on").set_value(False)
+    app.run()
+    assert config_of(app).max_norm is None
+
+
+def test_layer_editor_adds_changes_and_removes_layers():
+    app = start()
+    assert len(config_of(app).hidden) == 2
+    widget(app, "button", "add_layer").click()
+    app.run()
+    assert len(config_of(app).hidden) == 3
+    widget(app, "number_input", "layer_units_2").set_value(5)
+    app.run()
+    widget(app, "selectbox", "layer_activation_2").set_value("relu")
+    app.run()
+    assert config_of(app).hidden[2] == HiddenLayer(5, "relu")
+    widget(app, "button", "remove_layer_0").click()
+    app.run()
+    hidden = config_of(app).hidden
+    assert [(layer.units, layer.activation) for layer in hidden] == [(8, "tanh"), (5, "relu")]
+
+
+def test_live_settings_keep_the_run_and_others_restart_it():
+    app = start()
+    widget(app, "button", "step").click()
+    app.run()
+    session = app.session_state["session"]
+    assert session.step_count == 1
+    widget(
+        app,
+        "select_slider",
+        "setting_lr",
+    ).set_value(0.1)
+    app.run()
+    assert app.session_state["session"] is session
+    assert session.runs[0].optimizer.lr == 0.1
+    widget(app, "number_input", "setting_seed").set_value(3)
+    app.run()
+    assert app.session_state["session"] is not session
+    assert app.session_state["session"].step_count == 0
+
+
+def test_step_and_reset_buttons():
+    app = start()
+    for _ in range(3):
+        widget(app, "button", "step").click()
+        app.run()
+    assert app.metric[0].value == "3"
+    widget(app, "button", "reset").click()
+    app.run()
+    assert app.metric[0].value == "0"
+
+
+def test_url_sets_the_configuration():
+    config = Config(dataset="xor", hidden=((4, "relu"),), optimizer="sgd", lr=0.3, seed=9)
+    app = start(config.to_query())
+    assert config_of(app) == config
+    assert not app.warning
+
+
+def test_bad_url_values_give_notes_not_exceptions():
+    app = start({"lr": "banana", "hidden": "999relu", "speed": "warp", "hide": "colour"})
+    notes = " ".join(w.value for w in app.warning)
+    assert "Learning rate" in notes and "Hidden layers" in notes
+    assert "speed" in notes and "colour" in notes
+    assert config_of(app).lr == Config().lr
+
+
+def test_lesson_mode_hides_controls():
+    app = start({"hide": "training,noise"})
+    keys = {w.key for w in app.sidebar.slider} | {w.key for w in app.sidebar.selectbox}
+    assert "setting_noise" not in keys and "setting_optimizer" not in keys
+    assert "setting_dataset" in keys
+    assert config_of(app).optimizer == Config().optimizer
+
+
+def test_csv_errors_show_in_words():
+    app = start({"dataset": "csv"})
+    assert any("Upload a CSV" in info.value for info in app.info)
