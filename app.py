@@ -204,6 +204,10 @@ def layer_editor() -> None:
     layers = st.session_state["layers"]
     activations = dict(ACTIVATION_CHOICES)
     st.markdown("**Hidden layers**", help=helptext("hidden"))
+    if layers:
+        units_header, activation_header, _ = st.columns([2, 3, 1])
+        units_header.caption("Units")
+        activation_header.caption("Activation")
     for index, (units, activation) in enumerate(layers):
         st.session_state.setdefault(f"layer_units_{index}", units)
         st.session_state.setdefault(f"layer_activation_{index}", activation)
@@ -216,6 +220,7 @@ def layer_editor() -> None:
             max_value=MAX_UNITS,
             step=1,
             key=f"layer_units_{index}",
+            label_visibility="collapsed",
             on_change=layer_changed,
             args=(index,),
         )
@@ -224,11 +229,13 @@ def layer_editor() -> None:
             list(activations),
             format_func=activations.get,
             key=f"layer_activation_{index}",
+            label_visibility="collapsed",
             on_change=layer_changed,
             args=(index,),
         )
         remove_column.button(
-            "✕",
+            "",
+            icon=":material/close:",
             key=f"remove_layer_{index}",
             on_click=remove_layer,
             args=(index,),
@@ -237,7 +244,8 @@ def layer_editor() -> None:
     if not layers:
         st.caption("No hidden layer: a linear classifier (softmax regression).")
     st.button(
-        "＋ Add layer",
+        "Add layer",
+        icon=":material/add:",
         key="add_layer",
         on_click=add_layer,
         disabled=len(layers) >= MAX_HIDDEN_LAYERS,
@@ -560,6 +568,9 @@ def main() -> None:
         return
     write_url(config)
 
+    st.html(
+        "<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>"
+    )  # room for the charts on a projector
     st.title("MLP Playground")
     data = data_for(config)
     if data is None:
@@ -571,16 +582,19 @@ def main() -> None:
         [1.2, 1, 1, 4], vertical_alignment="bottom"
     )
     play_column.button(
-        "⏸ Pause" if session.playing else "▶ Play",
+        "Pause" if session.playing else "Play",
+        icon=":material/pause:" if session.playing else ":material/play_arrow:",
         key="play",
         on_click=on_play,
         type="primary",
         width="stretch",
         disabled=session.all_diverged,
     )
-    step_column.button("Step", key="step", on_click=on_step, width="stretch",
+    step_column.button("Step", icon=":material/skip_next:", key="step", on_click=on_step, width="stretch",
                        disabled=session.all_diverged)  # fmt: skip
-    reset_column.button("Reset", key="reset", on_click=on_reset, width="stretch")
+    reset_column.button(
+        "Reset", icon=":material/restart_alt:", key="reset", on_click=on_reset, width="stretch"
+    )
     if shown("speed"):
         speed_column.select_slider(
             "Speed (steps per second)", list(SPEEDS), key="speed", on_change=on_speed

@@ -1,0 +1,141 @@
+"""The Playground in a real headless Chromium against `streamlit run` on 127.0.0.1.
+
+What only a browser shows: the live fragment redrawing while the worker trains, buttons
+answering through their callbacks, the URL carrying the setup to a new tab.
+"""
+
+from __future__ import annotations
+
+import time
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.app.conftest import ARTIFACTS
+
+pytestmark = pytest.mark.browser
+
+LOAD_TIMEOUT_MS = 60_000
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(".st-key-play button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
+    settle(page)
+
+
+def settle(page, seconds: float = 0.3) -> None:
+    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        time.sleep(0.1)
+    time.sleep(seconds)
+
+
+def step_counter(page) -> int:
+    return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+
+
+def loss_points(page) -> int:
+    """How many points the loss chart's training-loss line holds in the browser."""
+    return page.evaluate(
+        """() => {
+            const plot = document.querySelector('.st-key-loss_chart .js-plotly-plot');
+            if (!plot || !plot._fullData) return -1;
+            // _fullData holds the decoded arrays (data keeps the base64 form Plotly sent).
+            return Math.max(...plot._fullData.map(trace => (trace.x ? trace.x.length : 0)));
+        }"""
+    )
+
+
+def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    return predicate()
+
+
+def click(page, key: str) -> None:
+    page.locator(f".st-key-{key} button").click()
+
+
+def assert_no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]'
+    ).first.inner_text()
+
+
+def test_play_pause_step_reset(page, app_server):
+    open_app(page, app_server)
+    assert_no_exception(page)
+    assert step_counter(page) == 0
+    points_before = loss_points(page)
+
+    click(page, "play")
+    assert wait_for(lambda: step_counter(page) > 200), "Play did not advance the step counter"
+    assert wait_for(lambda: loss_points(page) > max(points_before, 1)), "loss chart did not grow"
+    first = step_counter(page)
+    assert wait_for(lambda: step_counter(page) > first), "the counter stopped while playing"
+
+    click(page, "play")  # now labelled Pause
+    settle(page, 1.0)
+    paused_at = step_counter(page)
+    time.sleep(1.5)
+    assert step_counter(page) == paused_at, "the counter moved after Pause"
+
+    click(page, "step")
+    assert wait_for(lambda: step_counter(page) == paused_at + 1)
+    settle(page, 0.8)
+    assert step_counter(page) == paused_at + 1, "Step must advance by exactly one"
+
+    click(page, "reset")
+    assert wait_for(lambda: step_counter(page) == 0), "Reset did not return to step 0"
+    assert_no_exception(page)
+
+
+def test_shared_url_reproduces_the_setup(page, browser, app_server):
+    open_app(page, app_server + "/?dataset=xor&hidden=4relu,3tanh&optimizer=sgd&lr=0.3&seed=4")
+    assert_no_exception(page)
+    query = parse_qs(urlparse(page.url).query)
+    assert query["dataset"] == ["xor"] and query["hidden"] == ["4relu,3tanh"]
+    assert query["lr"] == ["0.3"] and query["seed"] == ["4"]
+    for _ in range(5):
+        click(page, "step")
+        settle(page, 0.2)
+    wait_for(lambda: step_counter(page) == 5)
+    loss_here = page.locator('[data-testid="stMetricValue"]').nth(2).inner_text()
+
+    # The link, opened in a fresh tab (a new session), gives the same numbers.
+    other = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
+    try:
+        open_app(other, page.url)
+        for _ in range(5):
+            click(other, "step")
+            settle(other, 0.2)
+        wait_for(lambda: step_counter(other) == 5)
+        assert other.locator('[data-testid="stMetricValue"]').nth(2).inner_text() == loss_here
+    finally:
+        other.context.close()
+
+
+def test_bad_url_shows_a_note_and_the_trained_page_is_captured(page, app_server):
+    open_app(page, app_server + "/?lr=fast&noise=3")
+    assert_no_exception(page)
+    notes = page.locator('[data-testid="stAlert"]').all_inner_texts()
+    assert any("Learning rate" in note for note in notes)
+    assert any("Noise" in note for note in notes)
+
+    open_app(page, app_server)
+    click(page, "play")
+    wait_for(lambda: step_counter(page) > 3000, timeout=30)
+    click(page, "play")
+    settle(page, 1.0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "playground-trained.png"))
+    assert_no_exception(page)
