@@ -11,14 +11,14 @@ finite size give a finite gradient and never NaN.
 
 import numpy as np
 
-# Reductions over an axis this short run faster as elementwise operations on its columns.
-_SHORT_AXIS = 4
+# Row-wise operations on a matrix with this few columns run faster column by column.
+_FEW_COLUMNS = 4
 
 
 def _reduce_rows(ufunc: np.ufunc, x: np.ndarray, out: np.ndarray) -> np.ndarray:
-    """ufunc.reduce over axis 1 of x: (N, C) into out: (N,)."""
+    """ufunc.reduce over the rows of x: (N, C) into out: (N,)."""
     n_columns = x.shape[1]
-    if n_columns > _SHORT_AXIS:
+    if n_columns > _FEW_COLUMNS:
         return ufunc.reduce(x, axis=1, out=out)
     if n_columns == 1:
         return np.copyto(out, x[:, 0])
@@ -28,52 +28,72 @@ def _reduce_rows(ufunc: np.ufunc, x: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
+def _per_row(ufunc: np.ufunc, x: np.ndarray, column: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """out[n, j] = ufunc(x[n, j], column[n]) for x, out: (N, C) and column: (N,)."""
+    if x.shape[1] > _FEW_COLUMNS:
+        return ufunc(x, column[:, None], out=out)
+    for j in range(x.shape[1]):
+        ufunc(x[:, j], column, out=out[:, j])
+    return out
+
+
 class SoftmaxCrossEntropy:
     """Softmax cross-entropy that reuses its arrays between calls (used in training loops).
 
     ``loss, grad_logits = SoftmaxCrossEntropy()(logits, labels)``, with
-    logits: (N, C), labels: (N,) integer class indices, loss: float (mean over the batch),
-    grad_logits: (N, C), the gradient of the mean loss, already divided by N.
-    ``grad_logits`` belongs to this object and is overwritten by its next call.
+    logits: (N, C), labels: (N,) integer class indices in [0, C) (not checked here),
+    loss: float (mean over the batch), grad_logits: (N, C), the gradient of the mean loss,
+    already divided by N. ``grad_logits`` belongs to this object and is overwritten by its
+    next call.
     """
 
     def __init__(self) -> None:
-        self._buffers: dict[str, np.ndarray] = {}
+        self._arrays: dict[str, np.ndarray] = {}
+        self._key: tuple | None = None
 
-    def _buffer(self, name: str, shape: tuple[int, ...], dtype) -> np.ndarray:
-        buffer = self._buffers.get(name)
-        if buffer is None or buffer.shape != shape or buffer.dtype != dtype:
-            buffer = np.empty(shape, dtype)
-            self._buffers[name] = buffer
-        return buffer
+    def _arrays_for(self, logits: np.ndarray) -> dict[str, np.ndarray]:
+        key = (logits.shape, logits.dtype)
+        if key != self._key:
+            n_samples, n_classes = logits.shape
+            grad = np.empty(logits.shape, logits.dtype)
+            self._arrays = {
+                "shifted": np.empty(logits.shape, logits.dtype),
+                "grad": grad,
+                "grad_flat": grad.reshape(-1),
+                "row_max": np.empty(n_samples, logits.dtype),
+                "sum_exp": np.empty(n_samples, logits.dtype),
+                "log_sum_exp": np.empty(n_samples, logits.dtype),
+                "row_starts": np.arange(n_samples) * n_classes,
+                "label_positions": np.empty(n_samples, np.intp),
+            }
+            self._key = key
+        return self._arrays
 
     def __call__(self, logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-        n_samples, n_classes = logits.shape
-        dtype = logits.dtype
-        row_max = self._buffer("row_max", (n_samples,), dtype)
-        shifted = self._buffer("shifted", logits.shape, dtype)
-        sum_exp = self._buffer("sum_exp", (n_samples,), dtype)
-        log_sum_exp = self._buffer("log_sum_exp", (n_samples,), dtype)
-        grad = self._buffer("grad", logits.shape, dtype)
-        rows = self._buffers.get("rows")
-        if rows is None or rows.shape[0] != n_samples:
-            rows = self._buffers["rows"] = np.arange(n_samples)
+        arrays = self._arrays_for(logits)
+        n_samples = logits.shape[0]
+        shifted, grad = arrays["shifted"], arrays["grad"]
+        sum_exp, log_sum_exp = arrays["sum_exp"], arrays["log_sum_exp"]
 
         # Shift each row so its largest logit is 0: exp() then stays in [0, 1] and the row sum
         # in [1, C], so log() is finite whatever the size of the logits.
-        _reduce_rows(np.maximum, logits, out=row_max)
-        np.subtract(logits, row_max[:, None], out=shifted)
+        row_max = _reduce_rows(np.maximum, logits, out=arrays["row_max"])
+        _per_row(np.subtract, logits, row_max, out=shifted)
         np.exp(shifted, out=grad)
         _reduce_rows(np.add, grad, out=sum_exp)
         np.log(sum_exp, out=log_sum_exp)
-        # loss_n = log sum_j exp(shifted_nj) - shifted_n,y_n  (the shift cancels out)
-        loss = (float(log_sum_exp.sum()) - float(shifted[rows, labels].sum())) / n_samples
+
+        # loss_n = log sum_j exp(shifted_nj) - shifted_n,y_n  (the shift cancels out).
+        # Position of (n, y_n) in the flattened (N, C) arrays: n * C + y_n.
+        label_positions = np.add(arrays["row_starts"], labels, out=arrays["label_positions"])
+        log_sum_exp -= shifted.reshape(-1)[label_positions]
+        loss = float(np.add.reduce(log_sum_exp)) / n_samples
 
         # grad_nj = (exp(shifted_nj) / sum_exp_n - [j == y_n]) / N, with 1/N folded in here
         # once, so every gradient further back is already the gradient of the mean loss.
         sum_exp *= n_samples
-        np.divide(grad, sum_exp[:, None], out=grad)
-        grad[rows, labels] -= 1 / n_samples
+        _per_row(np.divide, grad, sum_exp, out=grad)
+        arrays["grad_flat"][label_positions] -= 1 / n_samples
         return loss, grad
 
 

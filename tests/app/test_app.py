@@ -96,7 +96,7 @@ def test_layer_editor_adds_changes_and_removes_layers():
     widget(app, "button", "remove_layer_0").click()
     app.run()
     hidden = config_of(app).hidden
-    assert [(layer.units, layer.activation) for layer in hidden] == [(8, "tanh"), (5, "relu")]
+    assert [(layer.units, layer.activation) for layer in hidden] == [(16, "tanh"), (5, "relu")]
 
 
 def test_live_settings_keep_the_run_and_others_restart_it():
