@@ -33,6 +33,7 @@ from mlp.plots import (
 from mlp.session import PointData, TrainingSession, Worker, make_point_data, make_toy_data
 
 REDRAW_SECONDS = 0.25
+NORMS_REDRAW_SECONDS = 1.0
 SPEEDS: dict[str, float | None] = {
     "2 / s": 2.0,
     "5 / s": 5.0,
@@ -460,7 +461,6 @@ def draw_status(session: TrainingSession) -> None:
 def draw_charts(session: TrainingSession) -> None:
     snapshot = session.snapshots[0]
     data = session.data
-    config = session.configs[0]
     boundary_column, curves_column = st.columns([11, 9], gap="medium")
     show_test = st.session_state["show_test"]
     boundary_column.plotly_chart(
@@ -504,25 +504,29 @@ def draw_charts(session: TrainingSession) -> None:
             key="accuracy_chart",
             config={"displaylogo": False},
         )
-    norms_column, architecture_column = st.columns([11, 9], gap="medium")
+
+
+def draw_weight_norms(session: TrainingSession) -> None:
+    snapshot = session.snapshots[0]
+    config = session.configs[0]
     layer_names = [f"Dense {index + 1}" for index in range(len(snapshot.weight_norms))]
     largest = max((float(norms.max()) for norms in snapshot.weight_norms), default=1.0)
     if config.max_norm:
         largest = max(largest, config.max_norm)
+    # The axis only grows, so the bars do not jump at every redraw.
     axis_max = max(st.session_state.get("norm_axis_max", 0.0), largest * 1.1)
     st.session_state["norm_axis_max"] = axis_max
-    norms_column.plotly_chart(
+    st.plotly_chart(
         weight_norm_figure(
             snapshot.weight_norms, layer_names, max_norm=config.max_norm, x_max=axis_max
         ),
         key="norms_chart",
         config={"displaylogo": False},
     )
-    with architecture_column:
-        draw_architecture(session)
 
 
 def draw_architecture(session: TrainingSession) -> None:
+    """The network's shape; drawn once per full run, not at every redraw."""
     config = session.configs[0]
     data = session.data
     sizes = [data.n_inputs] + [layer.units for layer in config.hidden] + [data.n_classes]
@@ -574,6 +578,9 @@ def main() -> None:
     st.title("MLP Playground")
     data = data_for(config)
     if data is None:
+        previous: TrainingSession | None = st.session_state.get("session")
+        if previous is not None:
+            previous.pause()  # nothing may train out of sight
         return
     session = current_session(config, data)
     get_worker().attach(session)
@@ -590,8 +597,14 @@ def main() -> None:
         width="stretch",
         disabled=session.all_diverged,
     )
-    step_column.button("Step", icon=":material/skip_next:", key="step", on_click=on_step, width="stretch",
-                       disabled=session.all_diverged)  # fmt: skip
+    step_column.button(
+        "Step",
+        icon=":material/skip_next:",
+        key="step",
+        on_click=on_step,
+        width="stretch",
+        disabled=session.all_diverged,
+    )
     reset_column.button(
         "Reset", icon=":material/restart_alt:", key="reset", on_click=on_reset, width="stretch"
     )
@@ -600,18 +613,30 @@ def main() -> None:
             "Speed (steps per second)", list(SPEEDS), key="speed", on_change=on_speed
         )
 
-    @st.fragment(run_every=REDRAW_SECONDS if session.playing else None)
+    was_playing = session.playing
+
+    @st.fragment(run_every=REDRAW_SECONDS if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get("session"):
             return
         draw_metrics(session)
         draw_status(session)
         draw_charts(session)
-        if not session.playing and live_view_was_playing:
+        if was_playing and not session.playing:
             st.rerun(scope="app")  # training stopped by itself: show Play again
 
-    live_view_was_playing = session.playing
+    # Weight norms change slowly; redrawing them once a second leaves time for training.
+    @st.fragment(run_every=NORMS_REDRAW_SECONDS if was_playing else None)
+    def live_weight_norms() -> None:
+        if session is st.session_state.get("session"):
+            draw_weight_norms(session)
+
     live_view()
+    norms_column, architecture_column = st.columns([11, 9], gap="medium")
+    with norms_column:
+        live_weight_norms()
+    with architecture_column:
+        draw_architecture(session)
 
 
 main()

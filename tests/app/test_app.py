@@ -153,6 +153,59 @@ def test_lesson_mode_hides_controls():
     assert config_of(app).optimizer == Config().optimizer
 
 
-def test_csv_errors_show_in_words():
+def test_csv_choice_asks_for_a_file():
     app = start({"dataset": "csv"})
     assert any("Upload a CSV" in info.value for info in app.info)
+
+
+def upload(app: AppTest, content: bytes) -> None:
+    app.file_uploader(key="csv_upload").set_value(("points.csv", content, "text/csv"))
+    app.run()
+    assert not app.exception, app.exception
+
+
+def test_a_good_csv_trains_in_its_own_units():
+    rows = ["x,y,label"] + [f"{i},{100 + (i % 7)},{'cat' if i % 2 else 'dog'}" for i in range(40)]
+    app = start({"dataset": "csv"})
+    upload(app, "\n".join(rows).encode())
+    session = app.session_state["session"]
+    assert session.data.class_names == ("cat", "dog")
+    assert session.data.x_range[0] < 0 < 39 < session.data.x_range[1]  # plot in file units
+    assert abs(float(session.data.inputs_train.mean())) < 0.5  # the network sees standardised
+    widget(app, "button", "step").click()
+    app.run()
+    assert app.metric[0].value == "1"
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"x,y,label\n1,2,a\n3,4,b\n", "10"),
+        (b"x,y,label\n" + b"".join(b"1,abc,a\n" for _ in range(12)), "number"),
+        (b"", "empty"),
+        (b"\xff\xfe\x00garbage" * 10, "UTF-8"),
+    ],
+)
+def test_csv_errors_show_in_words(content, words):
+    app = start({"dataset": "csv"})
+    upload(app, content)
+    messages = " ".join(error.value for error in app.error)
+    assert "cannot be used" in messages and words in messages
+    assert "session" not in app.session_state  # nothing trains on a bad file
+
+
+def test_divergence_is_reported_and_reset_recovers():
+    app = start({"optimizer": "sgd", "lr": "10", "hidden": "64relu,64relu", "init": "he"})
+    for _ in range(40):
+        if app.session_state["session"].all_diverged:
+            break
+        widget(app, "button", "step").click()
+        app.run()
+    messages = " ".join(error.value for error in app.error)
+    assert "Diverged at step" in messages and "Lower the learning rate" in messages
+    assert widget(app, "button", "step").disabled
+    widget(app, "button", "reset").click()
+    app.run()
+    assert not app.error
+    assert app.metric[0].value == "0"
+    assert not widget(app, "button", "step").disabled
