@@ -86,20 +86,19 @@ class Network:
         does not need it) and None is returned.
         """
         grad = np.asarray(grad, dtype=self.dtype)
-        if input_grad:
-            for layer in reversed(self.layers):
-                grad = layer.backward(grad)
-            return grad
-        if self._first_trainable == len(self.layers):
-            return None
-        for layer in reversed(self.layers[self._first_trainable + 1 :]):
-            grad = layer.backward(grad)
-        first = self.layers[self._first_trainable]
-        if isinstance(first, Dense):
-            first.backward(grad, input_grad=False)
-        else:
-            first.backward(grad)
-        return None
+        layers = self.layers
+        # Without input_grad, stop at the first layer with parameters: nothing before it needs
+        # a gradient, and a Dense layer there can skip its input gradient as well.
+        stop = 0 if input_grad else self._first_trainable
+        for index in range(len(layers) - 1, stop, -1):
+            grad = layers[index].backward(grad)
+        if stop == len(layers):
+            return grad if input_grad else None
+        first = layers[stop]
+        if not input_grad and isinstance(first, Dense):
+            return first.backward(grad, input_grad=False)
+        grad = first.backward(grad)
+        return grad if input_grad else None
 
     def params(self) -> list[np.ndarray]:
         """Every parameter array, layer by layer (Dense: W, b; BatchNorm: gamma, beta)."""

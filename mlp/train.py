@@ -147,6 +147,7 @@ class Trainer:
         self._X_batch = np.empty((self.batch_size, self.X_train.shape[1]), network.dtype)
         self._y_batch = np.empty(self.batch_size, np.intp)
         self._loss = SoftmaxCrossEntropy()
+        self._evaluation_loss = SoftmaxCrossEntropy()
         self._running_stats = network.running_stats()
         self._running_stats_before = [np.empty_like(a) for a in self._running_stats]
 
@@ -284,14 +285,13 @@ class Trainer:
         y = np.asarray(y)
         if X.shape[0] == 0:
             raise ValueError("Cannot evaluate on an empty set.")
-        loss_function = SoftmaxCrossEntropy()
         total_loss = 0.0
         correct = 0
         with np.errstate(all="ignore"):
             for start in range(0, X.shape[0], EVAL_BATCH):
                 labels = y[start : start + EVAL_BATCH]
                 logits = self.network.forward(X[start : start + EVAL_BATCH], train=False)
-                loss, _ = loss_function(logits, labels)
+                loss, _ = self._evaluation_loss(logits, labels)
                 total_loss += loss * labels.shape[0]
                 correct += int(np.count_nonzero(logits.argmax(axis=1) == labels))
         return total_loss / X.shape[0], correct / X.shape[0]
