@@ -291,11 +291,15 @@ class Adam(Optimizer):
         v *= self.beta2
         v += scratch
 
+        # Bias corrections folded into the step size, as in section 2 of the paper:
+        # lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+        #   = lr_t * m / (sqrt(v) + eps_t), lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t),
+        #   eps_t = eps sqrt(1 - beta2^t); one pass over the parameters fewer.
+        root_correction2 = math.sqrt(1 - self.beta2**t)
         np.sqrt(v, out=scratch)
-        scratch *= 1 / math.sqrt(1 - self.beta2**t)
-        scratch += self.eps
+        scratch += self.eps * root_correction2
         np.divide(m, scratch, out=update)
-        update *= float(self.lr) / (1 - self.beta1**t)
+        update *= float(self.lr) * root_correction2 / (1 - self.beta1**t)
         return update
 
     def __repr__(self) -> str:

@@ -199,8 +199,10 @@ class Trainer:
         rows = self._order[
             self._batch_in_epoch * self.batch_size : (self._batch_in_epoch + 1) * self.batch_size
         ]
-        X_batch = np.take(self.X_train, rows, axis=0, out=self._X_batch)
-        y_batch = np.take(self.y_train, rows, out=self._y_batch)
+        # The rows are a permutation of the data's indices, so never out of range; with
+        # mode="raise" take() would write into a temporary array and copy it over.
+        X_batch = self.X_train.take(rows, axis=0, out=self._X_batch, mode="clip")
+        y_batch = self.y_train.take(rows, out=self._y_batch, mode="clip")
         for saved, stats in zip(self._running_stats_before, self._running_stats, strict=True):
             np.copyto(saved, stats)
         try:
@@ -231,11 +233,9 @@ class Trainer:
         self.epoch += 1
         self._batch_in_epoch = 0
         self._order = self._rng.permutation(self.X_train.shape[0])
-        if self._train_eval_rows is None:
-            train_loss, train_accuracy = self.evaluate(self.X_train, self.y_train)
-        else:
-            rows = self._train_eval_rows
-            train_loss, train_accuracy = self.evaluate(self.X_train[rows], self.y_train[rows])
+        train_loss, train_accuracy = self._evaluate(
+            self.X_train, self.y_train, self._train_eval_rows
+        )
         test_loss = test_accuracy = None
         if self.X_test is not None:
             test_loss, test_accuracy = self.evaluate(self.X_test, self.y_test)
@@ -281,20 +281,29 @@ class Trainer:
 
         Evaluation mode, in chunks of ``EVAL_BATCH`` rows; does not touch the training buffers.
         """
-        X = np.asarray(X)
-        y = np.asarray(y)
-        if X.shape[0] == 0:
+        X, y = self._checked(X, y, "evaluation")
+        return self._evaluate(X, y, rows=None)
+
+    def _evaluate(self, X: np.ndarray, y: np.ndarray, rows: np.ndarray | None):
+        """``evaluate`` on the given rows of X and y (all rows if None), chunk by chunk."""
+        n_samples = X.shape[0] if rows is None else rows.shape[0]
+        if n_samples == 0:
             raise ValueError("Cannot evaluate on an empty set.")
         total_loss = 0.0
         correct = 0
         with np.errstate(all="ignore"):
-            for start in range(0, X.shape[0], EVAL_BATCH):
-                labels = y[start : start + EVAL_BATCH]
-                logits = self.network.forward(X[start : start + EVAL_BATCH], train=False)
+            for start in range(0, n_samples, EVAL_BATCH):
+                chunk = (
+                    slice(start, start + EVAL_BATCH)
+                    if rows is None
+                    else rows[start : start + EVAL_BATCH]
+                )
+                labels = y[chunk]
+                logits = self.network.forward(X[chunk], train=False)
                 loss, _ = self._evaluation_loss(logits, labels)
                 total_loss += loss * labels.shape[0]
                 correct += int(np.count_nonzero(logits.argmax(axis=1) == labels))
-        return total_loss / X.shape[0], correct / X.shape[0]
+        return total_loss / n_samples, correct / n_samples
 
     def __repr__(self) -> str:
         status = f", diverged: {self.diverged}" if self.diverged else ""
