@@ -7,7 +7,9 @@ session state and draws its latest snapshot; the maths lives in `mlp/`.
 from __future__ import annotations
 
 import streamlit as st
+import threadpoolctl
 
+from live_chart import STEADY_CSS, live_chart
 from mlp import datasets
 from mlp.config import (
     ACTIVATION_CHOICES,
@@ -53,6 +55,8 @@ CONTROL_GROUPS: dict[str, tuple[str, ...]] = {
 VIEW_CONTROLS = ("show_test", "speed")
 BOUNDARY_HEIGHT = 470
 CURVE_HEIGHT = 225
+NORMS_HEIGHT = 300
+ARCHITECTURE_HEIGHT = 220
 
 st.set_page_config(page_title="MLP Playground", page_icon="🧠", layout="wide")
 
@@ -373,6 +377,15 @@ def data_for(config: Config) -> PointData | None:
     return toy_data(data_key)
 
 
+@st.cache_resource(show_spinner=False)
+def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
+    """One BLAS thread per process, set once: on two cores, BLAS threads that spin beside the
+    server's own threads made a 64-64-64 network train 20 times slower."""
+    controller = threadpoolctl.ThreadpoolController()
+    controller.limit(limits=1, user_api="blas")
+    return controller
+
+
 @st.cache_resource(scope="session", on_release=Worker.stop, show_spinner=False)
 def get_worker() -> Worker:
     """One training thread per browser session; released (stopped) when the tab closes."""
@@ -463,24 +476,25 @@ def draw_charts(session: TrainingSession) -> None:
     data = session.data
     boundary_column, curves_column = st.columns([11, 9], gap="medium")
     show_test = st.session_state["show_test"]
-    boundary_column.plotly_chart(
-        decision_boundary_figure(
-            data.grid_x,
-            data.grid_y,
-            snapshot.boundary,
-            data.n_classes,
-            data.class_names,
-            data.X_train,
-            data.y_train,
-            data.X_test if show_test else None,
-            data.y_test if show_test else None,
-            x_range=data.x_range,
-            y_range=data.y_range,
+    with boundary_column:
+        live_chart(
+            decision_boundary_figure(
+                data.grid_x,
+                data.grid_y,
+                snapshot.boundary,
+                data.n_classes,
+                data.class_names,
+                data.X_train,
+                data.y_train,
+                data.X_test if show_test else None,
+                data.y_test if show_test else None,
+                x_range=data.x_range,
+                y_range=data.y_range,
+                height=BOUNDARY_HEIGHT,
+            ),
+            key="boundary_chart",
             height=BOUNDARY_HEIGHT,
-        ),
-        key="boundary_chart",
-        config={"displaylogo": False},
-    )
+        )
     with curves_column:
         step_x, step_y = decimate(*snapshot.step_loss)
         loss_curves = [
@@ -488,21 +502,21 @@ def draw_charts(session: TrainingSession) -> None:
             Curve("Train loss", *decimate(*snapshot.train_loss_curve), color="#0072B2"),
             Curve("Test loss", *decimate(*snapshot.test_loss_curve), color="#D55E00"),
         ]
-        st.plotly_chart(
+        live_chart(
             curves_figure(loss_curves, y_title="Loss", height=CURVE_HEIGHT),
             key="loss_chart",
-            config={"displaylogo": False},
+            height=CURVE_HEIGHT,
         )
         accuracy_curves = [
             Curve("Train accuracy", *decimate(*snapshot.train_accuracy_curve), color="#0072B2"),
             Curve("Test accuracy", *decimate(*snapshot.test_accuracy_curve), color="#D55E00"),
         ]
-        st.plotly_chart(
+        live_chart(
             curves_figure(
                 accuracy_curves, y_title="Accuracy", height=CURVE_HEIGHT, y_range=(0.0, 1.02)
             ),
             key="accuracy_chart",
-            config={"displaylogo": False},
+            height=CURVE_HEIGHT,
         )
 
 
@@ -516,12 +530,16 @@ def draw_weight_norms(session: TrainingSession) -> None:
     # The axis only grows, so the bars do not jump at every redraw.
     axis_max = max(st.session_state.get("norm_axis_max", 0.0), largest * 1.1)
     st.session_state["norm_axis_max"] = axis_max
-    st.plotly_chart(
+    live_chart(
         weight_norm_figure(
-            snapshot.weight_norms, layer_names, max_norm=config.max_norm, x_max=axis_max
+            snapshot.weight_norms,
+            layer_names,
+            max_norm=config.max_norm,
+            x_max=axis_max,
+            height=NORMS_HEIGHT,
         ),
         key="norms_chart",
-        config={"displaylogo": False},
+        height=NORMS_HEIGHT,
     )
 
 
@@ -536,10 +554,11 @@ def draw_architecture(session: TrainingSession) -> None:
         + [f"{norm}{layer.units} {layer.activation}" for layer in config.hidden]
         + [f"{data.n_classes} out"]
     )
-    st.plotly_chart(
-        architecture_figure(sizes, labels),
+    live_chart(
+        architecture_figure(sizes, labels, height=ARCHITECTURE_HEIGHT),
         key="architecture_chart",
-        config={"displaylogo": False, "staticPlot": True},
+        height=ARCHITECTURE_HEIGHT,
+        toolbar=False,
     )
     network = session.runs[0].network
     st.caption(f"{network.n_params:,} parameters")
@@ -573,8 +592,8 @@ def main() -> None:
     write_url(config)
 
     st.html(
-        "<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>"
-    )  # room for the charts on a projector
+        "<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>" + STEADY_CSS
+    )  # room for the charts on a projector; no fading while training
     st.title("MLP Playground")
     data = data_for(config)
     if data is None:
@@ -582,6 +601,7 @@ def main() -> None:
         if previous is not None:
             previous.pause()  # nothing may train out of sight
         return
+    limit_blas_threads()
     session = current_session(config, data)
     get_worker().attach(session)
 

@@ -51,6 +51,8 @@ UI_REVISION = "mlp-playground"
 _PALEST_TINT = 0.08
 _STRONGEST_TINT = 0.42
 
+# The page's own font where the browser has it (Streamlit ships Source Sans), else a sans.
+_FONT_FAMILY = '"Source Sans", "Source Sans Pro", "Source Sans 3", Arial, sans-serif'
 _TEXT_COLOR = "#222222"
 _MUTED_TEXT_COLOR = "#666666"
 _GRID_COLOR = "#E3E6EC"
@@ -72,7 +74,7 @@ _AXIS_STYLE = {
 # carries defaults for every trace type (about 7 kB), sent again with every redraw.
 _TEMPLATE = go.layout.Template(
     layout={
-        "font": {"size": 15, "color": _TEXT_COLOR},
+        "font": {"size": 15, "color": _TEXT_COLOR, "family": _FONT_FAMILY},
         "colorway": CLASS_COLORS,
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",

@@ -1,0 +1,115 @@
+"""Plotly charts that change in place while training runs, instead of being rebuilt.
+
+`st.plotly_chart` gives a chart a new identity whenever its figure changes, so at every redraw
+the browser throws the old chart away and draws a new one: for a few frames the chart is
+blank, four times a second. This small component keeps one Plotly chart per key in the page
+and hands each new figure to `Plotly.react`, which updates the existing chart in place (and
+keeps the user's zoom through `layout.uirevision`).
+
+The component loads plotly.js once per page from the app's static folder (Streamlit's
+`server.enableStaticServing`); the file is copied there from the installed plotly package.
+Where that is not possible (a read-only install, static serving switched off) charts fall
+back to `st.plotly_chart`, which works the same apart from the blinking.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+import plotly.graph_objects as go
+import plotly.io as pio
+import streamlit as st
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+PLOTLY_JS = "plotly.min.js"
+
+_JS = """
+function loadPlotly() {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!window.__mlpPlotlyLoading) {
+    window.__mlpPlotlyLoading = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = new URL("app/static/plotly.min.js", document.baseURI).href;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => { window.__mlpPlotlyLoading = null; reject(new Error("plotly.js")); };
+      document.head.appendChild(script);
+    });
+  }
+  return window.__mlpPlotlyLoading;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let chart = parentElement.querySelector(".mlp-live-chart");
+  if (!chart) {
+    chart = document.createElement("div");
+    chart.className = "mlp-live-chart";
+    parentElement.appendChild(chart);
+  }
+  // Figures can arrive faster than they are drawn: draw only the newest one.
+  chart.__pending = data;
+  if (chart.__drawing) return;
+  chart.__drawing = true;
+  loadPlotly()
+    .then(async (Plotly) => {
+      while (chart.__pending) {
+        const next = chart.__pending;
+        chart.__pending = null;
+        const figure = JSON.parse(next.figure);
+        await Plotly.react(chart, figure.data, figure.layout, next.config);
+      }
+    })
+    .catch((error) => { chart.textContent = "This chart could not be drawn: " + error; })
+    .finally(() => { chart.__drawing = false; });
+}
+"""
+
+_CSS = ".mlp-live-chart { width: 100%; }"
+# While a redraw is under way Streamlit fades the elements it is about to replace. At four
+# redraws a second that fading reads as flicker, so live views keep full opacity.
+STEADY_CSS = """<style>
+.stElementContainer[data-stale="true"], .stElementContainer[data-stale="true"] * {
+  opacity: 1 !important; transition: none !important;
+}
+</style>"""
+
+
+def _install_plotly_js() -> bool:
+    """Copy plotly.js next to the app so the page can load it; False when that fails."""
+    source = Path(plotly.__file__).resolve().parent / "package_data" / PLOTLY_JS
+    target = STATIC_DIR / PLOTLY_JS
+    try:
+        if target.exists() and target.stat().st_size == source.stat().st_size:
+            return True
+        STATIC_DIR.mkdir(exist_ok=True)
+        partial = target.with_suffix(".partial")
+        shutil.copyfile(source, partial)
+        partial.replace(target)  # atomic: a page never loads half a file
+        return True
+    except OSError:
+        return False
+
+
+IN_PLACE = bool(st.get_option("server.enableStaticServing")) and _install_plotly_js()
+_component = st.components.v2.component("mlp_live_chart", js=_JS, css=_CSS, isolate_styles=False)
+
+
+def live_chart(figure: go.Figure, key: str, height: int, toolbar: bool = True) -> None:
+    """Draw `figure` under `key`; later calls with the same key update it in place.
+
+    height is the figure's height in pixels (the component keeps that space reserved, so the
+    page does not move while the chart loads).
+    """
+    config = {"displaylogo": False, "responsive": True}
+    if not toolbar:
+        config.update(displayModeBar=False, staticPlot=True)
+    if not IN_PLACE:
+        st.plotly_chart(figure, key=key, theme=None, config=config)
+        return
+    _component(
+        key=key,
+        data={"figure": pio.to_json(figure, validate=False), "config": config},
+        height=height,
+    )
