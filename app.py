@@ -265,10 +265,17 @@ def regenerate() -> None:
     st.session_state[key] = (st.session_state[key] + 1) % (SETTINGS_BY_NAME["data_seed"].maximum)
 
 
+def section_header(group: str, title: str, note: str | None) -> None:
+    """A sidebar heading, left out when a lesson link hides every control under it."""
+    if any(shown(name) for name in CONTROL_GROUPS[group]):
+        st.header(title)
+        if note:
+            st.caption(note)
+
+
 def sidebar() -> None:
     with st.sidebar:
-        st.header("Data")
-        st.caption("↺ Changing the data restarts training.")
+        section_header("data", "Data", "↺ Changing the data restarts training.")
         choice_widget("dataset")
         if st.session_state[widget_key("dataset")] == "csv":
             st.file_uploader(
@@ -297,8 +304,7 @@ def sidebar() -> None:
             st.button("Regenerate", key="regenerate", on_click=regenerate,
                       help="Draw a new set of points (a new data seed).")  # fmt: skip
 
-        st.header("Network")
-        st.caption("↺ Changing the network restarts training.")
+        section_header("network", "Network", "↺ Changing the network restarts training.")
         if shown("hidden"):
             layer_editor()
         if shown("batch_norm"):
@@ -307,8 +313,9 @@ def sidebar() -> None:
             )
         choice_widget("init")
 
-        st.header("Regularisation")
-        st.caption("⚡ These take effect while training runs.")
+        section_header(
+            "regularisation", "Regularisation", "⚡ These take effect while training runs."
+        )
         if shown("dropout"):
             st.slider(label("dropout"), 0.0, 0.9, step=0.05, key=widget_key("dropout"),
                       help=helptext("dropout"))  # fmt: skip
@@ -319,10 +326,11 @@ def sidebar() -> None:
                 st.slider("Max-norm c", 0.5, 10.0, step=0.25, key=widget_key("max_norm"))
         steps_widget("weight_decay", WEIGHT_DECAYS)
 
-        st.header("Training")
+        section_header("training", "Training", None)
         choice_widget("optimizer")
         steps_widget("lr", LEARNING_RATES)
-        st.caption("⚡ The learning rate changes live; the rest restarts training.")
+        if shown("lr") or shown("optimizer"):
+            st.caption("⚡ The learning rate changes live; the rest restarts training.")
         knobs = OPTIMIZER_KNOBS[st.session_state[widget_key("optimizer")]]
         knob_ranges = {"momentum": (0.0, 0.99, 0.01), "rho": (0.8, 0.999, 0.001),
                        "beta1": (0.0, 0.99, 0.01), "beta2": (0.9, 0.9999, 0.0001)}  # fmt: skip
@@ -582,7 +590,7 @@ def main() -> None:
     read_url_once()
     keep_hidden_widget_values()
     for note in st.session_state["url_notes"]:
-        st.warning(note, icon="🔗")
+        st.warning(note, icon=":material/link:")
     sidebar()
     try:
         config = config_from_widgets()

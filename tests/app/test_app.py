@@ -151,6 +151,13 @@ def test_lesson_mode_hides_controls():
     assert "setting_noise" not in keys and "setting_optimizer" not in keys
     assert "setting_dataset" in keys
     assert config_of(app).optimizer == Config().optimizer
+    headers = [header.value for header in app.sidebar.header]
+    assert "Training" not in headers and "Data" in headers
+
+
+def test_lesson_mode_can_hide_whole_sections():
+    app = start({"hide": "network,regularisation,training"})
+    assert [header.value for header in app.sidebar.header] == ["Data"]
 
 
 def test_csv_choice_asks_for_a_file():
