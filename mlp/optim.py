@@ -276,7 +276,6 @@ class Adam(Optimizer):
         self.eps = eps
 
     def _update(self, state, param, grad):
-        update = state["update"]
         grad = self._with_weight_decay(state, param, grad)
         m = self._scratch(state, "exp_avg")
         v = self._scratch(state, "exp_avg_sq")
@@ -298,9 +297,9 @@ class Adam(Optimizer):
         root_correction2 = math.sqrt(1 - self.beta2**t)
         np.sqrt(v, out=scratch)
         scratch += self.eps * root_correction2
-        np.divide(m, scratch, out=update)
-        update *= float(self.lr) * root_correction2 / (1 - self.beta1**t)
-        return update
+        np.divide(m, scratch, out=scratch)  # the update, in place: fewer arrays to stream
+        scratch *= float(self.lr) * root_correction2 / (1 - self.beta1**t)
+        return scratch
 
     def __repr__(self) -> str:
         return (
