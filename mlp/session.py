@@ -216,6 +216,7 @@ class Run:
             seed=config.seed,
             max_norm=MaxNorm(config.max_norm) if config.max_norm else None,
             callback=self._record,
+            keep_history=False,  # the bounded series below keep the curves
         )
         self.step_loss = CompactSeries(CURVE_CAPACITY)
         self.curves = {
@@ -253,7 +254,7 @@ class Run:
 
     def _record(self, trainer: Trainer, event: str) -> None:
         if event == "epoch":
-            record = trainer.history.epochs[-1]
+            record = trainer.last_epoch
             self._record_evaluation(
                 record["step"],
                 record["train_loss"],

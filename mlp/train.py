@@ -89,6 +89,10 @@ class Trainer:
         after each epoch's evaluation (the epoch's step event comes first).
     train_eval_size : int or None, default 10_000
         Most training samples used for the per-epoch training metrics; None for all.
+    keep_history : bool, default True
+        Append every step and epoch to ``history``. A caller that trains for hours and keeps
+        its own bounded record (the app) passes False: then ``history`` stays empty and only
+        ``last_epoch`` is kept.
 
     Attributes
     ----------
@@ -102,6 +106,8 @@ class Trainer:
         Why training stopped, e.g. "Diverged at step 812: the loss became inf. Lower the
         learning rate."
     history : History
+    last_epoch : dict or None
+        The newest epoch record (the keys of ``History.epochs``); None before the first epoch.
     """
 
     def __init__(
@@ -117,6 +123,7 @@ class Trainer:
         max_norm: MaxNorm | None = None,
         callback: Callable[["Trainer", str], None] | None = None,
         train_eval_size: int | None = 10_000,
+        keep_history: bool = True,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"The batch size must be at least 1, got {batch_size}.")
@@ -155,6 +162,8 @@ class Trainer:
         self.epoch = 0
         self.diverged: str | None = None
         self.history = History()
+        self.keep_history = keep_history
+        self.last_epoch: dict | None = None
 
     def _checked(self, X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
         X = np.asarray(X, dtype=self.network.dtype)
@@ -186,8 +195,9 @@ class Trainer:
             return None
         self.step_count += 1
         self._batch_in_epoch += 1
-        self.history.step.append(self.step_count)
-        self.history.step_loss.append(loss)
+        if self.keep_history:
+            self.history.step.append(self.step_count)
+            self.history.step_loss.append(loss)
         if self.callback is not None:
             self.callback(self, "step")
         if self._batch_in_epoch == self.batches_per_epoch:
@@ -239,16 +249,16 @@ class Trainer:
         test_loss = test_accuracy = None
         if self.X_test is not None:
             test_loss, test_accuracy = self.evaluate(self.X_test, self.y_test)
-        self.history.epochs.append(
-            {
-                "epoch": self.epoch,
-                "step": self.step_count,
-                "train_loss": train_loss,
-                "train_accuracy": train_accuracy,
-                "test_loss": test_loss,
-                "test_accuracy": test_accuracy,
-            }
-        )
+        self.last_epoch = {
+            "epoch": self.epoch,
+            "step": self.step_count,
+            "train_loss": train_loss,
+            "train_accuracy": train_accuracy,
+            "test_loss": test_loss,
+            "test_accuracy": test_accuracy,
+        }
+        if self.keep_history:
+            self.history.epochs.append(self.last_epoch)
         if self.callback is not None:
             self.callback(self, "epoch")
 

@@ -84,6 +84,7 @@ def test_play_pause_step_reset(page, app_server):
     assert wait_for(lambda: step_counter(page) > first), "the counter stopped while playing"
 
     click(page, "play")  # now labelled Pause
+    assert wait_for(lambda: "Play" in page.locator(".st-key-play button").inner_text())
     settle(page, 1.0)
     paused_at = step_counter(page)
     time.sleep(1.5)

@@ -208,3 +208,19 @@ def test_evaluate_in_chunks_equals_evaluate_at_once():
 def test_refuses_labels_the_network_cannot_output():
     with pytest.raises(ValueError, match=r"\[0, 2\)"):
         Trainer(build_network(2, 2, [(4, "relu")]), SGD(0.1), XOR_X, np.array([0, 1, 2, 0]))
+
+
+def test_without_history_only_the_last_epoch_is_kept():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    kept = Trainer(build_network(2, 2, [(4, "tanh")], seed=0), SGD(0.1), X, y, batch_size=10)
+    lean = Trainer(
+        build_network(2, 2, [(4, "tanh")], seed=0), SGD(0.1), X, y, batch_size=10,
+        keep_history=False,
+    )  # fmt: skip
+    kept.run(n_epochs=3)
+    lean.run(n_epochs=3)
+    assert len(kept.history.step) == 12 and len(kept.history.epochs) == 3
+    assert lean.history.step == [] and lean.history.epochs == []
+    assert lean.last_epoch == kept.history.epochs[-1] == kept.last_epoch
