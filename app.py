@@ -421,12 +421,14 @@ def current_session(config: Config, data: PointData) -> TrainingSession:
     return session
 
 
-def on_play() -> None:
+def on_play(play: bool) -> None:
+    """The button carries what its label said, so a click that arrives twice (or after the
+    worker stopped by itself) still does what the person saw."""
     session: TrainingSession = st.session_state["session"]
-    if session.playing:
-        session.pause()
-    else:
+    if play:
         session.play()
+    else:
+        session.pause()
 
 
 def on_step() -> None:
@@ -621,6 +623,7 @@ def main() -> None:
         icon=":material/pause:" if session.playing else ":material/play_arrow:",
         key="play",
         on_click=on_play,
+        args=(not session.playing,),
         type="primary",
         width="stretch",
         disabled=session.all_diverged,
