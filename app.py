@@ -34,7 +34,7 @@ from mlp.plots import (
 )
 from mlp.session import PointData, TrainingSession, Worker, make_point_data, make_toy_data
 
-REDRAW_SECONDS = 0.25
+REDRAW_SECONDS = 0.2
 NORMS_REDRAW_SECONDS = 1.0
 SPEEDS: dict[str, float | None] = {
     "2 / s": 2.0,

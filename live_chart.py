@@ -61,7 +61,7 @@ export default function (component) {
         await Plotly.react(chart, figure.data, figure.layout, next.config);
       }
     })
-    .catch((error) => { chart.textContent = "This chart could not be drawn: " + error; })
+    .catch((error) => console.error("MLP Playground: a chart could not be drawn", error))
     .finally(() => { chart.__drawing = false; });
 }
 """

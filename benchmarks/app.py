@@ -6,7 +6,8 @@ asserts nothing; it prints, with the targets beside them:
 1. Cold start: from launching `python -m streamlit run app.py` to the health endpoint
    answering, and to the first rendered page (Play button and metrics visible in Chromium).
    Chromium is launched before the server, so its own start is not counted.
-2. The engine alone, in this process with nothing else of ours running: steps per second of
+2. The engine alone, in this process with nothing else of ours running and one BLAS thread
+   as in the app: steps per second of
    `TrainingSession.advance()` in a loop (what the worker thread calls) and of bare
    `trainer.step()`, interleaved A B A B A B, medians of the three rounds.
 3. The default page after Play: steps per second read off the step counter while the page is
@@ -31,6 +32,7 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs
 
+import threadpoolctl
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
@@ -198,6 +200,8 @@ def bare_step_rate(config: Config, data, seconds: float) -> tuple[float, float]:
 
 
 def engine_rates(config: Config) -> dict[str, list[tuple[float, float]]]:
+    # The app runs NumPy with one BLAS thread (set once at start-up); so does this comparison.
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")
     data = make_toy_data(config)
     rates: dict[str, list[tuple[float, float]]] = {"advance": [], "step": []}
     for _ in range(ENGINE_ROUNDS):

@@ -383,11 +383,13 @@ class TrainingSession:
 
     def _step_all(self, n_steps: int) -> None:
         for _ in range(n_steps):
+            stepped = False
             for run in self.runs:
-                if not run.diverged:
-                    run.step()
-        if self.all_diverged:
-            self.playing = False
+                if run.trainer.diverged is None:
+                    stepped = run.step() or stepped
+            if not stepped:  # every run has diverged: nothing left to play
+                self.playing = False
+                return
 
     def advance(self, seconds: float = CHUNK_SECONDS) -> None:
         """Train for up to `seconds` (what the worker calls while playing)."""

@@ -324,3 +324,31 @@ def test_weight_norm_rows_fit_for_every_layer_count():
     for n_layers in range(1, 8):
         norms = [np.linspace(0.1, 2.0, 8) for _ in range(n_layers)]
         weight_norm_figure(norms, [f"Dense {i + 1}" for i in range(n_layers)])
+
+
+def _every_figure() -> dict[str, go.Figure]:
+    points, labels = _blobs(60, 3)
+    xs, ys = _grid(20)
+    proba = np.full((400, 3), 1 / 3)
+    series = np.linspace(1.0, 0.1, 50)
+    return {
+        "boundary": decision_boundary_figure(
+            xs, ys, encode_boundary(proba, (20, 20)), 3, ["a", "b", "c"],
+            points, labels, points, labels,
+        ),
+        "curves": curves_figure([Curve("loss", np.arange(50), series)], y_title="Loss"),
+        "log curves": curves_figure(
+            [Curve("loss", np.arange(50), series)], y_title="Loss", log_y=True, y_range=(0.1, 1)
+        ),
+        "norms": weight_norm_figure([np.linspace(0, 2, 8)] * 2, ["a", "b"], max_norm=1.5),
+        "architecture": architecture_figure([2, 8, 2], ["2 in", "8 tanh", "2 out"]),
+        "images": image_grid_figure(np.zeros((4, 784)), ["0", "1", "2", "3"]),
+        "empty": empty_figure("nothing yet", 200),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(_every_figure()))
+def test_every_figure_passes_plotly_validation(name):
+    # The builders skip validation for speed; rebuilding with it on catches a wrong property.
+    figure = _every_figure()[name]
+    go.Figure(figure.to_dict())
