@@ -456,7 +456,9 @@ def on_speed() -> None:
 def fmt_metric(value: float | None, percent: bool = False) -> str:
     if value is None:
         return "–"
-    return f"{value:.1%}" if percent else f"{value:.3f}"
+    if percent:
+        return f"{value:.1%}"
+    return f"{value:.3f}" if abs(value) >= 0.01 else f"{value:.1e}"  # not a bare 0.000
 
 
 def draw_metrics(session: TrainingSession) -> None:
