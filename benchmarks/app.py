@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -42,6 +41,12 @@ sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp` and `tests` im
 from mlp.config import Config  # noqa: E402
 from mlp.session import Run, TrainingSession, make_toy_data  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.app.streamlit_server import (  # noqa: E402
+    settle,
+    start_streamlit,
+    stop_streamlit,
+    wait_until_healthy,
+)
 
 HEAVY_QUERY = "dataset=spiral3&hidden=64relu,64relu,64relu&batch_size=64&show_test=1"
 ENGINE_SECONDS = 2.0  # per engine sample; 3 rounds x 2 kinds x 2 configurations
@@ -237,45 +242,17 @@ def print_engine(name: str, rates: dict[str, list[tuple[float, float]]]) -> None
 def start_server(port: int, log) -> tuple[subprocess.Popen, float]:
     """Launch `streamlit run app.py`; returns the process and the launch time."""
     launched = time.perf_counter()
-    process = subprocess.Popen(
-        [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port), "--server.address", "127.0.0.1",
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none",
-        ],
-        cwd=REPO_ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    return process, launched
+    return start_streamlit(port, log), launched
 
 
 def wait_for_health(process: subprocess.Popen, url: str, log) -> float:
-    """Poll the health endpoint every 50 ms; the time it first answered 200."""
-    deadline = time.perf_counter() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
-                if response.status == 200:
-                    return time.perf_counter()
-        except OSError:
-            pass
-        if process.poll() is not None or time.perf_counter() > deadline:
-            log.seek(0)
-            tail = log.read().decode(errors="replace")[-2000:]
-            raise RuntimeError(f"streamlit did not start:\n{tail}")
-        time.sleep(0.05)
-
-
-def stop_server(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """The time the health endpoint first answered; the log's tail if it never did."""
+    try:
+        return wait_until_healthy(process, url)
+    except RuntimeError:
+        log.seek(0)
+        tail = log.read().decode(errors="replace")[-2000:]
+        raise RuntimeError(f"streamlit did not start:\n{tail}") from None
 
 
 def wait_for_page(page) -> float:
@@ -283,16 +260,6 @@ def wait_for_page(page) -> float:
     page.wait_for_selector(".st-key-play button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     return time.perf_counter()
-
-
-def settle(page, seconds: float = 0.3) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.1)
-    time.sleep(seconds)
 
 
 def open_page(browser, url: str):
@@ -514,7 +481,7 @@ def main() -> None:
                 browser.close()
             finally:
                 if process is not None:
-                    stop_server(process)
+                    stop_streamlit(process)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.app.conftest import ARTIFACTS
+from tests.app.streamlit_server import settle
 
 pytestmark = pytest.mark.browser
 
@@ -23,16 +24,6 @@ def open_app(page, url: str) -> None:
     page.wait_for_selector(".st-key-play button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
-
-
-def settle(page, seconds: float = 0.3) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.1)
-    time.sleep(seconds)
 
 
 def step_counter(page) -> int:

@@ -1,0 +1,68 @@
+"""Start and stop `streamlit run app.py` on 127.0.0.1, and wait for a page to settle.
+
+Shared by the browser tests and the page benchmark, so both drive the app the same way.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_streamlit(port: int, log) -> subprocess.Popen:
+    """Launch the app on 127.0.0.1:`port`, its output going to the open file `log`."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+            "--server.port", str(port), "--server.address", "127.0.0.1",
+            "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--server.fileWatcherType", "none",
+        ],
+        cwd=REPO_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+
+
+def wait_until_healthy(process: subprocess.Popen, url: str, timeout: float = 60.0) -> float:
+    """Poll the health endpoint every 50 ms; the perf_counter time it first answered.
+
+    Raises RuntimeError when the server exits or does not answer within `timeout` seconds.
+    """
+    deadline = time.perf_counter() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+                if response.status == 200:
+                    return time.perf_counter()
+        except OSError:
+            pass
+        if process.poll() is not None or time.perf_counter() > deadline:
+            raise RuntimeError("streamlit did not start; see its log")
+        time.sleep(0.05)
+
+
+def stop_streamlit(process: subprocess.Popen) -> None:
+    """End the server we started, by its PID: politely, then for sure."""
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def settle(page, seconds: float = 0.3) -> None:
+    """Wait until Streamlit has finished the current run (its status widget is gone)."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
+            break
+        time.sleep(0.1)
+    time.sleep(seconds)
