@@ -20,6 +20,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mlp.datasets import TOY_DATASETS
+
 __all__ = [
     "ACTIVATION_CHOICES",
     "Config",
@@ -44,13 +46,7 @@ class ConfigError(ValueError):
 
 # Choices, each defined once: (value, label shown in the UI).
 DATASET_CHOICES: tuple[tuple[str, str], ...] = (
-    ("circle", "Circle"),
-    ("xor", "XOR"),
-    ("gauss", "Two Gaussians"),
-    ("spiral", "Spiral"),
-    ("moons", "Moons"),
-    ("spiral3", "Spiral, 3 classes"),
-    ("blobs", "Blobs, 4 classes"),
+    *TOY_DATASETS.items(),
     ("csv", "Your own CSV"),
 )
 ACTIVATION_CHOICES: tuple[tuple[str, str], ...] = (
@@ -255,7 +251,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "Data set", "choice", "spiral", "The points the network learns to separate.",
             choices=DATASET_CHOICES),
     Setting("noise", "Noise", "float", 0.0,
-            "How far points stray from their class's shape (0 to 50% of its size).",
+            "How far points stray from their class: up to 50% of the distance to the next class.",
             minimum=0.0, maximum=0.5),
     Setting("n_points", "Points", "int", 500, "How many points to generate.",
             minimum=50, maximum=5000),

@@ -193,25 +193,22 @@ def test_command_line_failure_exits_non_zero_without_traceback(
     assert "Traceback" not in error_output
 
 
-def test_command_line_as_a_program_reports_a_bad_hand_placed_file(tmp_path):
-    arrays = small_set()
-    arrays["train-images-idx3-ubyte.gz"] = np.zeros((20, 27, 28), dtype=np.uint8)
-    write_set(tmp_path / "fashion-mnist", arrays)
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlp.datasets",
-            "download",
-            "fashion-mnist",
-            "--data-dir",
-            str(tmp_path),
-        ],
+def download_fashion_mnist_with_the_command_line(data_dir) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "mlp.datasets", "download", "fashion-mnist"]
+    return subprocess.run(
+        [*command, "--data-dir", str(data_dir)],
         cwd=REPOSITORY_ROOT,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_command_line_as_a_program_reports_a_bad_hand_placed_file(tmp_path):
+    arrays = small_set()
+    arrays["train-images-idx3-ubyte.gz"] = np.zeros((20, 27, 28), dtype=np.uint8)
+    write_set(tmp_path / "fashion-mnist", arrays)
+    finished = download_fashion_mnist_with_the_command_line(tmp_path)
     assert finished.returncode == 1
     assert "train-images-idx3-ubyte.gz" in finished.stderr and "28x28" in finished.stderr
     assert "Traceback" not in finished.stderr
@@ -219,21 +216,7 @@ def test_command_line_as_a_program_reports_a_bad_hand_placed_file(tmp_path):
 
 def test_command_line_as_a_program_finds_hand_placed_files(tmp_path):
     write_set(tmp_path / "fashion-mnist", small_set())
-    finished = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "mlp.datasets",
-            "download",
-            "fashion-mnist",
-            "--data-dir",
-            str(tmp_path),
-        ],
-        cwd=REPOSITORY_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    finished = download_fashion_mnist_with_the_command_line(tmp_path)
     assert finished.returncode == 0, finished.stderr
     assert "20 training and 10 test images" in finished.stdout
     assert str(tmp_path / "fashion-mnist") in finished.stdout
