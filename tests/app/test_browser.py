@@ -131,3 +131,54 @@ def test_bad_url_shows_a_note_and_the_trained_page_is_captured(page, app_server)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground-trained.png"))
     assert_no_exception(page)
+
+
+CHART_KEYS = ("boundary_chart", "loss_chart", "accuracy_chart", "norms_chart")
+
+
+def loss_last_step(page) -> float:
+    """The last step the loss chart's minibatch-loss line reaches in the browser."""
+    return page.evaluate(
+        """() => {
+            const trace = document.querySelector('.st-key-loss_chart .js-plotly-plot')._fullData[0];
+            return trace.x[trace.x.length - 1];
+        }"""
+    )
+
+
+def chart_places(page) -> dict:
+    """Per live chart: whether its Plotly element is the one we marked, and where it sits."""
+    return page.evaluate(
+        """(keys) => Object.fromEntries(keys.map((key) => {
+            const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+            if (!plot) return [key, null];
+            const box = plot.getBoundingClientRect();
+            return [key, {marked: plot.__mark === true, top: Math.round(box.top),
+                          left: Math.round(box.left), height: Math.round(box.height)}];
+        }))""",
+        list(CHART_KEYS),
+    )
+
+
+def test_charts_update_in_place_without_moving(page, app_server):
+    open_app(page, app_server)
+    click(page, "play")
+    assert wait_for(lambda: step_counter(page) > 500)
+    page.evaluate(
+        "() => document.querySelectorAll('.js-plotly-plot').forEach(p => p.__mark = true)"
+    )
+    before = chart_places(page)
+    last_step_drawn = loss_last_step(page)
+    samples = []
+    for _ in range(12):  # about three seconds of redraws
+        time.sleep(0.25)
+        samples.append(chart_places(page))
+    assert loss_last_step(page) > last_step_drawn, "the loss chart was not redrawn"
+    click(page, "play")
+    for sample in samples:
+        for key in CHART_KEYS:
+            # The same Plotly element all along (updated, not rebuilt), in the same place.
+            assert sample[key] is not None and sample[key]["marked"], (key, sample[key])
+            assert sample[key]["top"] == before[key]["top"], key
+            assert sample[key]["left"] == before[key]["left"], key
+            assert sample[key]["height"] == before[key]["height"], key
