@@ -36,15 +36,16 @@ from mlp.session import PointData, TrainingSession, Worker, make_point_data, mak
 
 REDRAW_SECONDS = 0.2
 NORMS_REDRAW_SECONDS = 1.0
+# Speeds as they stand in the URL (?speed=5) -> steps per second; "max" is flat out.
 SPEEDS: dict[str, float | None] = {
-    "2 / s": 2.0,
-    "5 / s": 5.0,
-    "20 / s": 20.0,
-    "100 / s": 100.0,
-    "1,000 / s": 1000.0,
-    "Max": None,
+    "2": 2.0,
+    "5": 5.0,
+    "20": 20.0,
+    "100": 100.0,
+    "1000": 1000.0,
+    "max": None,
 }
-DEFAULT_SPEED = "Max"
+DEFAULT_SPEED = "max"
 # Names a lesson link may hide with ?hide=a,b,c: every setting, the view controls, and groups.
 CONTROL_GROUPS: dict[str, tuple[str, ...]] = {
     "data": ("dataset", "noise", "n_points", "train_share", "data_seed", "show_test"),
@@ -643,7 +644,11 @@ def main() -> None:
     )
     if shown("speed"):
         speed_column.select_slider(
-            "Speed (steps per second)", list(SPEEDS), key="speed", on_change=on_speed
+            "Speed (steps per second)",
+            list(SPEEDS),
+            format_func=lambda speed: "Max" if speed == "max" else f"{int(speed):,}",
+            key="speed",
+            on_change=on_speed,
         )
 
     was_playing = session.playing

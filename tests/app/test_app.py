@@ -216,3 +216,14 @@ def test_divergence_is_reported_and_reset_recovers():
     assert not app.error
     assert app.metric[0].value == "0"
     assert not widget(app, "button", "step").disabled
+
+
+def test_speed_comes_from_the_url_and_the_slider():
+    app = start({"speed": "2"})
+    assert app.session_state["session"].steps_per_second == 2.0
+    widget(app, "select_slider", "speed").set_value("max")
+    app.run()
+    assert app.session_state["session"].steps_per_second is None
+    widget(app, "select_slider", "speed").set_value("100")
+    app.run()
+    assert app.session_state["session"].steps_per_second == 100.0

@@ -182,3 +182,15 @@ def test_charts_update_in_place_without_moving(page, app_server):
             assert sample[key]["top"] == before[key]["top"], key
             assert sample[key]["left"] == before[key]["left"], key
             assert sample[key]["height"] == before[key]["height"], key
+
+
+def test_slow_motion_trains_a_few_steps_a_second(page, app_server):
+    open_app(page, app_server + "/?speed=5")
+    click(page, "play")
+    assert wait_for(lambda: step_counter(page) >= 1)
+    start, started_at = step_counter(page), time.monotonic()
+    time.sleep(3.0)
+    steps, seconds = step_counter(page) - start, time.monotonic() - started_at
+    click(page, "play")
+    # 5 steps a second, give or take the redraw interval and a busy machine.
+    assert 0.4 * 5 * seconds <= steps <= 5 * seconds + 3, (steps, seconds)
