@@ -32,7 +32,14 @@ from mlp.plots import (
     decision_boundary_figure,
     weight_norm_figure,
 )
-from mlp.session import PointData, TrainingSession, Worker, make_point_data, make_toy_data
+from mlp.session import (
+    PointData,
+    Snapshot,
+    TrainingSession,
+    Worker,
+    make_point_data,
+    make_toy_data,
+)
 
 REDRAW_SECONDS = 0.2
 NORMS_REDRAW_SECONDS = 1.0
@@ -462,8 +469,7 @@ def fmt_metric(value: float | None, percent: bool = False) -> str:
     return f"{value:.3f}" if abs(value) >= 0.01 else f"{value:.1e}"  # not a bare 0.000
 
 
-def draw_metrics(session: TrainingSession) -> None:
-    snapshot = session.snapshots[0]
+def draw_metrics(snapshot: Snapshot) -> None:
     columns = st.columns(6)
     columns[0].metric("Step", f"{snapshot.step:,}")
     columns[1].metric("Epoch", f"{snapshot.epoch:,.1f}")
@@ -473,8 +479,7 @@ def draw_metrics(session: TrainingSession) -> None:
     columns[5].metric("Test accuracy", fmt_metric(snapshot.test_accuracy, percent=True))
 
 
-def draw_status(session: TrainingSession) -> None:
-    snapshot = session.snapshots[0]
+def draw_status(session: TrainingSession, snapshot: Snapshot) -> None:
     if session.error:
         st.error(f"Training stopped by an unexpected error: {session.error}. Press Reset.")
     elif snapshot.diverged:
@@ -484,8 +489,7 @@ def draw_status(session: TrainingSession) -> None:
         st.caption(f"{state} Press Step for one minibatch of {session.configs[0].batch_size}.")
 
 
-def draw_charts(session: TrainingSession) -> None:
-    snapshot = session.snapshots[0]
+def draw_charts(session: TrainingSession, snapshot: Snapshot) -> None:
     data = session.data
     boundary_column, curves_column = st.columns([11, 9], gap="medium")
     show_test = st.session_state["show_test"]
@@ -657,9 +661,10 @@ def main() -> None:
     def live_view() -> None:
         if session is not st.session_state.get("session"):
             return
-        draw_metrics(session)
-        draw_status(session)
-        draw_charts(session)
+        snapshot = session.fresh_snapshots()[0]
+        draw_metrics(snapshot)
+        draw_status(session, snapshot)
+        draw_charts(session, snapshot)
         if was_playing and not session.playing:
             st.rerun(scope="app")  # training stopped by itself: show Play again
 

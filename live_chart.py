@@ -19,8 +19,9 @@ from pathlib import Path
 
 import plotly
 import plotly.graph_objects as go
-import plotly.io as pio
 import streamlit as st
+from _plotly_utils.utils import convert_to_base64
+from plotly.io.json import to_json_plotly
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 PLOTLY_JS = "plotly.min.js"
@@ -57,8 +58,15 @@ export default function (component) {
       while (chart.__pending) {
         const next = chart.__pending;
         chart.__pending = null;
-        const figure = JSON.parse(next.figure);
-        await Plotly.react(chart, figure.data, figure.layout, next.config);
+        // A trace whose text did not change keeps its old object: Plotly.react then sees
+        // the same object and skips redrawing it (the data points under a changing boundary).
+        const previous = chart.__traces || [];
+        const traces = next.traces.map((text, index) =>
+          previous[index] && previous[index].text === text
+            ? previous[index].trace
+            : JSON.parse(text));
+        chart.__traces = next.traces.map((text, index) => ({ text, trace: traces[index] }));
+        await Plotly.react(chart, traces, JSON.parse(next.layout), next.config);
       }
     })
     .catch((error) => console.error("MLP Playground: a chart could not be drawn", error))
@@ -108,8 +116,14 @@ def live_chart(figure: go.Figure, key: str, height: int, toolbar: bool = True) -
     if not IN_PLACE:
         st.plotly_chart(figure, key=key, theme=None, config=config)
         return
+    figure_dict = figure.to_dict()
+    convert_to_base64(figure_dict)  # numpy arrays as typed base64 (in place)
     _component(
         key=key,
-        data={"figure": pio.to_json(figure, validate=False), "config": config},
+        data={
+            "traces": [to_json_plotly(trace) for trace in figure_dict.get("data", [])],
+            "layout": to_json_plotly(figure_dict.get("layout", {})),
+            "config": config,
+        },
         height=height,
     )

@@ -32,7 +32,7 @@ from mlp.train import Trainer
 BOUNDARY_RESOLUTION = 100  # grid points per axis of the decision-boundary picture
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
-SNAPSHOT_INTERVAL = 0.2  # seconds between snapshots while playing
+SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
 
 
@@ -323,6 +323,10 @@ class TrainingSession:
     Every method that touches the runs takes `lock`, so a worker thread and the page can
     both call them. `snapshots` is replaced, never changed, so reading it needs no lock.
     `steps_per_second` None means as fast as the engine goes.
+
+    While playing, snapshots are taken when a page asks (`fresh_snapshots`), between two
+    steps: each redraw shows the state of that moment, and no snapshot is computed that no
+    one draws.
     """
 
     def __init__(self, configs: Sequence[Config], data: PointData) -> None:
@@ -333,7 +337,8 @@ class TrainingSession:
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker
         self._paced_since: tuple[float, int] | None = None  # (time, step) pacing started
-        self._last_publish = 0.0
+        self._snapshot_wanted = False
+        self._snapshot_taken = threading.Event()
         self.snapshots: tuple[Snapshot, ...] = ()
         self.publish()
 
@@ -352,7 +357,17 @@ class TrainingSession:
     def publish(self) -> None:
         with self.lock:
             self.snapshots = tuple(run.snapshot() for run in self.runs)
-            self._last_publish = time.monotonic()
+            self._snapshot_wanted = False
+            self._snapshot_taken.set()
+
+    def fresh_snapshots(self, timeout: float = SNAPSHOT_WAIT) -> tuple[Snapshot, ...]:
+        """The snapshots as of now: while playing, the worker takes them between two steps
+        (waiting at most `timeout` seconds, then the latest ones are returned)."""
+        if self.playing:
+            self._snapshot_taken.clear()
+            self._snapshot_wanted = True
+            self._snapshot_taken.wait(timeout)
+        return self.snapshots
 
     def apply_live(self, configs: Sequence[Config]) -> None:
         with self.lock:
@@ -388,6 +403,7 @@ class TrainingSession:
                 if run.trainer.diverged is None:
                     stepped = run.step() or stepped
             if not stepped:  # every run has diverged: nothing left to play
+                self.publish()  # before playing turns False, so a reader sees why
                 self.playing = False
                 return
 
@@ -397,9 +413,11 @@ class TrainingSession:
             if not self.playing:
                 return
             start = time.monotonic()
+            self._publish_if_wanted()
             if self.steps_per_second is None:
                 while self.playing and time.monotonic() - start < seconds:
                     self._step_all(1)
+                    self._publish_if_wanted()
             else:
                 if self._paced_since is None:
                     self._paced_since = (start, self.step_count)
@@ -409,10 +427,11 @@ class TrainingSession:
                     if time.monotonic() - start >= seconds:
                         break
                     self._step_all(1)
-            if not self.playing or time.monotonic() - self._last_publish >= SNAPSHOT_INTERVAL:
-                self.publish()
-            elif self.steps_per_second is not None and self.steps_per_second <= 10:
-                self.publish()  # slow motion: show every step
+                    self._publish_if_wanted()
+
+    def _publish_if_wanted(self) -> None:
+        if self._snapshot_wanted:
+            self.publish()
 
     def seconds_until_next_step(self) -> float:
         """How long the worker may sleep before the next step is due (0 when running flat out)."""
