@@ -429,11 +429,15 @@ def current_session(config: Config, data: PointData) -> TrainingSession:
     return session
 
 
-def on_play(play: bool) -> None:
-    """The button carries what its label said, so a click that arrives twice (or after the
-    worker stopped by itself) still does what the person saw."""
+PLAY_LABELS = {"play": ":material/play_arrow: Play", "pause": ":material/pause: Pause"}
+
+
+def on_play_control() -> None:
+    """Play/Pause is a two-state control, not a button: a button's click can be delivered
+    again with a later rerun (a known Streamlit behaviour when runs overlap, as they do while
+    the live view redraws), which would start training that was just paused."""
     session: TrainingSession = st.session_state["session"]
-    if play:
+    if st.session_state["play_control"] == "play":
         session.play()
     else:
         session.pause()
@@ -623,17 +627,20 @@ def main() -> None:
     get_worker().attach(session)
 
     play_column, step_column, reset_column, speed_column = st.columns(
-        [1.2, 1, 1, 4], vertical_alignment="bottom"
+        [2.2, 1, 1, 3.5], vertical_alignment="bottom"
     )
-    play_column.button(
-        "Pause" if session.playing else "Play",
-        icon=":material/pause:" if session.playing else ":material/play_arrow:",
-        key="play",
-        on_click=on_play,
-        args=(not session.playing,),
-        type="primary",
-        width="stretch",
+    # The control always shows the real state, also when training stopped by itself.
+    st.session_state["play_control"] = "play" if session.playing else "pause"
+    play_column.segmented_control(
+        "Training",
+        list(PLAY_LABELS),
+        format_func=PLAY_LABELS.get,
+        required=True,
+        key="play_control",
+        on_change=on_play_control,
+        label_visibility="collapsed",
         disabled=session.all_diverged,
+        width="stretch",
     )
     step_column.button(
         "Step",

@@ -257,7 +257,7 @@ def wait_for_health(process: subprocess.Popen, url: str, log) -> float:
 
 def wait_for_page(page) -> float:
     """Wait until the Play button and the metrics are visible; the time they were."""
-    page.wait_for_selector(".st-key-play button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     return time.perf_counter()
 
@@ -272,14 +272,11 @@ def open_page(browser, url: str):
 
 def close_page(page) -> None:
     """Pause training (so no worker keeps the CPU busy) and close the tab."""
-    button = page.locator(".st-key-play button")
+    button = page.locator(".st-key-play_control button", has_text="Pause")
     try:
-        if "Pause" in button.inner_text(timeout=10_000):
-            # force: on a page this busy Playwright may never see the button "stable"
-            button.click(timeout=10_000, force=True)
-            deadline = time.monotonic() + 15
-            while "Pause" in button.inner_text(timeout=10_000) and time.monotonic() < deadline:
-                time.sleep(0.1)
+        # force: on a page this busy Playwright may never see the button "stable"
+        button.click(timeout=10_000, force=True)
+        time.sleep(0.5)
     except PlaywrightError as error:
         # A closed tab's session (and its worker) may live on for a while on the server.
         print(f"   (could not press Pause before closing the tab: {error.message.splitlines()[0]})")
@@ -299,7 +296,7 @@ def measure_playing(page, server_pid: int) -> dict:
     the CPU the server and Chromium (with the Playwright driver) used during the window."""
     page.evaluate(MONITOR_JS)
     clicked = time.perf_counter()
-    page.locator(".st-key-play button").click()
+    page.locator(".st-key-play_control button", has_text="Play").click()
     deadline = clicked + 20
     while step_counter(page) == 0 and time.perf_counter() < deadline:
         time.sleep(0.05)
@@ -396,7 +393,7 @@ def time_to_accuracy(page) -> tuple[float, int, str] | None:
     """Seconds from the Play click to the Test accuracy metric reading >= 95%, the step
     count read at that moment, and the accuracy shown; None if not reached in time."""
     clicked = time.perf_counter()
-    page.locator(".st-key-play button").click()
+    page.locator(".st-key-play_control button", has_text="Play").click()
     while time.perf_counter() - clicked < ACCURACY_TIMEOUT:
         values = page.evaluate(METRICS_JS)
         if len(values) >= 6:

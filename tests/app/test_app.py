@@ -227,3 +227,16 @@ def test_speed_comes_from_the_url_and_the_slider():
     widget(app, "select_slider", "speed").set_value("100")
     app.run()
     assert app.session_state["session"].steps_per_second == 100.0
+
+
+def test_play_and_pause_control_the_session():
+    app = start()
+    app.segmented_control(key="play_control").set_value("play")
+    app.run()
+    session = app.session_state["session"]
+    assert session.playing
+    app.segmented_control(key="play_control").set_value("pause")
+    app.run()
+    assert not session.playing
+    stopped_at = session.step_count
+    assert app.session_state["session"].snapshots[0].step == stopped_at

@@ -21,7 +21,7 @@ LOAD_TIMEOUT_MS = 60_000
 
 def open_app(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(".st-key-play button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
 
@@ -56,6 +56,16 @@ def click(page, key: str) -> None:
     page.locator(f".st-key-{key} button").click()
 
 
+def press(page, label: str) -> None:
+    """Choose Play or Pause on the two-state training control."""
+    page.locator(".st-key-play_control button", has_text=label).click()
+
+
+def chosen(page) -> str:
+    """The label of the training control's chosen segment."""
+    return page.locator('.st-key-play_control button[aria-checked="true"]').first.inner_text()
+
+
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'
@@ -68,14 +78,14 @@ def test_play_pause_step_reset(page, app_server):
     assert step_counter(page) == 0
     points_before = loss_points(page)
 
-    click(page, "play")
+    press(page, "Play")
     assert wait_for(lambda: step_counter(page) > 200), "Play did not advance the step counter"
     assert wait_for(lambda: loss_points(page) > max(points_before, 1)), "loss chart did not grow"
     first = step_counter(page)
     assert wait_for(lambda: step_counter(page) > first), "the counter stopped while playing"
 
-    click(page, "play")  # now labelled Pause
-    assert wait_for(lambda: "Play" in page.locator(".st-key-play button").inner_text())
+    press(page, "Pause")
+    assert wait_for(lambda: "Pause" in chosen(page))
     settle(page, 1.0)
     paused_at = step_counter(page)
     time.sleep(1.5)
@@ -124,9 +134,9 @@ def test_bad_url_shows_a_note_and_the_trained_page_is_captured(page, app_server)
     assert any("Noise" in note for note in notes)
 
     open_app(page, app_server)
-    click(page, "play")
+    press(page, "Play")
     wait_for(lambda: step_counter(page) > 3000, timeout=30)
-    click(page, "play")
+    press(page, "Pause")
     settle(page, 1.0)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "playground-trained.png"))
@@ -162,7 +172,7 @@ def chart_places(page) -> dict:
 
 def test_charts_update_in_place_without_moving(page, app_server):
     open_app(page, app_server)
-    click(page, "play")
+    press(page, "Play")
     assert wait_for(lambda: step_counter(page) > 500)
     page.evaluate(
         "() => document.querySelectorAll('.js-plotly-plot').forEach(p => p.__mark = true)"
@@ -174,7 +184,7 @@ def test_charts_update_in_place_without_moving(page, app_server):
         time.sleep(0.25)
         samples.append(chart_places(page))
     assert loss_last_step(page) > last_step_drawn, "the loss chart was not redrawn"
-    click(page, "play")
+    press(page, "Pause")
     for sample in samples:
         for key in CHART_KEYS:
             # The same Plotly element all along (updated, not rebuilt), in the same place.
@@ -186,11 +196,11 @@ def test_charts_update_in_place_without_moving(page, app_server):
 
 def test_slow_motion_trains_a_few_steps_a_second(page, app_server):
     open_app(page, app_server + "/?speed=5")
-    click(page, "play")
+    press(page, "Play")
     assert wait_for(lambda: step_counter(page) >= 1)
     start, started_at = step_counter(page), time.monotonic()
     time.sleep(3.0)
     steps, seconds = step_counter(page) - start, time.monotonic() - started_at
-    click(page, "play")
+    press(page, "Pause")
     # 5 steps a second, give or take the redraw interval and a busy machine.
     assert 0.4 * 5 * seconds <= steps <= 5 * seconds + 3, (steps, seconds)
