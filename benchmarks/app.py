@@ -38,8 +38,9 @@ from playwright.sync_api import sync_playwright
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp` and `tests` importable
 
-from mlp.config import Config  # noqa: E402
-from mlp.session import Run, TrainingSession, make_toy_data  # noqa: E402
+from playground.config import Config  # noqa: E402
+from playground.data import make_toy_data  # noqa: E402
+from playground.session import Run, TrainingSession  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
     settle,
@@ -207,7 +208,9 @@ def bare_step_rate(config: Config, data, seconds: float) -> tuple[float, float]:
 def engine_rates(config: Config) -> dict[str, list[tuple[float, float]]]:
     # The app runs NumPy with one BLAS thread (set once at start-up); so does this comparison.
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")
-    data = make_toy_data(config)
+    data = make_toy_data(
+        config.dataset, config.n_points, config.noise, config.train_share, config.data_seed
+    )
     rates: dict[str, list[tuple[float, float]]] = {"advance": [], "step": []}
     for _ in range(ENGINE_ROUNDS):
         rates["advance"].append(advance_rate(config, data, ENGINE_SECONDS))

@@ -1,8 +1,8 @@
 """Toy 2-D data sets: small pure functions of (n_points, noise, seed).
 
 Every clean set lies within about ``DATA_RADIUS`` (5) of the origin (Gaussian clusters have
-thin tails beyond), so all of them fit the [-6, 6] x [-6, 6] square the app plots, as in
-TensorFlow Playground.
+thin tails beyond), so with noise up to 0.5 all of them lie within about [-6, 6] on both axes.
+The app plots each set over its own points' range with a small margin.
 
 Noise means the same thing on every set: after the clean points are drawn, each coordinate
 gets independent Gaussian jitter with standard deviation

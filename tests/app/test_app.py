@@ -7,13 +7,14 @@ stopped) in teardown by clearing the resource caches.
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from mlp.config import Config, HiddenLayer
+from playground.config import Config, HiddenLayer
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
@@ -38,6 +39,15 @@ def config_of(app: AppTest) -> Config:
     return app.session_state["session"].configs[0]
 
 
+def shown(markdown: str) -> str:
+    """The text a person sees of a Markdown message (character references decoded)."""
+    return html.unescape(markdown).replace("\u2060", "")  # invisible word joiners
+
+
+def notes_of(app: AppTest) -> str:
+    return " ".join(shown(w.value) for w in app.warning)
+
+
 def widget(app: AppTest, kind: str, key: str):
     return next(w for w in getattr(app, kind) if w.key == key)
 
@@ -54,16 +64,16 @@ def test_every_sidebar_control_changes_the_configuration():
     app = start()
     changes = [
         ("selectbox", "setting_dataset", "moons", "dataset", "moons"),
-        ("slider", "setting_noise", 20, "noise", 0.2),
-        ("slider", "setting_n_points", 300, "n_points", 300),
-        ("slider", "setting_train_share", 0.7, "train_share", 0.7),
+        ("select_slider", "setting_noise", 0.2, "noise", 0.2),
+        ("select_slider", "setting_n_points", 300, "n_points", 300),
+        ("select_slider", "setting_train_share", 0.7, "train_share", 0.7),
         ("toggle", "setting_batch_norm", True, "batch_norm", True),
         ("selectbox", "setting_init", "he", "init", "he"),
-        ("slider", "setting_dropout", 0.3, "dropout", 0.3),
+        ("select_slider", "setting_dropout", 0.3, "dropout", 0.3),
         ("select_slider", "setting_weight_decay", 0.001, "weight_decay", 0.001),
         ("selectbox", "setting_optimizer", "momentum", "optimizer", "momentum"),
         ("select_slider", "setting_lr", 0.1, "lr", 0.1),
-        ("slider", "setting_momentum", 0.5, "momentum", 0.5),
+        ("select_slider", "setting_momentum", 0.5, "momentum", 0.5),
         ("select_slider", "setting_batch_size", 32, "batch_size", 32),
         ("number_input", "setting_seed", 5, "seed", 5),
     ]
@@ -74,7 +84,7 @@ def test_every_sidebar_control_changes_the_configuration():
         assert getattr(config_of(app), name) == pytest.approx(expected), key
     widget(app, "toggle", "setting_max_norm_on").set_value(True)
     app.run()
-    widget(app, "slider", "setting_max_norm").set_value(2.0)
+    widget(app, "select_slider", "setting_max_norm").set_value(2.0)
     app.run()
     assert config_of(app).max_norm == 2.0
     widget(app, "toggle", "setting_max_norm_on").set_value(False)
@@ -139,15 +149,15 @@ def test_url_sets_the_configuration():
 
 def test_bad_url_values_give_notes_not_exceptions():
     app = start({"lr": "banana", "hidden": "999relu", "speed": "warp", "hide": "colour"})
-    notes = " ".join(w.value for w in app.warning)
-    assert "Learning rate" in notes and "Hidden layers" in notes
-    assert "speed" in notes and "colour" in notes
+    notes = notes_of(app)
+    assert "Learning rate: 'banana'" in notes and "Hidden layers: '999relu'" in notes
+    assert "Speed (steps per second): 'warp'" in notes and "'colour'" in notes
     assert config_of(app).lr == Config().lr
 
 
 def test_lesson_mode_hides_controls():
     app = start({"hide": "training,noise"})
-    keys = {w.key for w in app.sidebar.slider} | {w.key for w in app.sidebar.selectbox}
+    keys = {w.key for w in app.sidebar.select_slider} | {w.key for w in app.sidebar.selectbox}
     assert "setting_noise" not in keys and "setting_optimizer" not in keys
     assert "setting_dataset" in keys
     assert config_of(app).optimizer == Config().optimizer
@@ -196,7 +206,7 @@ def test_a_good_csv_trains_in_its_own_units():
 def test_csv_errors_show_in_words(content, words):
     app = start({"dataset": "csv"})
     upload(app, content)
-    messages = " ".join(error.value for error in app.error)
+    messages = " ".join(shown(error.value) for error in app.error)
     assert "cannot be used" in messages and words in messages
     assert "session" not in app.session_state  # nothing trains on a bad file
 
@@ -208,7 +218,7 @@ def test_divergence_is_reported_and_reset_recovers():
             break
         widget(app, "button", "step").click()
         app.run()
-    messages = " ".join(error.value for error in app.error)
+    messages = " ".join(shown(error.value) for error in app.error)
     assert "Diverged at step" in messages and "Lower the learning rate" in messages
     assert widget(app, "button", "step").disabled
     widget(app, "button", "reset").click()

@@ -7,7 +7,7 @@ answering through their callbacks, the URL carrying the setup to a new tab.
 from __future__ import annotations
 
 import time
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qs, urlencode, urlparse
 
 import pytest
 
@@ -204,3 +204,20 @@ def test_slow_motion_trains_a_few_steps_a_second(page, app_server):
     press(page, "Pause")
     # 5 steps a second, give or take the redraw interval and a busy machine.
     assert 0.4 * 5 * seconds <= steps <= 5 * seconds + 3, (steps, seconds)
+
+
+def test_markdown_in_a_link_shows_as_plain_text(page, app_server):
+    hostile = {
+        "dataset": "[Click here for the answer key](https://example.com/evil)",
+        "noise": "![t](https://example.com/t.png)",
+        "hide": ":smile: $x^2$ <b>bold</b> www.example.com :material/home:",
+    }
+    open_app(page, app_server + "/?" + urlencode(hostile))
+    assert_no_exception(page)
+    alerts = page.locator('[data-testid="stAlert"] [data-testid="stMarkdownContainer"]')
+    assert alerts.count() == 3
+    # The notes' text (not their icon): no live link, outside image, HTML, maths, emoji or icon.
+    assert alerts.locator("a, img, b, .katex, [data-testid='stIconMaterial']").count() == 0
+    text = " ".join(alerts.all_inner_texts()).replace("\u2060", "")  # invisible word joiners
+    for value in hostile.values():
+        assert value in text, value

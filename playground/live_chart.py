@@ -2,7 +2,7 @@
 
 `st.plotly_chart` gives a chart a new identity whenever its figure changes, so at every redraw
 the browser throws the old chart away and draws a new one: for a few frames the chart is
-blank, four times a second. This small component keeps one Plotly chart per key in the page
+blank, at every redraw. This small component keeps one Plotly chart per key in the page
 and hands each new figure to `Plotly.react`, which updates the existing chart in place (and
 keeps the user's zoom through `layout.uirevision`).
 
@@ -23,7 +23,7 @@ import streamlit as st
 from _plotly_utils.utils import convert_to_base64
 from plotly.io.json import to_json_plotly
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # served as app/static/
 PLOTLY_JS = "plotly.min.js"
 
 _JS = """
@@ -75,7 +75,7 @@ export default function (component) {
 """
 
 _CSS = ".mlp-live-chart { width: 100%; }"
-# While a redraw is under way Streamlit fades the elements it is about to replace. At four
+# While a redraw is under way Streamlit fades the elements it is about to replace. At several
 # redraws a second that fading reads as flicker, so live views keep full opacity.
 STEADY_CSS = """<style>
 .stElementContainer[data-stale="true"], .stElementContainer[data-stale="true"] * {

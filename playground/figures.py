@@ -1,6 +1,6 @@
 """Plotly figure builders: arrays in, ``go.Figure`` out.
 
-Every chart here is redrawn up to four times a second while a network trains, so each builder:
+Every chart here is redrawn several times a second while a network trains, so each builder:
 
 - keeps its arrays as NumPy arrays of small dtypes (uint8 boundary codes, float32 coordinates),
   which Plotly serialises as compact base64 typed arrays;
@@ -20,6 +20,9 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
+from playground.boundary import BOUNDARY_LEVELS
+from playground.data import fixed_subset
+
 # Okabe & Ito (2008) "Color Universal Design" without its black, then three colours from
 # Paul Tol's "muted" scheme, so up to 10 classes stay distinguishable for colour-blind viewers.
 CLASS_COLORS: tuple[str, ...] = (
@@ -34,9 +37,6 @@ CLASS_COLORS: tuple[str, ...] = (
     "#999933",  # olive
     "#882255",  # wine
 )
-
-# Number of lightness steps used to show how confident the network is at each grid point.
-BOUNDARY_LEVELS: int = 6
 
 # Points drawn on the decision-boundary plot at most; larger data sets are subsampled.
 MAX_DISPLAYED_POINTS: int = 3000
@@ -57,7 +57,12 @@ _TEXT_COLOR = "#222222"
 _MUTED_TEXT_COLOR = "#666666"
 _GRID_COLOR = "#E3E6EC"
 _POINT_OUTLINE_COLOR = "#333333"
-_LINE_COLOR = "#0072B2"
+# The series every page draws, each in one colour everywhere: training data blue, test data
+# vermillion (apart for colour-blind viewers too), the noisy per-minibatch loss grey.
+TRAIN_COLOR = CLASS_COLORS[0]
+TEST_COLOR = CLASS_COLORS[3]
+MINIBATCH_COLOR = "#BBBBBB"
+MAX_NORM_COLOR = TEST_COLOR
 
 _AXIS_STYLE = {
     "gridcolor": _GRID_COLOR,
@@ -154,36 +159,6 @@ def empty_figure(message: str, height: int) -> go.Figure:
 # --- Decision boundary ------------------------------------------------------------------------
 
 
-def encode_boundary(proba: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
-    """Turn the network's class probabilities on a grid into one small code per grid point.
-
-    Args:
-        proba: (G_y * G_x, K) class probabilities at the grid points, row-major: all x values
-            of the first y row, then the second row, and so on. K >= 2. Non-finite entries
-            (a diverged network) count as probability 0.
-        grid_shape: (G_y, G_x).
-
-    Returns:
-        (G_y, G_x) uint8 codes, ``predicted_class * BOUNDARY_LEVELS + confidence_level``. The
-        confidence is the largest probability, mapped linearly from [1/K, 1] (a uniform guess)
-        onto levels 0 .. BOUNDARY_LEVELS - 1 (certain).
-    """
-    n_points, n_classes = proba.shape
-    grid_rows, grid_cols = grid_shape
-    if n_points != grid_rows * grid_cols:
-        raise ValueError(f"proba has {n_points} rows but the grid has {grid_rows}×{grid_cols}.")
-    if not 2 <= n_classes <= 256 // BOUNDARY_LEVELS:
-        raise ValueError(f"Expected 2 to {256 // BOUNDARY_LEVELS} classes, got {n_classes}.")
-    finite_proba = np.nan_to_num(proba.astype(np.float32, copy=False), nan=0.0, posinf=0.0)
-    predicted_class = finite_proba.argmax(axis=1)
-    confidence = finite_proba.max(axis=1)
-    uniform = 1.0 / n_classes
-    scaled = (confidence - uniform) / (1.0 - uniform) * BOUNDARY_LEVELS
-    level = np.clip(np.floor(scaled), 0, BOUNDARY_LEVELS - 1)
-    codes = predicted_class * BOUNDARY_LEVELS + level.astype(np.intp)
-    return codes.astype(np.uint8).reshape(grid_rows, grid_cols)
-
-
 def boundary_colorscale(n_classes: int) -> list[list]:
     """Stepwise Plotly colorscale for the codes of ``encode_boundary``.
 
@@ -227,9 +202,8 @@ def _grid_extent(coordinates: np.ndarray) -> tuple[float, float]:
 
 def _display_subset(n_points: int, n_shown: int) -> np.ndarray:
     """Indices of ``n_shown`` of ``n_points`` points, the same ones at every redraw."""
-    if n_shown >= n_points:
-        return np.arange(n_points)
-    return np.sort(np.random.default_rng(0).permutation(n_points)[:n_shown])
+    rows = fixed_subset(n_points, n_shown, seed=0)
+    return np.arange(n_points) if rows is None else rows
 
 
 def _class_point_traces(
@@ -499,8 +473,6 @@ def curves_figure(
 
 # --- Weight norms -----------------------------------------------------------------------------
 
-_MAX_NORM_COLOR = "#D55E00"
-
 
 def weight_norm_figure(
     norms_per_layer: Sequence[np.ndarray],
@@ -558,7 +530,7 @@ def weight_norm_figure(
                 "x": bin_centres,
                 "y": counts.astype(np.uint16),
                 "width": bin_width * 0.92,
-                "marker": {"color": _LINE_COLOR},
+                "marker": {"color": TRAIN_COLOR},
                 "name": layer_name,
                 "yaxis": f"y{axis_suffix}",
                 "showlegend": False,
@@ -605,7 +577,7 @@ def weight_norm_figure(
                 "x1": max_norm,
                 "y0": 0,
                 "y1": 1,
-                "line": {"color": _MAX_NORM_COLOR, "width": 2, "dash": "dash"},
+                "line": {"color": MAX_NORM_COLOR, "width": 2, "dash": "dash"},
             }
         )
         annotations.append(
@@ -618,7 +590,7 @@ def weight_norm_figure(
                 "xanchor": "right",
                 "yanchor": "bottom",
                 "showarrow": False,
-                "font": {"size": 14, "color": _MAX_NORM_COLOR},
+                "font": {"size": 14, "color": MAX_NORM_COLOR},
             }
         )
     return _figure(

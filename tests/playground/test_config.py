@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from mlp.config import (
+from playground.config import (
     LIVE_SETTINGS,
     SETTINGS,
     Config,
@@ -74,7 +74,7 @@ def test_repeated_url_parameters_take_the_last_value():
 
 
 def test_strict_json_names_every_problem():
-    with pytest.raises(ConfigError, match="Unknown setting: colour"):
+    with pytest.raises(ConfigError, match="Unknown setting: 'colour'"):
         Config.from_dict({"colour": "red"})
     with pytest.raises(ConfigError) as error:
         Config.from_json(json.dumps({"lr": 100, "dropout": -0.5}))
@@ -113,10 +113,10 @@ def test_every_setting_has_a_label_help_and_a_valid_default():
 
 
 def test_choices_name_what_the_engine_and_data_sets_offer():
-    from mlp.config import ACTIVATION_CHOICES, DATASET_CHOICES, INIT_CHOICES
     from mlp.datasets import TOY_DATASETS
     from mlp.init import INITIALIZERS
     from mlp.network import ACTIVATIONS
+    from playground.config import ACTIVATION_CHOICES, DATASET_CHOICES, INIT_CHOICES
 
     assert {name for name, _ in ACTIVATION_CHOICES} == set(ACTIVATIONS)
     assert {name for name, _ in INIT_CHOICES} == set(INITIALIZERS)

@@ -3,12 +3,14 @@
 Nothing here imports Streamlit: a page keeps a `TrainingSession` in its session state and a
 `Worker` in a session-scoped resource, but the same objects train in a test or a script.
 
-- `PointData`: a 2-D data set split into train and test, with the standardisation the network
-  sees and the plot ranges people see.
-- `Run`: one configuration turned into a network, an optimizer and a trainer.
-- `TrainingSession`: one or more runs trained in lockstep (the Playground has one, a compare
-  page several), a lock, and the latest `Snapshot` of each run for the views to draw.
+- `Run`: one configuration turned into a network, an optimizer and a trainer, with bounded
+  curves of its progress.
+- `TrainingSession`: one or more runs trained in lockstep on one data set (the Playground has
+  one run, a compare page several), a lock, and the latest `Snapshot` of each run.
 - `Worker`: a daemon thread that advances a session while it is playing, at the chosen speed.
+
+A session trains on any `TrainingData`; with `PointData` (2-D points) snapshots also hold the
+decision boundary.
 """
 
 from __future__ import annotations
@@ -20,135 +22,25 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp import datasets
-from mlp.config import Config
 from mlp.constraints import MaxNorm
-from mlp.history import CompactSeries
 from mlp.network import Network, build_network
-from mlp.optim import SGD, AdaGrad, Adam, RMSProp
-from mlp.plots import encode_boundary
 from mlp.train import Trainer
+from playground.boundary import encode_boundary
+from playground.config import Config
+from playground.data import PointData, TrainingData, fixed_subset
+from playground.history import CompactSeries
 
-BOUNDARY_RESOLUTION = 100  # grid points per axis of the decision-boundary picture
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
 SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
 
 
-# -- data ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PointData:
-    """A 2-D classification set, split, in the units people see and the units the net sees.
-
-    X_train: (N, 2) float32, original units; y_train: (N,) int64; likewise X_test, y_test.
-    inputs_train, inputs_test: the same points standardised with the training set's mean and
-    standard deviation (what the network trains on). grid_inputs: (G*G, 2) float32, the
-    boundary grid standardised the same way, rows of y then columns of x.
-    """
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_test: np.ndarray
-    y_test: np.ndarray
-    class_names: tuple[str, ...]
-    inputs_train: np.ndarray
-    inputs_test: np.ndarray
-    x_range: tuple[float, float]
-    y_range: tuple[float, float]
-    grid_x: np.ndarray
-    grid_y: np.ndarray
-    grid_inputs: np.ndarray
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.class_names)
-
-    @property
-    def n_inputs(self) -> int:
-        return self.X_train.shape[1]
-
-
-def _read_only(array: np.ndarray) -> np.ndarray:
-    array.setflags(write=False)
-    return array
-
-
-def make_point_data(
-    X: np.ndarray,
-    y: np.ndarray,
-    class_names: Sequence[str],
-    train_share: float,
-    seed: int,
-    resolution: int = BOUNDARY_RESOLUTION,
-) -> PointData:
-    """Split 2-D points, standardise them on the training part and lay the boundary grid.
-
-    X: (N, 2) float, y: (N,) int class indices 0..K-1. Raises `datasets.DataError`.
-    """
-    X_train, y_train, X_test, y_test = datasets.split(X, y, train_share=train_share, seed=seed)
-    X_train = np.ascontiguousarray(X_train, dtype=np.float32)
-    X_test = np.ascontiguousarray(X_test, dtype=np.float32)
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
-    all_points = np.concatenate([X_train, X_test])
-    low, high = all_points.min(axis=0), all_points.max(axis=0)
-    margin = 0.08 * np.maximum(high - low, 1e-6)
-    low, high = low - margin, high + margin
-    grid_x = np.linspace(low[0], high[0], resolution, dtype=np.float32)
-    grid_y = np.linspace(low[1], high[1], resolution, dtype=np.float32)
-    mesh_x, mesh_y = np.meshgrid(grid_x, grid_y)
-    grid_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])
-    standardise = lambda points: ((points - mean) / std).astype(np.float32)  # noqa: E731
-    return PointData(
-        X_train=_read_only(X_train),
-        y_train=_read_only(np.asarray(y_train, dtype=np.int64)),
-        X_test=_read_only(X_test),
-        y_test=_read_only(np.asarray(y_test, dtype=np.int64)),
-        class_names=tuple(str(name) for name in class_names),
-        inputs_train=_read_only(standardise(X_train)),
-        inputs_test=_read_only(standardise(X_test)),
-        x_range=(float(low[0]), float(high[0])),
-        y_range=(float(low[1]), float(high[1])),
-        grid_x=_read_only(grid_x),
-        grid_y=_read_only(grid_y),
-        grid_inputs=_read_only(standardise(grid_points)),
-    )
-
-
-def make_toy_data(config: Config) -> PointData:
-    """The toy set a configuration names, split and ready to train on."""
-    X, y = datasets.toy(config.dataset, config.n_points, config.noise, config.data_seed)
-    n_classes = datasets.toy_class_count(config.dataset)
-    names = tuple(f"Class {k}" for k in range(n_classes))
-    return make_point_data(X, y, names, config.train_share, config.data_seed)
-
-
 # -- one run ------------------------------------------------------------------------------
 
 
-def make_optimizer(config: Config) -> SGD | AdaGrad | RMSProp | Adam:
-    """The optimizer a configuration names, with its own knobs."""
-    common = {"lr": config.lr, "weight_decay": config.weight_decay}
-    if config.optimizer == "sgd":
-        return SGD(**common)
-    if config.optimizer == "momentum":
-        return SGD(momentum=config.momentum, **common)
-    if config.optimizer == "nesterov":
-        return SGD(momentum=config.momentum, nesterov=True, **common)
-    if config.optimizer == "adagrad":
-        return AdaGrad(**common)
-    if config.optimizer == "rmsprop":
-        return RMSProp(rho=config.rho, **common)
-    if config.optimizer == "adam":
-        return Adam(beta1=config.beta1, beta2=config.beta2, **common)
-    raise ValueError(f"unknown optimizer {config.optimizer!r}")
-
-
 def make_network(config: Config, n_inputs: int, n_classes: int) -> Network:
+    """The network a configuration describes, for `n_inputs` features and `n_classes`."""
     return build_network(
         n_inputs,
         n_classes,
@@ -166,7 +58,7 @@ class Snapshot:
     """What the views draw of one run at one moment; cheap to send, never changed.
 
     The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `boundary` is the
-    (G, G) uint8 code grid of `plots.encode_boundary` (None when the data are not 2-D);
+    (G, G) uint8 code grid of `boundary.encode_boundary` (None unless the data are 2-D points);
     `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights.
     """
 
@@ -186,13 +78,6 @@ class Snapshot:
     diverged: str | None
 
 
-def _subset(n: int, limit: int, seed: int) -> np.ndarray | None:
-    """A fixed random subset of row indices when there are more than `limit` rows."""
-    if n <= limit:
-        return None
-    return np.sort(np.random.default_rng(seed).choice(n, size=limit, replace=False))
-
-
 class Run:
     """One configuration trained on one data set.
 
@@ -200,18 +85,17 @@ class Run:
     can change between steps through `apply_live`; anything else needs a new Run.
     """
 
-    def __init__(self, config: Config, data: PointData) -> None:
+    def __init__(self, config: Config, data: TrainingData) -> None:
         self.config = config
         self.data = data
-        self.network = make_network(config, data.n_inputs, data.n_classes)
-        self.optimizer = make_optimizer(config)
+        n_inputs = data.inputs_train.shape[1]
+        self.network = make_network(config, n_inputs, len(data.class_names))
+        self.optimizer = config.make_optimizer()
         self.trainer = Trainer(
             self.network,
             self.optimizer,
             data.inputs_train,
             data.y_train,
-            data.inputs_test,
-            data.y_test,
             batch_size=config.batch_size,
             seed=config.seed,
             max_norm=MaxNorm(config.max_norm) if config.max_norm else None,
@@ -223,8 +107,8 @@ class Run:
             name: CompactSeries(CURVE_CAPACITY)
             for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
         }
-        self._train_rows = _subset(len(data.y_train), EVALUATION_POINTS, seed=1)
-        self._test_rows = _subset(len(data.y_test), EVALUATION_POINTS, seed=2)
+        self._train_rows = fixed_subset(len(data.y_train), EVALUATION_POINTS, seed=1)
+        self._test_rows = fixed_subset(len(data.y_test), EVALUATION_POINTS, seed=2)
         self._record_evaluation(0, *self._evaluate())
 
     def apply_live(self, config: Config) -> None:
@@ -253,15 +137,10 @@ class Run:
         return True
 
     def _record(self, trainer: Trainer, event: str) -> None:
+        # The curves are evaluated on the same rows as the snapshot's figures, so a curve's
+        # last point and the metric tiles agree at the same step.
         if event == "epoch":
-            record = trainer.last_epoch
-            self._record_evaluation(
-                record["step"],
-                record["train_loss"],
-                record["train_accuracy"],
-                record["test_loss"],
-                record["test_accuracy"],
-            )
+            self._record_evaluation(trainer.step_count, *self._evaluate())
 
     def _record_evaluation(
         self,
@@ -278,6 +157,7 @@ class Run:
             self.curves["test_accuracy"].append(step, test_accuracy)
 
     def _evaluate(self) -> tuple[float, float, float | None, float | None]:
+        """Train and test loss and accuracy, on at most EVALUATION_POINTS fixed rows each."""
         data = self.data
         inputs, labels = data.inputs_train, data.y_train
         if self._train_rows is not None:
@@ -295,7 +175,7 @@ class Run:
         """The current state, for drawing. Call under the session's lock."""
         train_loss, train_accuracy, test_loss, test_accuracy = self._evaluate()
         boundary = None
-        if self.data.n_inputs == 2:
+        if isinstance(self.data, PointData):
             proba = self.network.predict_proba(self.data.grid_inputs)
             boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
@@ -329,7 +209,7 @@ class TrainingSession:
     one draws.
     """
 
-    def __init__(self, configs: Sequence[Config], data: PointData) -> None:
+    def __init__(self, configs: Sequence[Config], data: TrainingData) -> None:
         self.lock = threading.RLock()
         self.data = data
         self.runs = [Run(config, data) for config in configs]

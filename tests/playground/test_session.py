@@ -5,8 +5,15 @@ import time
 import numpy as np
 import pytest
 
-from mlp.config import Config
-from mlp.session import TrainingSession, Worker, make_point_data, make_toy_data
+from playground.config import Config
+from playground.data import make_point_data, make_toy_data
+from playground.session import TrainingSession, Worker
+
+
+def toy_data(config: Config):
+    return make_toy_data(
+        config.dataset, config.n_points, config.noise, config.train_share, config.data_seed
+    )
 
 
 @pytest.fixture
@@ -27,7 +34,7 @@ def wait_for(predicate, timeout=10.0):
 
 
 def test_step_is_exactly_one_minibatch_and_snapshots_follow():
-    session = TrainingSession([Config()], make_toy_data(Config()))
+    session = TrainingSession([Config()], toy_data(Config()))
     assert session.snapshots[0].step == 0
     session.step()
     session.step(4)
@@ -38,7 +45,7 @@ def test_step_is_exactly_one_minibatch_and_snapshots_follow():
 
 
 def test_worker_plays_pauses_and_fresh_snapshots_are_current(worker):
-    session = TrainingSession([Config()], make_toy_data(Config()))
+    session = TrainingSession([Config()], toy_data(Config()))
     worker.attach(session)
     session.play()
     assert wait_for(lambda: session.step_count > 200)
@@ -52,7 +59,7 @@ def test_worker_plays_pauses_and_fresh_snapshots_are_current(worker):
 
 
 def test_paced_speed_trains_about_that_many_steps(worker):
-    session = TrainingSession([Config()], make_toy_data(Config()))
+    session = TrainingSession([Config()], toy_data(Config()))
     session.set_speed(20.0)
     worker.attach(session)
     session.play()
@@ -63,7 +70,7 @@ def test_paced_speed_trains_about_that_many_steps(worker):
 
 def test_divergence_stops_playing_with_the_reason(worker):
     config = Config(optimizer="sgd", lr=10.0, hidden=((64, "relu"), (64, "relu")), init="he")
-    session = TrainingSession([config], make_toy_data(config))
+    session = TrainingSession([config], toy_data(config))
     worker.attach(session)
     session.play()
     assert wait_for(lambda: not session.playing)
@@ -75,7 +82,7 @@ def test_divergence_stops_playing_with_the_reason(worker):
 
 def test_runs_in_lockstep_share_data_and_minibatches():
     # Two identical configs stay identical; a changed live setting makes them part.
-    data = make_toy_data(Config())
+    data = toy_data(Config())
     session = TrainingSession([Config(), Config()], data)
     session.step(50)
     first, second = (run.network.params() for run in session.runs)

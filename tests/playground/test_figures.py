@@ -4,8 +4,8 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from mlp.plots import (
-    BOUNDARY_LEVELS,
+from playground.boundary import BOUNDARY_LEVELS, encode_boundary
+from playground.figures import (
     CLASS_COLORS,
     MAX_DISPLAYED_POINTS,
     MAX_NODES_PER_COLUMN,
@@ -16,7 +16,6 @@ from mlp.plots import (
     decimate,
     decision_boundary_figure,
     empty_figure,
-    encode_boundary,
     image_grid_figure,
     weight_norm_figure,
 )

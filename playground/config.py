@@ -1,13 +1,20 @@
 """One description of an experiment, and the one list of settings behind it.
 
-`SETTINGS` lists every setting once: its type, default, range or choices, label and whether it
-takes effect while training runs. The sidebar builds its widgets from it, the URL is written and
-read through it, JSON files are checked by it, and the compare page varies it.
+`SETTINGS` lists every setting of an experiment once: its type, default, range or choices,
+label, help, whether it takes effect while training runs, and what its widget needs (the
+steps a slider offers and how a value is shown). The sidebar builds every widget from it, the
+URL is written and read through it, JSON files are checked by it, and the compare page varies
+it. `VIEW_SETTINGS` do the same for what a page shows (speed, test points, hidden controls),
+and `OPTIMIZERS` is the one table of optimizers: label, knobs and the engine object.
 
 A `Config` is frozen and hashable, so it can key caches and be compared. Build one with
 `Config()` for the defaults, `Config.from_query(params)` from a URL (lenient: bad values fall
-back to defaults and come back as notes a person can read), or `Config.from_json(text)` /
+back to defaults and come back as notes a person can read), `Config.resolve(values)` from
+widgets (lenient about rules that tie settings together), or `Config.from_json(text)` /
 `Config.from_dict(d)` (strict: every problem raises `ConfigError`).
+
+Notes and errors are plain text. Wherever they quote what a person typed, the quote is
+shortened (`shorten`); a page must still show them as plain text, never as Markdown.
 """
 
 from __future__ import annotations
@@ -16,35 +23,64 @@ import dataclasses
 import json
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from mlp.datasets import TOY_DATASETS
+from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
 
 __all__ = [
     "ACTIVATION_CHOICES",
+    "BATCH_SIZES",
+    "CONTROL_GROUPS",
     "Config",
     "ConfigError",
+    "DATASET_CHOICES",
     "HiddenLayer",
+    "INIT_CHOICES",
     "LEARNING_RATES",
     "LIVE_SETTINGS",
     "MAX_HIDDEN_LAYERS",
     "MAX_UNITS",
+    "OPTIMIZERS",
     "OPTIMIZER_CHOICES",
+    "OptimizerSpec",
     "SETTINGS",
+    "SETTINGS_BY_NAME",
+    "SPEEDS",
     "Setting",
+    "VIEW_SETTINGS",
     "WEIGHT_DECAYS",
     "format_hidden",
     "parse_hidden",
+    "shorten",
 ]
+
+QUOTE_LIMIT = 80  # characters of a person's input quoted in a note; longer input is shortened
 
 
 class ConfigError(ValueError):
     """A setting a person gave is wrong; the message says which and what is allowed."""
 
 
-# Choices, each defined once: (value, label shown in the UI).
+def shorten(text: Any, limit: int = QUOTE_LIMIT) -> str:
+    """`text` as a short, printable quote: control characters escaped, long text cut.
+
+    >>> shorten("a" * 100, 10)
+    "'aaaaaaaaa…' (100 characters)"
+    """
+    text = str(text)
+    printable = "".join(
+        c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+    if len(printable) <= limit:
+        return repr(printable)
+    return f"{printable[: limit - 1] + '…'!r} ({len(text):,} characters)"
+
+
+# -- choices, each defined once: (value, label shown in the UI) ------------------------------
+
 DATASET_CHOICES: tuple[tuple[str, str], ...] = (
     *TOY_DATASETS.items(),
     ("csv", "Your own CSV"),
@@ -61,16 +97,49 @@ INIT_CHOICES: tuple[tuple[str, str], ...] = (
     ("he", "He (normal)"),
     ("small", "Small normal (0.01)"),
 )
-OPTIMIZER_CHOICES: tuple[tuple[str, str], ...] = (
-    ("sgd", "SGD"),
-    ("momentum", "SGD + momentum"),
-    ("nesterov", "SGD + Nesterov"),
-    ("adagrad", "AdaGrad"),
-    ("rmsprop", "RMSProp"),
-    ("adam", "Adam"),
+
+
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """One optimizer: its label, the settings it reads besides lr and weight decay, and how
+    the engine's object is made from a configuration."""
+
+    name: str
+    label: str
+    knobs: tuple[str, ...]
+    make: Callable[[Config], Optimizer]
+
+
+def _common(config: Config) -> dict[str, float]:
+    return {"lr": config.lr, "weight_decay": config.weight_decay}
+
+
+OPTIMIZERS: dict[str, OptimizerSpec] = {
+    spec.name: spec
+    for spec in (
+        OptimizerSpec("sgd", "SGD", (), lambda c: SGD(**_common(c))),
+        OptimizerSpec(
+            "momentum", "SGD + momentum", ("momentum",),
+            lambda c: SGD(momentum=c.momentum, **_common(c)),
+        ),
+        OptimizerSpec(
+            "nesterov", "SGD + Nesterov", ("momentum",),
+            lambda c: SGD(momentum=c.momentum, nesterov=True, **_common(c)),
+        ),
+        OptimizerSpec("adagrad", "AdaGrad", (), lambda c: AdaGrad(**_common(c))),
+        OptimizerSpec("rmsprop", "RMSProp", ("rho",), lambda c: RMSProp(rho=c.rho, **_common(c))),
+        OptimizerSpec(
+            "adam", "Adam", ("beta1", "beta2"),
+            lambda c: Adam(beta1=c.beta1, beta2=c.beta2, **_common(c)),
+        ),
+    )
+}  # fmt: skip
+OPTIMIZER_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (spec.name, spec.label) for spec in OPTIMIZERS.values()
 )
-# The steps a learning-rate or weight-decay slider offers. A value from a URL or a file that
-# lies between two steps is kept as it is; the widget adds it to its steps.
+
+# The steps a slider offers. A value from a URL or a file that lies between two steps is kept
+# exactly as it is (a shared link must reproduce the same run): the widget adds it to its steps.
 LEARNING_RATES: tuple[float, ...] = (
     1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0,
 )  # fmt: skip
@@ -78,10 +147,30 @@ WEIGHT_DECAYS: tuple[float, ...] = (
     0.0, 1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1,
 )  # fmt: skip
 BATCH_SIZES: tuple[int, ...] = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512)
+MAX_NORMS: tuple[float, ...] = (
+    0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0,
+)  # fmt: skip
+
+
+def _grid(low: float, high: float, step: float) -> tuple[float, ...]:
+    """Evenly spaced steps from low to high, rounded so that 0.15 is the float 0.15."""
+    count = round((high - low) / step)
+    return tuple(round(low + k * step, 10) for k in range(count + 1))
+
 
 MAX_HIDDEN_LAYERS = 6
 MAX_UNITS = 128
 MAX_SEED = 2**31 - 1
+
+# Speeds as they stand in the URL (?speed=5) -> steps per second; "max" is flat out.
+SPEEDS: dict[str, float | None] = {
+    "2": 2.0,
+    "5": 5.0,
+    "20": 20.0,
+    "100": 100.0,
+    "1000": 1000.0,
+    "max": None,
+}
 
 
 @dataclass(frozen=True)
@@ -92,14 +181,26 @@ class HiddenLayer:
     activation: str
 
 
+# A number as a link or a file writes it: ASCII digits only (Python's float() also reads
+# "١٢", "1_000", "nan" and "inf", none of which a link we write ever holds).
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII)
+_INVALID = object()
+
+
 @dataclass(frozen=True)
 class Setting:
-    """One setting of an experiment.
+    """One setting: what it holds, what it allows, and what its widget needs.
 
     kind is "choice" (one of `choices`), "float" or "int" (from `minimum` to `maximum`),
     "bool", "optional_float" (a float in range, or None meaning "off") or "hidden" (the layer
     stack). `live` settings take effect while training runs; a change to any other resets the
-    run.
+    run. `group` is the sidebar section (and the name a lesson link hides it by).
+
+    The widget: "choice" settings are select boxes, "bool" ones toggles, "int" settings
+    without `steps` number inputs, and every other number a slider over `steps` (a value
+    between steps keeps its place: see `widget_options`). `display` says how a value is
+    shown: "g" (0.001), "percent" (15%) or "int". An "optional_float" widget is a toggle plus
+    a slider that starts at `on_value` when switched on.
     """
 
     name: str
@@ -107,13 +208,29 @@ class Setting:
     kind: str
     default: Any
     help: str
+    group: str
     minimum: float | None = None
     maximum: float | None = None
     choices: tuple[tuple[str, str], ...] = ()
     live: bool = False
+    steps: tuple[float, ...] = ()
+    display: str = "g"
+    on_value: float | None = None
 
     def choice_label(self, value: str) -> str:
         return dict(self.choices).get(value, value)
+
+    def format_value(self, value: Any) -> str:
+        """A value as the widget shows it."""
+        if self.display == "percent":
+            return f"{value * 100:g}%"
+        if self.display == "int":
+            return f"{int(value):,}"
+        return f"{value:g}"
+
+    def widget_options(self, current: Any) -> list[Any]:
+        """The slider's steps, plus the current value where it lies between them."""
+        return sorted(set(self.steps) | ({current} if current is not None else set()))
 
     def describe_allowed(self) -> str:
         if self.kind == "choice":
@@ -139,16 +256,17 @@ class Setting:
         """
         try:
             value = self._parse(raw)
-        except (TypeError, ValueError, OverflowError):
-            value = None
-        else:
-            if value is not _INVALID:
-                return value
-        raise ConfigError(f"{self.label}: {raw!r} is not allowed; use {self.describe_allowed()}.")
+        except (TypeError, ValueError, OverflowError, KeyError):
+            value = _INVALID
+        if value is _INVALID:
+            raise ConfigError(
+                f"{self.label}: {shorten(raw)} is not allowed; use {self.describe_allowed()}."
+            )
+        return value
 
     def _parse(self, raw: Any) -> Any:
         if self.kind == "choice":
-            return raw if raw in dict(self.choices) else _INVALID
+            return raw if isinstance(raw, str) and raw in dict(self.choices) else _INVALID
         if self.kind == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -161,12 +279,19 @@ class Setting:
         if self.kind == "hidden":
             return parse_hidden(raw)
         if self.kind == "optional_float" and (
-            raw is None or str(raw).strip().lower() in ("off", "none", "")
+            raw is None or (isinstance(raw, str) and raw.strip().lower() in ("off", "none", ""))
         ):
             return None
         if isinstance(raw, bool):
             return _INVALID
-        number = float(raw)
+        if isinstance(raw, str):
+            if not _NUMBER.fullmatch(raw.strip()):
+                return _INVALID
+            number = float(raw.strip())
+        elif isinstance(raw, int | float):
+            number = float(raw)
+        else:
+            number = float(raw)  # NumPy scalars; anything else raises TypeError
         if not math.isfinite(number):
             return _INVALID
         if self.kind == "int":
@@ -191,9 +316,6 @@ class Setting:
         return str(value)
 
 
-_INVALID = object()
-
-
 def _fmt(number: float | None) -> str:
     """A float as short text that reads back to the same float: 0.001, 3e-05, 0.5, 10."""
     if number is None:
@@ -203,7 +325,9 @@ def _fmt(number: float | None) -> str:
     return repr(float(number))
 
 
-_HIDDEN_LAYER = re.compile(r"^(\d{1,4})\s*(" + "|".join(a for a, _ in ACTIVATION_CHOICES) + r")$")
+_HIDDEN_LAYER = re.compile(
+    r"^(\d{1,4})\s*(" + "|".join(a for a, _ in ACTIVATION_CHOICES) + r")$", re.ASCII
+)
 
 
 def parse_hidden(raw: Any) -> tuple[HiddenLayer, ...]:
@@ -212,29 +336,36 @@ def parse_hidden(raw: Any) -> tuple[HiddenLayer, ...]:
         text = raw.strip().lower()
         if text in ("", "none"):
             return ()
+        parts = text.split(",")
+        if len(parts) > MAX_HIDDEN_LAYERS:
+            raise ValueError(raw)
         layers = []
-        for part in text.split(","):
+        for part in parts:
             match = _HIDDEN_LAYER.match(part.strip())
             if not match:
                 raise ValueError(part)
             layers.append(HiddenLayer(int(match.group(1)), match.group(2)))
     elif isinstance(raw, Sequence):
+        if len(raw) > MAX_HIDDEN_LAYERS:
+            raise ValueError(raw)
         layers = []
         for item in raw:
             if isinstance(item, HiddenLayer):
-                layers.append(item)
+                units, activation = item.units, item.activation
             elif isinstance(item, Mapping):
-                layers.append(HiddenLayer(int(item["units"]), str(item["activation"])))
+                units, activation = item["units"], item["activation"]
             else:
                 units, activation = item
-                if isinstance(units, bool) or float(units) != int(units):
-                    raise ValueError(units)
-                layers.append(HiddenLayer(int(units), str(activation)))
+            if isinstance(units, bool) or not isinstance(units, int | float):
+                raise ValueError(units)
+            if not math.isfinite(units) or float(units) != int(units):
+                raise ValueError(units)
+            if not isinstance(activation, str):
+                raise ValueError(activation)
+            layers.append(HiddenLayer(int(units), activation))
     else:
         raise TypeError(raw)
     activations = dict(ACTIVATION_CHOICES)
-    if len(layers) > MAX_HIDDEN_LAYERS:
-        raise ValueError(raw)
     for layer in layers:
         if not 1 <= layer.units <= MAX_UNITS or layer.activation not in activations:
             raise ValueError(raw)
@@ -246,73 +377,95 @@ def format_hidden(layers: Sequence[HiddenLayer]) -> str:
     return ",".join(f"{layer.units}{layer.activation}" for layer in layers) or "none"
 
 
-# The one list of settings. Order is the order of the URL and of the JSON file.
+# The one list of settings. Order is the order of the sidebar, the URL and the JSON file.
 SETTINGS: tuple[Setting, ...] = (
     Setting("dataset", "Data set", "choice", "spiral", "The points the network learns to separate.",
-            choices=DATASET_CHOICES),
+            "data", choices=DATASET_CHOICES),
     Setting("noise", "Noise", "float", 0.0,
             "How far points stray from their class: up to 50% of the distance to the next class.",
-            minimum=0.0, maximum=0.5),
+            "data", minimum=0.0, maximum=0.5, steps=_grid(0.0, 0.5, 0.05), display="percent"),
     Setting("n_points", "Points", "int", 500, "How many points to generate.",
-            minimum=50, maximum=5000),
+            "data", minimum=50, maximum=5000, steps=_grid(50, 5000, 50), display="int"),
     Setting("train_share", "Training share", "float", 0.5,
             "The share of points used for training; the rest are held out as test points.",
-            minimum=0.1, maximum=0.9),
+            "data", minimum=0.1, maximum=0.9, steps=_grid(0.1, 0.9, 0.05), display="percent"),
     Setting("data_seed", "Data seed", "int", 0, "Which random draw of the points.",
-            minimum=0, maximum=MAX_SEED),
+            "data", minimum=0, maximum=MAX_SEED),
     Setting("hidden", "Hidden layers", "hidden", (HiddenLayer(16, "tanh"), HiddenLayer(16, "tanh")),
-            "The hidden layers, input side first: units and activation of each."),
+            "The hidden layers, input side first: units and activation of each.", "network"),
     Setting("batch_norm", "Batch norm", "bool", False,
-            "Normalise each hidden layer's pre-activations over the minibatch."),
+            "Normalise each hidden layer's pre-activations over the minibatch.", "network"),
+    Setting("init", "Weight init", "choice", "xavier", "How the first weights are drawn.",
+            "network", choices=INIT_CHOICES),
     Setting("dropout", "Dropout", "float", 0.0,
             "Probability of dropping each hidden unit at every training step.",
-            minimum=0.0, maximum=0.9, live=True),
+            "regularisation", minimum=0.0, maximum=0.9, live=True, steps=_grid(0.0, 0.9, 0.05)),
     Setting("input_dropout", "Input dropout", "float", 0.0,
             "Probability of dropping each input at every training step.",
-            minimum=0.0, maximum=0.9, live=True),
+            "regularisation", minimum=0.0, maximum=0.9, live=True, steps=_grid(0.0, 0.9, 0.05)),
     Setting("max_norm", "Max-norm", "optional_float", None,
             "Caps the L2 norm of each unit's incoming weights at c after every step.",
-            minimum=0.1, maximum=20.0, live=True),
-    Setting("init", "Weight init", "choice", "xavier", "How the first weights are drawn.",
-            choices=INIT_CHOICES),
+            "regularisation", minimum=0.1, maximum=20.0, live=True, steps=MAX_NORMS,
+            on_value=3.0),
     Setting("weight_decay", "L2 weight decay", "float", 0.0,
             "Adds this times the weights to every gradient.",
-            minimum=0.0, maximum=1.0, live=True),
+            "regularisation", minimum=0.0, maximum=1.0, live=True, steps=WEIGHT_DECAYS),
     Setting("optimizer", "Optimizer", "choice", "adam", "The update rule.",
-            choices=OPTIMIZER_CHOICES),
+            "training", choices=OPTIMIZER_CHOICES),
     Setting("lr", "Learning rate", "float", 0.01, "Step size of every update.",
-            minimum=1e-6, maximum=10.0, live=True),
+            "training", minimum=1e-6, maximum=10.0, live=True, steps=LEARNING_RATES),
     Setting("momentum", "Momentum", "float", 0.9, "SGD + momentum and Nesterov: velocity decay.",
-            minimum=0.0, maximum=0.999),
+            "training", minimum=0.0, maximum=0.999,
+            steps=(0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)),
     Setting("rho", "RMSProp decay", "float", 0.99,
             "RMSProp: decay of the running mean of squared gradients.",
-            minimum=0.0, maximum=0.9999),
+            "training", minimum=0.0, maximum=0.9999,
+            steps=(0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)),
     Setting("beta1", "Adam beta1", "float", 0.9, "Adam: decay of the first moment.",
-            minimum=0.0, maximum=0.9999),
+            "training", minimum=0.0, maximum=0.9999,
+            steps=(0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999, 0.9999)),
     Setting("beta2", "Adam beta2", "float", 0.999, "Adam: decay of the second moment.",
-            minimum=0.0, maximum=0.99999),
+            "training", minimum=0.0, maximum=0.99999,
+            steps=(0.9, 0.99, 0.995, 0.999, 0.9995, 0.9999, 0.99999)),
     Setting("batch_size", "Batch size", "int", 10, "Points per minibatch.",
-            minimum=1, maximum=512),
+            "training", minimum=1, maximum=512, steps=BATCH_SIZES, display="int"),
     Setting("seed", "Seed", "int", 0,
             "Seeds the first weights, dropout and the minibatch order.",
-            minimum=0, maximum=MAX_SEED),
+            "training", minimum=0, maximum=MAX_SEED),
 )  # fmt: skip
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 LIVE_SETTINGS: frozenset[str] = frozenset(s.name for s in SETTINGS if s.live)
-# Which optimizer uses which of its own knobs; the others are kept but have no effect.
-OPTIMIZER_KNOBS: dict[str, tuple[str, ...]] = {
-    "sgd": (),
-    "momentum": ("momentum",),
-    "nesterov": ("momentum",),
-    "adagrad": (),
-    "rmsprop": ("rho",),
-    "adam": ("beta1", "beta2"),
+
+# What a page shows rather than what it trains: in the URL and hidable like the settings.
+VIEW_SETTINGS: tuple[Setting, ...] = (
+    Setting("show_test", "Show test data", "bool", False,
+            "Draw the held-out test points (diamonds) on the decision boundary.", "data"),
+    Setting("speed", "Speed (steps per second)", "choice", "max",
+            "Slow motion for a class, or as fast as NumPy goes.", "view",
+            choices=tuple((speed, "Max" if speed == "max" else f"{int(speed):,}")
+                          for speed in SPEEDS)),
+)  # fmt: skip
+VIEW_SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in VIEW_SETTINGS}
+
+# Names a lesson link may hide with ?hide=a,b,c: every setting, every view setting, and the
+# sidebar's sections, each of which hides all of its settings.
+CONTROL_GROUPS: dict[str, tuple[str, ...]] = {
+    group: tuple(s.name for s in (*SETTINGS, *VIEW_SETTINGS) if s.group == group)
+    for group in ("data", "network", "regularisation", "training")
 }
 
 
 def _default(name: str) -> Any:
     return SETTINGS_BY_NAME[name].default
+
+
+def _rule_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Rules that tie settings together: (the setting to fall back, the reason in words)."""
+    problems = []
+    if values.get("optimizer") == "nesterov" and values.get("momentum") == 0:
+        problems.append(("momentum", "SGD + Nesterov needs a momentum above 0"))
+    return problems
 
 
 @dataclass(frozen=True)
@@ -326,10 +479,10 @@ class Config:
     data_seed: int = _default("data_seed")
     hidden: tuple[HiddenLayer, ...] = field(default=_default("hidden"))
     batch_norm: bool = _default("batch_norm")
+    init: str = _default("init")
     dropout: float = _default("dropout")
     input_dropout: float = _default("input_dropout")
     max_norm: float | None = _default("max_norm")
-    init: str = _default("init")
     weight_decay: float = _default("weight_decay")
     optimizer: str = _default("optimizer")
     lr: float = _default("lr")
@@ -351,6 +504,8 @@ class Config:
             else:
                 # Normalise (for example a list of pairs into HiddenLayers, 1 into 1.0).
                 object.__setattr__(self, setting.name, parsed)
+        if not problems:
+            problems = [f"{reason}." for _, reason in _rule_problems(dataclasses.asdict(self))]
         if problems:
             raise ConfigError(" ".join(problems))
 
@@ -374,10 +529,11 @@ class Config:
         """Strict: unknown keys and bad values raise ConfigError naming each of them."""
         if not isinstance(values, Mapping):
             raise ConfigError("A configuration must be a JSON object of settings.")
-        unknown = sorted(set(values) - set(SETTINGS_BY_NAME))
+        unknown = sorted(shorten(key) for key in set(values) - set(SETTINGS_BY_NAME))
         if unknown:
+            shown = ", ".join(unknown[:5]) + (f" and {len(unknown) - 5} more" * (len(unknown) > 5))
             raise ConfigError(
-                "Unknown setting" + ("s" if len(unknown) > 1 else "") + ": " + ", ".join(unknown)
+                "Unknown setting" + ("s" if len(unknown) > 1 else "") + ": " + shown
                 + ". Known settings: " + ", ".join(SETTINGS_BY_NAME) + "."
             )  # fmt: skip
         return cls(**dict(values))
@@ -386,10 +542,10 @@ class Config:
     def from_json(cls, text: str) -> Config:
         try:
             values = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ConfigError(
-                f"This is not valid JSON (line {error.lineno}): {error.msg}."
-            ) from None
+        except (json.JSONDecodeError, RecursionError) as error:
+            where = f" (line {error.lineno})" if isinstance(error, json.JSONDecodeError) else ""
+            reason = error.msg if isinstance(error, json.JSONDecodeError) else "nested too deeply"
+            raise ConfigError(f"This is not valid JSON{where}: {reason}.") from None
         return cls.from_dict(values)
 
     def to_query(self) -> dict[str, str]:
@@ -399,19 +555,35 @@ class Config:
     @classmethod
     def from_query(cls, params: Mapping[str, Any]) -> tuple[Config, list[str]]:
         """Lenient: a bad value falls back to its default and yields a note; unknown keys are
-        left to the caller (a page may have view parameters of its own)."""
+        left to the caller (a page has view parameters of its own). A repeated key counts
+        with its last value."""
         values: dict[str, Any] = {}
         notes: list[str] = []
         for setting in SETTINGS:
             if setting.name not in params:
                 continue
             raw = params[setting.name]
-            if isinstance(raw, list):
+            if isinstance(raw, list | tuple):
                 raw = raw[-1] if raw else ""
             try:
                 values[setting.name] = setting.parse(raw)
             except ConfigError as error:
                 notes.append(f"{error} Using the default instead.")
+        config, rule_notes = cls.resolve(values)
+        return config, notes + rule_notes
+
+    @classmethod
+    def resolve(cls, values: Mapping[str, Any]) -> tuple[Config, list[str]]:
+        """A Config from valid single values (from widgets or a parsed URL) whose combination
+        may break a rule (Nesterov with momentum 0): the setting a rule names falls back to
+        its default, with a note."""
+        values = dict(values)
+        notes = []
+        full = {s.name: values.get(s.name, s.default) for s in SETTINGS}
+        for name, reason in _rule_problems(full):
+            setting = SETTINGS_BY_NAME[name]
+            values[name] = setting.default
+            notes.append(f"{setting.label}: {reason}; using {setting.to_text(setting.default)}.")
         return cls(**values), notes
 
     def replace(self, **changes: Any) -> Config:
@@ -428,4 +600,17 @@ class Config:
 
     @property
     def is_toy(self) -> bool:
-        return self.dataset not in ("csv",)
+        return self.dataset != "csv"
+
+    def make_optimizer(self) -> Optimizer:
+        """The engine's optimizer for this configuration, with its own knobs."""
+        return OPTIMIZERS[self.optimizer].make(self)
+
+    @property
+    def optimizer_knobs(self) -> tuple[str, ...]:
+        return OPTIMIZERS[self.optimizer].knobs
+
+
+def names_in(raw: Iterable[str]) -> list[str]:
+    """The comma-separated names in one or more URL values, in order, without blanks."""
+    return [name.strip() for text in raw for name in str(text).split(",") if name.strip()]

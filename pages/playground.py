@@ -1,0 +1,29 @@
+"""The Playground: build a network, press Play, watch it learn a toy 2-D data set.
+
+A thin page: the sidebar builds a `Config`, the session trains it, the views draw it. The
+whole setup lives in the URL, so a copied address reproduces the same run.
+"""
+
+import streamlit as st
+
+from playground import resources, views, widgets
+
+PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
+
+panel = widgets.SettingsPanel(PREFIX, omit={"input_dropout"})
+panel.start(st.query_params)
+widgets.show_notes(panel)
+with st.sidebar:
+    panel.sidebar()
+config = panel.read()
+panel.write_url()
+
+views.page_style()
+st.title("MLP Playground")
+data = resources.data_for(config, panel.upload)
+if data is None:
+    resources.pause_session(PREFIX)
+    st.stop()
+session = resources.current_session(PREFIX, [config], data, panel.view.speed)
+widgets.run_controls(panel, session)
+views.live_views(PREFIX, session, panel.view)

@@ -1,0 +1,12 @@
+"""What the pages of MLP Playground share: Streamlit and Plotly live here, the maths in `mlp`.
+
+- `config`: every setting once (`SETTINGS`, `VIEW_SETTINGS`), `Config`, the optimizer table.
+- `links`: the setup in the URL, read leniently with notes and written back exactly.
+- `data`: the data protocol a run trains on, 2-D point sets, one fixed-subset helper.
+- `session`: runs in lockstep (`TrainingSession`), their snapshots, the `Worker` thread.
+- `history`: bounded training curves. `boundary`: the decision boundary as uint8 codes.
+- `figures`: Plotly figure builders; `live_chart`: charts updated in place.
+- `widgets`: the sidebar, layer editor and run controls of a configuration, under a key prefix.
+- `views`: the live views of a session. `resources`: shared data, the worker, the BLAS limit.
+- `text`: a person's input shown as plain text, numbers that read well.
+"""

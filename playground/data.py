@@ -1,0 +1,148 @@
+"""What a run trains on: the data protocol, 2-D point sets, and one fixed-subset helper.
+
+A run trains on anything that has the fields of `TrainingData` (standardised inputs, labels,
+class names). 2-D point sets (`PointData`) add what the decision-boundary view needs: the
+points in the units people see, the plot ranges and the boundary grid. An image set for the
+MNIST page only needs the protocol's fields.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from mlp import datasets
+
+__all__ = [
+    "BOUNDARY_RESOLUTION",
+    "PointData",
+    "TrainingData",
+    "fixed_subset",
+    "make_point_data",
+    "make_toy_data",
+]
+
+BOUNDARY_RESOLUTION = 100  # grid points per axis of the decision-boundary picture
+
+
+@runtime_checkable
+class TrainingData(Protocol):
+    """What a `TrainingSession` needs of a data set.
+
+    inputs_train: (N, D) float32, what the network trains on (already standardised);
+    y_train: (N,) int64 class indices 0..K-1; inputs_test, y_test likewise (M may be 0);
+    class_names: K names.
+    """
+
+    inputs_train: np.ndarray
+    y_train: np.ndarray
+    inputs_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+
+
+def fixed_subset(n_rows: int, limit: int, seed: int = 0) -> np.ndarray | None:
+    """Sorted indices of a fixed random `limit` of `n_rows` rows; None when all rows fit.
+
+    The same arguments give the same rows, so what is drawn or evaluated on a subset stays
+    the same subset from one redraw to the next.
+    """
+    if n_rows <= limit:
+        return None
+    return np.sort(np.random.default_rng(seed).permutation(n_rows)[:limit])
+
+
+@dataclass(frozen=True)
+class PointData:
+    """A 2-D classification set, split, in the units people see and the units the net sees.
+
+    X_train: (N, 2) float32, original units; y_train: (N,) int64; likewise X_test, y_test.
+    inputs_train, inputs_test: the same points standardised with the training set's mean and
+    standard deviation (what the network trains on). grid_inputs: (G*G, 2) float32, the
+    boundary grid standardised the same way, rows of y then columns of x.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    inputs_train: np.ndarray
+    inputs_test: np.ndarray
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    grid_x: np.ndarray
+    grid_y: np.ndarray
+    grid_inputs: np.ndarray
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    @property
+    def n_inputs(self) -> int:
+        return self.X_train.shape[1]
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    """Data sets are shared by every session of the server: nothing may change them."""
+    array.setflags(write=False)
+    return array
+
+
+def make_point_data(
+    X: np.ndarray,
+    y: np.ndarray,
+    class_names: Sequence[str],
+    train_share: float,
+    seed: int,
+    resolution: int = BOUNDARY_RESOLUTION,
+) -> PointData:
+    """Split 2-D points, standardise them on the training part and lay the boundary grid.
+
+    X: (N, 2) float, y: (N,) int class indices 0..K-1. Raises `datasets.DataError`.
+    """
+    X_train, y_train, X_test, y_test = datasets.split(X, y, train_share=train_share, seed=seed)
+    X_train = np.ascontiguousarray(X_train, dtype=np.float32)
+    X_test = np.ascontiguousarray(X_test, dtype=np.float32)
+    mean = X_train.mean(axis=0)
+    std = X_train.std(axis=0)
+    std[std == 0] = 1.0
+    all_points = np.concatenate([X_train, X_test])
+    low, high = all_points.min(axis=0), all_points.max(axis=0)
+    margin = 0.08 * np.maximum(high - low, 1e-6)
+    low, high = low - margin, high + margin
+    grid_x = np.linspace(low[0], high[0], resolution, dtype=np.float32)
+    grid_y = np.linspace(low[1], high[1], resolution, dtype=np.float32)
+    mesh_x, mesh_y = np.meshgrid(grid_x, grid_y)
+    grid_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])
+
+    def standardise(points: np.ndarray) -> np.ndarray:
+        return _read_only(((points - mean) / std).astype(np.float32))
+
+    return PointData(
+        X_train=_read_only(X_train),
+        y_train=_read_only(np.asarray(y_train, dtype=np.int64)),
+        X_test=_read_only(X_test),
+        y_test=_read_only(np.asarray(y_test, dtype=np.int64)),
+        class_names=tuple(str(name) for name in class_names),
+        inputs_train=standardise(X_train),
+        inputs_test=standardise(X_test),
+        x_range=(float(low[0]), float(high[0])),
+        y_range=(float(low[1]), float(high[1])),
+        grid_x=_read_only(grid_x),
+        grid_y=_read_only(grid_y),
+        grid_inputs=standardise(grid_points),
+    )
+
+
+def make_toy_data(
+    dataset: str, n_points: int, noise: float, train_share: float, data_seed: int
+) -> PointData:
+    """A toy set, split and ready to train on."""
+    X, y = datasets.toy(dataset, n_points, noise, data_seed)
+    names = tuple(f"Class {k}" for k in range(datasets.toy_class_count(dataset)))
+    return make_point_data(X, y, names, train_share, data_seed)

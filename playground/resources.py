@@ -1,0 +1,112 @@
+"""What a page keeps between runs: shared data sets, the session's worker thread, the BLAS
+thread limit, and the training session of each configuration panel.
+
+Data sets are `st.cache_resource`s shared by every browser session of the server (never
+changed in place: their arrays are read-only). The worker is one thread per browser session,
+stopped when the tab closes. The training state itself lives in `st.session_state`, so it
+survives a websocket reconnect.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import threadpoolctl
+
+from mlp import datasets
+from playground.config import SPEEDS, Config
+from playground.data import PointData, TrainingData, make_point_data, make_toy_data
+from playground.session import TrainingSession, Worker
+from playground.text import plain
+
+__all__ = [
+    "current_session",
+    "data_for",
+    "get_worker",
+    "limit_blas_threads",
+    "pause_session",
+]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def toy_data(
+    dataset: str, n_points: int, noise: float, train_share: float, data_seed: int
+) -> PointData:
+    """Toy data are shared by every session; the key holds only what shapes the data."""
+    return make_toy_data(dataset, n_points, noise, train_share, data_seed)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def csv_data(content: bytes, train_share: float, seed: int) -> PointData:
+    X, y, class_names = datasets.load_points_csv(content)
+    return make_point_data(X, y, class_names, train_share, seed)
+
+
+def data_for(config: Config, upload) -> PointData | None:
+    """The data the configuration asks for; None (with a message shown) when there is none.
+
+    upload: the file uploader's current file, for `dataset="csv"`.
+    """
+    if config.dataset == "csv":
+        if upload is None:
+            st.info("Upload a CSV of points in the sidebar: two numeric columns, then a label.")
+            return None
+        try:
+            return csv_data(upload.getvalue(), config.train_share, config.data_seed)
+        except datasets.DataError as error:
+            st.error(plain(f"That file cannot be used: {error}"))
+            return None
+    return toy_data(
+        config.dataset, config.n_points, config.noise, config.train_share, config.data_seed
+    )
+
+
+@st.cache_resource(show_spinner=False)
+def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
+    """One BLAS thread per process, set once: on two cores, BLAS threads that spin beside the
+    server's own threads made a 64-64-64 network train 20 times slower."""
+    controller = threadpoolctl.ThreadpoolController()
+    controller.limit(limits=1, user_api="blas")
+    return controller
+
+
+@st.cache_resource(scope="session", on_release=Worker.stop, show_spinner=False)
+def get_worker() -> Worker:
+    """One training thread per browser session; released (stopped) when the tab closes."""
+    return Worker()
+
+
+def session_key(prefix: str) -> str:
+    return f"{prefix}session"
+
+
+def current_session(
+    prefix: str, configs: list[Config], data: TrainingData, speed: str
+) -> TrainingSession:
+    """The panel's training session, rebuilt when the data or a setting that cannot change
+    while training runs has changed (or Reset was pressed); live settings are applied."""
+    session: TrainingSession | None = st.session_state.get(session_key(prefix))
+    rebuild = (
+        session is None
+        or st.session_state.pop(f"{prefix}reset_requested", False)
+        or session.data is not data
+        or len(session.runs) != len(configs)
+        or any(new.needs_reset(old) for new, old in zip(configs, session.configs, strict=True))
+    )
+    if rebuild:
+        if session is not None:
+            session.pause()
+        session = TrainingSession(configs, data)
+        session.set_speed(SPEEDS[speed])
+        st.session_state[session_key(prefix)] = session
+        st.session_state[f"{prefix}norm_axis_max"] = 0.0
+    elif configs != session.configs:
+        session.apply_live(configs)
+    get_worker().attach(session)
+    return session
+
+
+def pause_session(prefix: str) -> None:
+    """Nothing may train out of sight: pause the panel's session while it has no data."""
+    session: TrainingSession | None = st.session_state.get(session_key(prefix))
+    if session is not None:
+        session.pause()

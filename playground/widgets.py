@@ -1,0 +1,386 @@
+"""The controls of a page: a configuration's sidebar, its layer editor and the run controls.
+
+Every widget is built from the settings in `playground.config` (no range is written here) and
+keyed under a prefix, so one page can hold two or more configurations side by side. A
+`SettingsPanel` keeps its configuration in the session state as well as in its widgets:
+Streamlit forgets the value of a widget that was not drawn in a run (an optimizer knob of
+another optimizer, a control a lesson hides, every widget of another page), and the panel
+puts each such value back from the configuration before the widgets are drawn again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import streamlit as st
+
+from playground.config import (
+    ACTIVATION_CHOICES,
+    CONTROL_GROUPS,
+    MAX_HIDDEN_LAYERS,
+    MAX_SEED,
+    MAX_UNITS,
+    SETTINGS,
+    SETTINGS_BY_NAME,
+    SPEEDS,
+    VIEW_SETTINGS_BY_NAME,
+    Config,
+    ConfigError,
+    HiddenLayer,
+)
+from playground.links import View, link_query, read_link
+from playground.session import TrainingSession
+from playground.text import plain
+
+__all__ = ["SettingsPanel", "run_controls"]
+
+SECTIONS: tuple[tuple[str, str, str | None], ...] = (
+    ("data", "Data", "↺ Changing the data restarts training."),
+    ("network", "Network", "↺ Changing the network restarts training."),
+    ("regularisation", "Regularisation", "⚡ These take effect while training runs."),
+    ("training", "Training", None),
+)
+NOTE_ICON = ":material/link:"
+
+
+class SettingsPanel:
+    """One configuration's widgets and state, every key starting with `prefix`.
+
+    omit: settings this page never shows (they keep their value from the link or default).
+    """
+
+    def __init__(self, prefix: str = "", omit: Iterable[str] = (), max_units: int = MAX_UNITS):
+        self.prefix = prefix
+        self.omit = frozenset(omit)
+        self.max_units = max_units
+
+    # -- keys ------------------------------------------------------------------------------
+
+    def key(self, name: str) -> str:
+        """The widget key of a setting (view settings keep their bare names)."""
+        if name in VIEW_SETTINGS_BY_NAME:
+            return f"{self.prefix}{name}"
+        return f"{self.prefix}setting_{name}"
+
+    def _state(self, name: str):
+        return st.session_state[f"{self.prefix}{name}"]
+
+    @property
+    def config(self) -> Config:
+        """The configuration as of the last run's widgets (or the link, on the first run)."""
+        return self._state("config")
+
+    @property
+    def view(self) -> View:
+        return self._state("view")
+
+    @property
+    def upload(self):
+        return st.session_state.get(f"{self.prefix}csv_upload")
+
+    def shown(self, name: str) -> bool:
+        return name not in self.omit and self.view.shown(name)
+
+    # -- state -----------------------------------------------------------------------------
+
+    def start(self, query_params) -> None:
+        """Before any widget: on the first run of a browser session read the link (keeping
+        notes on what it could not use); on every run put back what Streamlit forgot."""
+        state = st.session_state
+        if f"{self.prefix}config" not in state:
+            link = read_link({key: query_params.get_all(key) for key in query_params})
+            state[f"{self.prefix}config"] = link.config
+            state[f"{self.prefix}view"] = link.view
+            state[f"{self.prefix}notes"] = list(link.notes)
+        for name in state.pop(f"{self.prefix}reseed", ()):
+            state.pop(self.key(name), None)
+        self._restore_widgets()
+
+    def _restore_widgets(self) -> None:
+        state = st.session_state
+        config, view = self.config, self.view
+        for setting in SETTINGS:
+            value = getattr(config, setting.name)
+            if setting.kind == "hidden":
+                if f"{self.prefix}layers" not in state:
+                    state[f"{self.prefix}layers"] = [[layer.units, layer.activation]
+                                                     for layer in value]  # fmt: skip
+                    self._sync_layer_widgets()
+                continue
+            if setting.kind == "optional_float":
+                state.setdefault(self.key(setting.name) + "_on", value is not None)
+                value = setting.on_value if value is None else value
+            state.setdefault(self.key(setting.name), value)
+        state.setdefault(self.key("show_test"), view.show_test)
+        state.setdefault(self.key("speed"), view.speed)
+
+    def notes(self) -> list[str]:
+        return self._state("notes")
+
+    def read(self) -> Config:
+        """The configuration the widgets show now, kept as the panel's configuration.
+
+        A combination that breaks a rule between settings (Nesterov with momentum 0) falls
+        back with a note, and the widget shows the value used from the next run on.
+        """
+        state = st.session_state
+        values = {}
+        for setting in SETTINGS:
+            if setting.kind == "hidden":
+                values[setting.name] = tuple(
+                    HiddenLayer(int(units), activation)
+                    for units, activation in state[f"{self.prefix}layers"]
+                )
+            elif setting.kind == "optional_float" and not state[self.key(setting.name) + "_on"]:
+                values[setting.name] = None
+            else:
+                values[setting.name] = state[self.key(setting.name)]
+        try:
+            config, notes = Config.resolve(values)
+        except ConfigError as error:  # a widget out of its range: keep the last good setup
+            st.error(plain(str(error)))
+            return self.config
+        if notes:
+            self.notes().extend(notes)
+            # Widgets keep what the person chose; next run they show the value used instead.
+            state[f"{self.prefix}reseed"] = [
+                name for name, value in values.items() if value != getattr(config, name)
+            ]
+            state[f"{self.prefix}config"] = config
+            st.rerun()
+        state[f"{self.prefix}config"] = config
+        state[f"{self.prefix}view"] = View(
+            speed=state[self.key("speed")],
+            show_test=state[self.key("show_test")],
+            hidden=self.view.hidden,
+        )
+        return config
+
+    def write_url(self) -> None:
+        """Keep the address bar in step with the setup, so copying it shares the setup."""
+        query = link_query(self.config, self.view)
+        current = {key: st.query_params.get(key) for key in st.query_params}
+        if current != query:
+            st.query_params.from_dict(query)
+
+    # -- widgets ---------------------------------------------------------------------------
+
+    def widget(self, name: str, label: str | None = None) -> None:
+        """The widget of one setting, as its `Setting` describes it."""
+        if not self.shown(name):
+            return
+        setting = SETTINGS_BY_NAME.get(name) or VIEW_SETTINGS_BY_NAME[name]
+        key = self.key(name)
+        label = label or setting.label
+        if setting.kind == "choice":
+            st.selectbox(label, [value for value, _ in setting.choices],
+                         format_func=setting.choice_label, key=key, help=setting.help)  # fmt: skip
+        elif setting.kind == "bool":
+            st.toggle(label, key=key, help=setting.help)
+        elif setting.kind == "optional_float":
+            st.toggle(f"{label} constraint", key=key + "_on", help=setting.help)
+            if st.session_state[key + "_on"]:
+                self._slider(setting, key, f"{label} c")
+        elif setting.kind == "int" and not setting.steps:
+            st.number_input(label, int(setting.minimum), int(setting.maximum), step=1, key=key,
+                            help=setting.help)  # fmt: skip
+        else:
+            self._slider(setting, key, label)
+
+    def _slider(self, setting, key: str, label: str) -> None:
+        st.select_slider(label, setting.widget_options(st.session_state[key]),
+                         format_func=setting.format_value, key=key, help=setting.help)  # fmt: skip
+
+    def section(self, group: str, title: str, note: str | None) -> None:
+        """A sidebar heading, left out when every control under it is hidden or omitted."""
+        if any(self.shown(name) for name in CONTROL_GROUPS[group]):
+            st.header(title)
+            if note:
+                st.caption(note)
+
+    def sidebar(self) -> None:
+        """Every shown setting, in sections; call inside `with st.sidebar:`."""
+        (data, _, data_note), (network, _, network_note), (reg, _, reg_note), (train, _, _) = (
+            SECTIONS
+        )
+        self.section(data, "Data", data_note)
+        self.widget("dataset")
+        is_csv = st.session_state[self.key("dataset")] == "csv"
+        if is_csv:
+            st.file_uploader("Points CSV: two numeric columns, then a label",
+                             type=["csv", "txt"], key=f"{self.prefix}csv_upload")  # fmt: skip
+        else:
+            self.widget("noise")
+            self.widget("n_points")
+        self.widget("train_share")
+        self.widget("show_test")
+        if self.shown("data_seed") and not is_csv:
+            st.button("Regenerate", key=f"{self.prefix}regenerate", on_click=self._regenerate,
+                      help="Draw a new set of points (a new data seed).")  # fmt: skip
+
+        self.section(network, "Network", network_note)
+        if self.shown("hidden"):
+            self.layer_editor()
+        self.widget("batch_norm")
+        self.widget("init")
+
+        self.section(reg, "Regularisation", reg_note)
+        for name in ("dropout", "input_dropout", "max_norm", "weight_decay"):
+            self.widget(name)
+
+        self.section(train, "Training", None)
+        self.widget("optimizer")
+        self.widget("lr")
+        if self.shown("lr") or self.shown("optimizer"):
+            st.caption("⚡ The learning rate changes live; the rest restarts training.")
+        optimizer = st.session_state[self.key("optimizer")]
+        for knob in Config(optimizer=optimizer).optimizer_knobs:
+            self.widget(knob)
+        self.widget("batch_size")
+        self.widget("seed")
+
+    def _regenerate(self) -> None:
+        key = self.key("data_seed")
+        st.session_state[key] = (st.session_state[key] + 1) % (MAX_SEED + 1)
+
+    # -- the layer stack -------------------------------------------------------------------
+
+    def _layers(self) -> list[list]:
+        return st.session_state[f"{self.prefix}layers"]
+
+    def _add_layer(self) -> None:
+        layers = self._layers()
+        if len(layers) < MAX_HIDDEN_LAYERS:
+            units, activation = layers[-1] if layers else (8, "tanh")
+            layers.append([units, activation])
+            self._sync_layer_widgets()
+
+    def _remove_layer(self, index: int) -> None:
+        del self._layers()[index]
+        self._sync_layer_widgets()
+
+    def _sync_layer_widgets(self) -> None:
+        for index, (units, activation) in enumerate(self._layers()):
+            st.session_state[f"{self.prefix}layer_units_{index}"] = units
+            st.session_state[f"{self.prefix}layer_activation_{index}"] = activation
+
+    def _layer_changed(self, index: int) -> None:
+        self._layers()[index] = [
+            st.session_state[f"{self.prefix}layer_units_{index}"],
+            st.session_state[f"{self.prefix}layer_activation_{index}"],
+        ]
+
+    def layer_editor(self) -> None:
+        """Units and activation of each hidden layer, with add and remove buttons."""
+        layers = self._layers()
+        activations = dict(ACTIVATION_CHOICES)
+        st.markdown("**Hidden layers**", help=SETTINGS_BY_NAME["hidden"].help)
+        if layers:
+            units_header, activation_header, _ = st.columns([2, 3, 1])
+            units_header.caption("Units")
+            activation_header.caption("Activation")
+        for index, (units, activation) in enumerate(layers):
+            units_key = f"{self.prefix}layer_units_{index}"
+            activation_key = f"{self.prefix}layer_activation_{index}"
+            st.session_state.setdefault(units_key, units)
+            st.session_state.setdefault(activation_key, activation)
+            units_column, activation_column, remove_column = st.columns(
+                [2, 3, 1], vertical_alignment="bottom"
+            )
+            units_column.number_input(
+                f"Layer {index + 1} units", min_value=1, max_value=self.max_units, step=1,
+                key=units_key, label_visibility="collapsed", on_change=self._layer_changed,
+                args=(index,),
+            )  # fmt: skip
+            activation_column.selectbox(
+                f"Layer {index + 1} activation", list(activations), format_func=activations.get,
+                key=activation_key, label_visibility="collapsed", on_change=self._layer_changed,
+                args=(index,),
+            )  # fmt: skip
+            remove_column.button(
+                "", icon=":material/close:", key=f"{self.prefix}remove_layer_{index}",
+                on_click=self._remove_layer, args=(index,), help=f"Remove layer {index + 1}",
+            )  # fmt: skip
+        if not layers:
+            st.caption("No hidden layer: a linear classifier (softmax regression).")
+        st.button("Add layer", icon=":material/add:", key=f"{self.prefix}add_layer",
+                  on_click=self._add_layer, disabled=len(layers) >= MAX_HIDDEN_LAYERS)  # fmt: skip
+
+
+# -- run controls ------------------------------------------------------------------------------
+
+PLAY_LABELS = {"play": ":material/play_arrow: Play", "pause": ":material/pause: Pause"}
+
+
+def _session(prefix: str) -> TrainingSession | None:
+    return st.session_state.get(f"{prefix}session")
+
+
+def _on_play_control(prefix: str) -> None:
+    """Play/Pause is a two-state control, not a button: a button's click can be delivered
+    again with a later rerun (a known Streamlit behaviour when runs overlap, as they do while
+    the live view redraws), which would start training that was just paused."""
+    session = _session(prefix)
+    if session is None:
+        return
+    if st.session_state[f"{prefix}play_control"] == "play":
+        session.play()
+    else:
+        session.pause()
+
+
+def _on_step(prefix: str) -> None:
+    session = _session(prefix)
+    if session is not None:
+        session.pause()
+        session.step()
+
+
+def _on_reset(prefix: str) -> None:
+    session = _session(prefix)
+    if session is not None:
+        session.pause()
+    st.session_state[f"{prefix}reset_requested"] = True
+
+
+def _on_speed(panel: SettingsPanel) -> None:
+    session = _session(panel.prefix)
+    if session is not None:
+        session.set_speed(SPEEDS[st.session_state[panel.key("speed")]])
+
+
+def run_controls(panel: SettingsPanel, session: TrainingSession) -> None:
+    """Play/Pause, Step, Reset and the speed, acting on every run of the session at once."""
+    prefix = panel.prefix
+    play_column, step_column, reset_column, speed_column = st.columns(
+        [2.2, 1, 1, 3.5], vertical_alignment="bottom"
+    )
+    # The control always shows the real state, also when training stopped by itself.
+    st.session_state[f"{prefix}play_control"] = "play" if session.playing else "pause"
+    play_column.segmented_control(
+        "Training", list(PLAY_LABELS), format_func=PLAY_LABELS.get, required=True,
+        key=f"{prefix}play_control", on_change=_on_play_control, args=(prefix,),
+        label_visibility="collapsed", disabled=session.all_diverged, width="stretch",
+    )  # fmt: skip
+    # No tooltips on these buttons: with one, Streamlit keeps a second copy of the button in
+    # the element (for measuring), and a test that finds the button by its key sees two.
+    step_column.button(
+        "Step", icon=":material/skip_next:", key=f"{prefix}step", on_click=_on_step,
+        args=(prefix,), width="stretch", disabled=session.all_diverged,
+    )  # fmt: skip
+    reset_column.button(
+        "Reset", icon=":material/restart_alt:", key=f"{prefix}reset", on_click=_on_reset,
+        args=(prefix,), width="stretch",
+    )  # fmt: skip
+    if panel.shown("speed"):
+        with speed_column:
+            setting = VIEW_SETTINGS_BY_NAME["speed"]
+            st.select_slider(setting.label, [value for value, _ in setting.choices],
+                             format_func=setting.choice_label, key=panel.key("speed"),
+                             on_change=_on_speed, args=(panel,))  # fmt: skip
+
+
+def show_notes(panel: SettingsPanel) -> None:
+    """What the link (or a rule between settings) changed, as plain text."""
+    for note in panel.notes():
+        st.warning(plain(note), icon=NOTE_ICON)

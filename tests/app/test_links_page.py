@@ -1,0 +1,184 @@
+"""The Playground opened from any link: every setting at its limits, the links that used to
+crash the page, and arbitrary query strings. Never an exception; a note wherever a value was
+changed; the widgets show the value the run uses."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hs
+from streamlit.testing.v1 import AppTest
+
+from playground.config import SETTINGS, SETTINGS_BY_NAME, VIEW_SETTINGS, Config
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+KEYS = [s.name for s in (*SETTINGS, *VIEW_SETTINGS)] + ["hide"]
+
+
+@pytest.fixture(autouse=True)
+def release_workers():
+    yield
+    st.cache_resource.clear()
+
+
+def open_page(query: dict) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.query_params.update(query)
+    app.run()
+    assert not app.exception, (query, [e.value for e in app.exception])
+    return app
+
+
+def notes(app: AppTest) -> list[str]:
+    return [html.unescape(warning.value).replace("\u2060", "") for warning in app.warning]
+
+
+def config_of(app: AppTest) -> Config:
+    return app.session_state["session"].configs[0]
+
+
+def limits(setting) -> list[str]:
+    if setting.kind in ("int", "float"):
+        return [setting.to_text(setting.minimum), setting.to_text(setting.maximum)]
+    if setting.kind == "optional_float":
+        return [setting.to_text(setting.minimum), setting.to_text(setting.maximum), "off"]
+    if setting.kind == "choice":
+        return [setting.choices[0][0], setting.choices[-1][0]]
+    if setting.kind == "bool":
+        return ["0", "1"]
+    return ["none", ",".join(["128sigmoid"] * 6)]
+
+
+def drawn_value(app: AppTest, name: str):
+    """The value the sidebar widget of a setting shows, or None when it is not drawn."""
+    key = f"setting_{name}"
+    for kind in ("select_slider", "selectbox", "toggle", "number_input"):
+        for widget in getattr(app.sidebar, kind):
+            if widget.key == key:
+                return widget.value
+    return None
+
+
+PARAMETERS = [
+    (setting.name, value)
+    for setting in SETTINGS
+    if setting.name not in ("dataset", "input_dropout")
+    for value in limits(setting)
+] + [("dataset", choice) for choice, _ in SETTINGS_BY_NAME["dataset"].choices]
+
+
+@pytest.mark.parametrize(("name", "value"), PARAMETERS)
+def test_each_setting_at_its_limits_opens_without_notes_and_is_shown(name, value):
+    query = {name: value}
+    if name in ("momentum", "rho", "beta1", "beta2"):
+        query["optimizer"] = {"momentum": "momentum", "rho": "rmsprop"}.get(name, "adam")
+    app = open_page(query)
+    assert notes(app) == []
+    if value == "csv":
+        assert any("Upload a CSV" in info.value for info in app.info)
+        return
+    config = config_of(app)
+    expected = SETTINGS_BY_NAME[name].parse(value)
+    assert getattr(config, name) == expected
+    if name not in ("hidden", "max_norm", "data_seed"):  # no widget of their own to read
+        assert drawn_value(app, name) == expected
+
+
+@pytest.mark.parametrize("end", [0, -1])
+def test_every_setting_at_its_limit_at_once(end):
+    query = {s.name: limits(s)[end] for s in SETTINGS if s.name != "dataset"}
+    query["optimizer"] = "nesterov" if end == -1 else "sgd"
+    app = open_page(query)
+    assert notes(app) == []
+    config = config_of(app)
+    for name, value in query.items():
+        assert getattr(config, name) == SETTINGS_BY_NAME[name].parse(value), name
+
+
+@pytest.mark.parametrize(
+    ("query", "changed"),
+    [
+        ({"beta2": "0.5"}, []),
+        ({"beta1": "0.995"}, []),
+        ({"beta2": "0.99999"}, []),
+        ({"max_norm": "0.1"}, []),
+        ({"max_norm": "15"}, []),
+        ({"max_norm": "20"}, []),
+        ({"optimizer": "momentum", "momentum": "0.995"}, []),
+        ({"optimizer": "rmsprop", "rho": "0.5"}, []),
+        ({"noise": "0.123"}, []),
+        ({"optimizer": "nesterov", "momentum": "0"}, ["momentum"]),
+        ({key: "0" for key in KEYS}, ["dataset", "n_points", "lr", "batch_size", "speed"]),
+        ({key: "١٢" for key in KEYS}, ["noise", "seed", "lr", "hidden", "speed"]),
+        ({"dataset": "[Click here for the answer key](https://example.com/evil)"}, ["dataset"]),
+        ({"dataset": "![t](https://example.com/t.png)"}, ["dataset"]),
+        ({"dataset": "x" * 10_000}, ["dataset"]),
+        ({"hide": ",".join(f"no_such_{i}" for i in range(1000))}, ["hide"]),
+    ],
+)
+def test_links_that_used_to_crash_the_page_open_with_notes(query, changed):
+    app = open_page(query)
+    shown = notes(app)
+    if not changed:
+        assert shown == []
+        config = config_of(app)
+        for name, value in query.items():
+            if name in SETTINGS_BY_NAME:
+                parsed = SETTINGS_BY_NAME[name].parse(value)
+                assert getattr(config, name) == parsed
+                if name != "max_norm":
+                    assert drawn_value(app, name) == parsed  # kept exactly, also in the widget
+        return
+    text = " ".join(shown)
+    labels = {**{s.name: s.label for s in (*SETTINGS, *VIEW_SETTINGS)}, "hide": "hide"}
+    for name in changed:
+        assert labels[name] + ":" in text, name
+    assert len(shown) <= len(query) + 1  # one note per bad value at most (1,000 names: one)
+    assert all(len(note) < 500 for note in shown)
+    for warning in app.warning:  # the value is quoted as text: no Markdown punctuation left
+        assert not set(warning.value) & set("[]()<>!*_`:$"), warning.value
+
+
+def test_a_quoted_link_value_never_reaches_the_markdown_unescaped():
+    app = open_page({"dataset": "[answer](https://example.com/evil)"})
+    joiner = "\u2060"
+    assert f"&#91;answer&#93;&#40;https{joiner}&#58;&#47;&#47;example{joiner}&#46;com" in (
+        app.warning[0].value
+    )
+
+
+def test_the_url_is_rewritten_with_the_values_used():
+    app = open_page({"optimizer": "nesterov", "momentum": "0", "noise": "0.123", "lr": "fast"})
+    assert app.query_params["momentum"] == "0.9"
+    assert app.query_params["noise"] == "0.123"
+    assert app.query_params["lr"] == "0.01"
+
+
+PAGE_QUERIES = hs.dictionaries(
+    hs.one_of(hs.sampled_from(KEYS), hs.text(max_size=10)),
+    hs.lists(
+        hs.one_of(
+            hs.sampled_from(["0", "1", "-1", "nan", "inf", "1e400", "0.5", "none", "off", "٣"]),
+            hs.floats().map(repr),
+            hs.integers().map(str),
+            hs.text(max_size=30),
+        ),
+        min_size=1,
+        max_size=2,
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(PAGE_QUERIES)
+def test_any_query_string_opens_the_page(query):
+    try:
+        app = open_page(query)
+        assert isinstance(config_of(app), Config) or app.info
+    finally:
+        st.cache_resource.clear()
