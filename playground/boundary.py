@@ -17,16 +17,21 @@ BOUNDARY_LEVELS: int = 6
 def encode_boundary(proba: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
     """Turn the network's class probabilities on a grid into one small code per grid point.
 
-    Args:
-        proba: (G_y * G_x, K) class probabilities at the grid points, row-major: all x values
-            of the first y row, then the second row, and so on. K >= 2. Non-finite entries
-            (a diverged network) count as probability 0.
-        grid_shape: (G_y, G_x).
+    Parameters
+    ----------
+    proba : np.ndarray, shape (G_y * G_x, K)
+        Class probabilities at the grid points, row-major: all x values of the first y row,
+        then the second row, and so on. K >= 2. Non-finite entries (a diverged network) count
+        as probability 0.
+    grid_shape : tuple[int, int]
+        (G_y, G_x).
 
-    Returns:
-        (G_y, G_x) uint8 codes, ``predicted_class * BOUNDARY_LEVELS + confidence_level``. The
-        confidence is the largest probability, mapped linearly from [1/K, 1] (a uniform guess)
-        onto levels 0 .. BOUNDARY_LEVELS - 1 (certain).
+    Returns
+    -------
+    np.ndarray, shape (G_y, G_x), uint8
+        Codes ``predicted_class * BOUNDARY_LEVELS + confidence_level``. The confidence is the
+        largest probability, mapped linearly from [1/K, 1] (a uniform guess) onto levels
+        0 .. BOUNDARY_LEVELS - 1 (certain).
     """
     n_points, n_classes = proba.shape
     grid_rows, grid_cols = grid_shape

@@ -168,8 +168,15 @@ def boundary_colorscale(n_classes: int) -> list[list]:
     very pale at the lowest confidence, a soft tint (never fully saturated, so the data points
     drawn on top stay visible) at the highest.
 
-    Returns:
-        A list of 2 * n_codes ``[position, "#rrggbb"]`` pairs, positions rising from 0 to 1.
+    Parameters
+    ----------
+    n_classes : int
+        K, the number of classes.
+
+    Returns
+    -------
+    list[list]
+        2 * n_codes ``[position, "#rrggbb"]`` pairs, positions rising from 0 to 1.
     """
     n_codes = n_classes * BOUNDARY_LEVELS
     colorscale: list[list] = []
@@ -243,6 +250,103 @@ def _class_point_traces(
     return traces
 
 
+def _boundary_heatmap_trace(
+    xs: np.ndarray, ys: np.ndarray, codes: np.ndarray, n_classes: int
+) -> dict:
+    """The tinted background: one heatmap cell per grid point, coloured by its code.
+
+    Parameters
+    ----------
+    xs : np.ndarray, shape (G_x,)
+        X coordinates of the grid columns.
+    ys : np.ndarray, shape (G_y,)
+        Y coordinates of the grid rows.
+    codes : np.ndarray, shape (G_y, G_x), uint8
+        Codes from ``encode_boundary``.
+    n_classes : int
+        K, the number of classes.
+    """
+    return {
+        "type": "heatmap",
+        "x": np.asarray(xs, dtype=np.float32),
+        "y": np.asarray(ys, dtype=np.float32),
+        "z": np.asarray(codes, dtype=np.uint8),
+        "zmin": -0.5,
+        "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
+        "colorscale": boundary_colorscale(n_classes),
+        "showscale": False,
+        "hoverinfo": "skip",
+    }
+
+
+def _shown_point_counts(n_train: int, n_test: int) -> tuple[int, int]:
+    """How many training and test points to draw: all, or ``MAX_DISPLAYED_POINTS`` in all.
+
+    Above the limit the training points keep their share of the total, and the test points get
+    the rest of the limit.
+
+    Returns
+    -------
+    n_shown_train : int
+        Training points drawn, at most ``n_train``.
+    n_shown_test : int
+        Test points drawn, at most ``n_test``.
+    """
+    n_total = n_train + n_test
+    n_shown_train = min(n_train, MAX_DISPLAYED_POINTS * n_train // max(n_total, 1))
+    n_shown_test = min(n_test, MAX_DISPLAYED_POINTS - n_shown_train)
+    return n_shown_train, n_shown_test
+
+
+def _point_marker_size(n_shown: int) -> int:
+    """Marker size of the data points: smaller when many points are drawn, so they overlap less."""
+    return 9 if n_shown <= 600 else 6
+
+
+def _test_symbol_legend_trace(marker_size: int) -> dict:
+    """A legend key for the test symbol; the test points themselves sit in their class group."""
+    return {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "name": "test points",
+        "marker": {
+            "color": "white",
+            "size": marker_size + 1,
+            "symbol": "diamond",
+            "line": {"color": "black", "width": 2},
+        },
+    }
+
+
+def _boundary_layout(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    x_range: tuple[float, float] | None,
+    y_range: tuple[float, float] | None,
+    legend_title: str,
+) -> dict:
+    """Axes (equal scale, grid edges unless a range is given) and legend of the boundary plot."""
+    return {
+        "xaxis": {
+            "range": _as_range(x_range if x_range is not None else _grid_extent(np.asarray(xs))),
+            "constrain": "domain",
+        },
+        "yaxis": {
+            "range": _as_range(y_range if y_range is not None else _grid_extent(np.asarray(ys))),
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "constrain": "domain",
+        },
+        "legend": {
+            "title": {"text": legend_title, "font": {"size": 12, "color": _MUTED_TEXT_COLOR}},
+            "itemsizing": "constant",
+        },
+        "hovermode": "closest",
+    }
+
+
 def decision_boundary_figure(
     xs: np.ndarray,
     ys: np.ndarray,
@@ -268,43 +372,43 @@ def decision_boundary_figure(
     Above ``MAX_DISPLAYED_POINTS`` points (training and test together) the same subset is drawn
     at every redraw, and the legend title says how many points are shown.
 
-    Args:
-        xs: (G_x,) x coordinates of the grid columns, evenly spaced and increasing.
-        ys: (G_y,) y coordinates of the grid rows, evenly spaced and increasing.
-        codes: (G_y, G_x) uint8 codes from ``encode_boundary``, or None before there is a
-            network (then only the points are drawn).
-        n_classes: K, the number of classes.
-        class_names: K names for the legend.
-        X_train: (N, 2) training inputs.
-        y_train: (N,) integer training labels in 0 .. K-1.
-        X_test: (M, 2) test inputs, or None to draw no test points.
-        y_test: (M,) integer test labels, given together with ``X_test``.
-        x_range: (low, high) of the x axis; default: the outer edges of the grid.
-        y_range: (low, high) of the y axis; default: the outer edges of the grid.
-        height: figure height in pixels.
+    Parameters
+    ----------
+    xs : np.ndarray, shape (G_x,)
+        X coordinates of the grid columns, evenly spaced and increasing.
+    ys : np.ndarray, shape (G_y,)
+        Y coordinates of the grid rows, evenly spaced and increasing.
+    codes : np.ndarray, shape (G_y, G_x), uint8, or None
+        Codes from ``encode_boundary``, or None before there is a network (then only the
+        points are drawn).
+    n_classes : int
+        K, the number of classes.
+    class_names : Sequence[str]
+        K names for the legend.
+    X_train : np.ndarray, shape (N, 2)
+        Training inputs.
+    y_train : np.ndarray, shape (N,)
+        Integer training labels in 0 .. K-1.
+    X_test : np.ndarray, shape (M, 2), or None
+        Test inputs, or None to draw no test points.
+    y_test : np.ndarray, shape (M,), or None
+        Integer test labels, given together with ``X_test``.
+    x_range : tuple[float, float] or None
+        (low, high) of the x axis; default: the outer edges of the grid.
+    y_range : tuple[float, float] or None
+        (low, high) of the y axis; default: the outer edges of the grid.
+    height : int
+        Figure height in pixels.
     """
     traces: list[dict] = []
     if codes is not None:
-        traces.append(
-            {
-                "type": "heatmap",
-                "x": np.asarray(xs, dtype=np.float32),
-                "y": np.asarray(ys, dtype=np.float32),
-                "z": np.asarray(codes, dtype=np.uint8),
-                "zmin": -0.5,
-                "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
-                "colorscale": boundary_colorscale(n_classes),
-                "showscale": False,
-                "hoverinfo": "skip",
-            }
-        )
+        traces.append(_boundary_heatmap_trace(xs, ys, codes, n_classes))
 
     n_train = len(X_train)
     n_test = 0 if X_test is None else len(X_test)
-    n_total = n_train + n_test
-    n_shown_train = min(n_train, MAX_DISPLAYED_POINTS * n_train // max(n_total, 1))
-    n_shown_test = min(n_test, MAX_DISPLAYED_POINTS - n_shown_train)
-    marker_size = 9 if n_shown_train + n_shown_test <= 600 else 6
+    n_shown_train, n_shown_test = _shown_point_counts(n_train, n_test)
+    n_shown = n_shown_train + n_shown_test
+    marker_size = _point_marker_size(n_shown)
 
     shown = _display_subset(n_train, n_shown_train)
     traces += _class_point_traces(
@@ -315,45 +419,16 @@ def decision_boundary_figure(
         traces += _class_point_traces(
             X_test[shown], y_test[shown], class_names, is_test=True, marker_size=marker_size
         )
-        # A legend key for the test symbol; the test points themselves sit in their class group.
-        traces.append(
-            {
-                "type": "scatter",
-                "x": [None],
-                "y": [None],
-                "mode": "markers",
-                "name": "test points",
-                "marker": {
-                    "color": "white",
-                    "size": marker_size + 1,
-                    "symbol": "diamond",
-                    "line": {"color": "black", "width": 2},
-                },
-            }
-        )
+        traces.append(_test_symbol_legend_trace(marker_size))
 
-    n_shown = n_shown_train + n_shown_test
+    n_total = n_train + n_test
     legend_title = f"{n_shown:,} of {n_total:,} points shown" if n_shown < n_total else ""
     return _figure(
         traces,
         height,
         # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
         {"l": 50, "r": 10, "t": 30, "b": 40},
-        xaxis={
-            "range": _as_range(x_range if x_range is not None else _grid_extent(np.asarray(xs))),
-            "constrain": "domain",
-        },
-        yaxis={
-            "range": _as_range(y_range if y_range is not None else _grid_extent(np.asarray(ys))),
-            "scaleanchor": "x",
-            "scaleratio": 1,
-            "constrain": "domain",
-        },
-        legend={
-            "title": {"text": legend_title, "font": {"size": 12, "color": _MUTED_TEXT_COLOR}},
-            "itemsizing": "constant",
-        },
-        hovermode="closest",
+        **_boundary_layout(xs, ys, x_range, y_range, legend_title),
     )
 
 
@@ -364,14 +439,21 @@ def decision_boundary_figure(
 class Curve:
     """One line of a curves figure.
 
-    Attributes:
-        name: legend entry, e.g. "train loss".
-        x: (T,) steps.
-        y: (T,) values, e.g. the loss at each step.
-        color: line colour as "#rrggbb"; None takes the next colour of ``CLASS_COLORS``.
-        dash: Plotly dash style ("dash", "dot", ...); None for a solid line.
-        group: legend group, e.g. the run on a compare page: clicking one entry of the group
-            hides or shows the whole group.
+    Attributes
+    ----------
+    name : str
+        Legend entry, e.g. "train loss".
+    x : np.ndarray, shape (T,)
+        Steps.
+    y : np.ndarray, shape (T,)
+        Values, e.g. the loss at each step.
+    color : str or None
+        Line colour as "#rrggbb"; None takes the next colour of ``CLASS_COLORS``.
+    dash : str or None
+        Plotly dash style ("dash", "dot", ...); None for a solid line.
+    group : str or None
+        Legend group, e.g. the run on a compare page: clicking one entry of the group hides or
+        shows the whole group.
     """
 
     name: str
@@ -390,13 +472,21 @@ def decimate(x: np.ndarray, y: np.ndarray, max_points: int = 400) -> tuple[np.nd
     bucket is drawn as its mean (x, y). A bucket containing NaN or inf stays NaN or inf, so a
     diverged run still shows.
 
-    Args:
-        x: (T,) steps.
-        y: (T,) values.
-        max_points: the largest length returned; at least 3.
+    Parameters
+    ----------
+    x : np.ndarray, shape (T,)
+        Steps.
+    y : np.ndarray, shape (T,)
+        Values.
+    max_points : int
+        The largest length returned; at least 3.
 
-    Returns:
-        (x, y) as float32 arrays of length min(T, max_points).
+    Returns
+    -------
+    x : np.ndarray, shape (min(T, max_points),), float32
+        The decimated steps.
+    y : np.ndarray, shape (min(T, max_points),), float32
+        The decimated values.
     """
     if max_points < 3:
         raise ValueError(f"max_points must be at least 3, got {max_points}.")
@@ -430,14 +520,20 @@ def curves_figure(
     Each curve is passed through ``decimate`` (at most 400 points), so the caller may hand over
     the full history.
 
-    Args:
-        curves: the lines to draw.
-        y_title: y-axis title, e.g. "Loss".
-        x_title: x-axis title.
-        height: figure height in pixels.
-        log_y: logarithmic y axis.
-        y_range: (low, high) of the y axis in data units (also with ``log_y``); default: fit
-            the data.
+    Parameters
+    ----------
+    curves : Sequence[Curve]
+        The lines to draw.
+    y_title : str
+        Y-axis title, e.g. "Loss".
+    x_title : str
+        X-axis title.
+    height : int
+        Figure height in pixels.
+    log_y : bool
+        Logarithmic y axis.
+    y_range : tuple[float, float] or None
+        (low, high) of the y axis in data units (also with ``log_y``); default: fit the data.
     """
     traces = []
     for curve in curves:
@@ -474,6 +570,108 @@ def curves_figure(
 # --- Weight norms -----------------------------------------------------------------------------
 
 
+def _default_norm_axis_end(norms_per_layer: Sequence[np.ndarray], max_norm: float | None) -> float:
+    """1.05 × the largest norm (or ``max_norm``, if larger); 1 when there is nothing to show."""
+    largest = max([float(np.max(norms)) for norms in norms_per_layer if len(norms)] + [0.0])
+    largest = max(largest, max_norm or 0.0)
+    return 1.05 * largest if largest > 0 else 1.0
+
+
+def _norm_histogram_trace(
+    norms: np.ndarray, layer_name: str, axis_suffix: str, bin_edges: np.ndarray
+) -> dict:
+    """The bars of one layer's row; norms above the last edge are counted in the last bin.
+
+    Parameters
+    ----------
+    norms : np.ndarray, shape (units,)
+        The L2 norm of each unit's incoming weights.
+    layer_name : str
+        Name shown when hovering a bar.
+    axis_suffix : str
+        Suffix of the row's y axis: "" for the first row, "2", "3", ... for the next ones.
+    bin_edges : np.ndarray, shape (bins + 1,)
+        Equal-width bin edges from 0 to the right end of the x axis.
+    """
+    clipped_norms = np.clip(np.asarray(norms, dtype=np.float64), 0.0, bin_edges[-1])
+    counts, _ = np.histogram(clipped_norms, bins=bin_edges)
+    bin_centres = (0.5 * (bin_edges[:-1] + bin_edges[1:])).astype(np.float32)
+    bin_bounds = np.stack([bin_edges[:-1], bin_edges[1:]], axis=1).astype(np.float32)
+    bin_width = float(bin_edges[1] - bin_edges[0])
+    return {
+        "type": "bar",
+        "x": bin_centres,
+        "y": counts.astype(np.uint16),
+        "width": bin_width * 0.92,
+        "marker": {"color": TRAIN_COLOR},
+        "name": layer_name,
+        "yaxis": f"y{axis_suffix}",
+        "showlegend": False,
+        "customdata": bin_bounds,
+        "hovertemplate": (
+            f"{layer_name}<br>%{{y}} units with norm %{{customdata[0]:.2f}}"
+            "–%{customdata[1]:.2f}<extra></extra>"
+        ),
+    }
+
+
+def _norm_row_axis(bottom: float, row_height: float) -> dict:
+    """The y axis of one row: its own count scale from zero, no tick labels."""
+    return {
+        "domain": [bottom, bottom + row_height],
+        "showticklabels": False,
+        "showgrid": False,
+        "rangemode": "tozero",
+        "fixedrange": True,
+        "zeroline": True,
+        "zerolinecolor": "#9AA1AD",
+    }
+
+
+def _norm_row_label(layer_name: str, n_units: int, axis_suffix: str, separator: str) -> dict:
+    """The "name, units" label at the left of a row; ``separator`` is "<br>" or " · "."""
+    return {
+        "text": f"{layer_name}{separator}<span style='font-size:12px'>{n_units} units</span>",
+        "xref": "paper",
+        "yref": f"y{axis_suffix} domain",
+        "x": 0,
+        "y": 0.5,
+        "xanchor": "right",
+        "xshift": -10,
+        "align": "right",
+        "showarrow": False,
+    }
+
+
+def _max_norm_line(max_norm: float) -> dict:
+    """A dashed vertical line at the max-norm constraint c, through all rows."""
+    return {
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": max_norm,
+        "x1": max_norm,
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": MAX_NORM_COLOR, "width": 2, "dash": "dash"},
+    }
+
+
+def _max_norm_label(max_norm: float) -> dict:
+    """The "max-norm c = ..." label at the top of the max-norm line."""
+    return {
+        "text": f"max-norm c = {max_norm:g}",
+        "xref": "x",
+        "yref": "paper",
+        "x": max_norm,
+        "y": 1,
+        "xanchor": "right",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 14, "color": MAX_NORM_COLOR},
+    }
+
+
 def weight_norm_figure(
     norms_per_layer: Sequence[np.ndarray],
     layer_names: Sequence[str],
@@ -488,25 +686,27 @@ def weight_norm_figure(
     own counts (a 256-unit layer next to an 8-unit one), and hovering a bar gives its count.
     Norms above ``x_max`` are counted in the last bin, so every unit is counted.
 
-    Args:
-        norms_per_layer: per layer, a (units,) array: the L2 norm of each unit's incoming
-            weights (one column of the layer's (in, out) weight matrix).
-        layer_names: one label per layer, shown at the left of its row.
-        max_norm: the max-norm constraint c; when given, a dashed vertical line marks it.
-        x_max: right end of the x axis. The caller passes a value that only grows, so the axis
-            does not jump at every redraw; default: 1.05 × the largest norm (or ``max_norm``).
-        bins: number of equal-width bins on [0, x_max].
-        height: figure height in pixels.
+    Parameters
+    ----------
+    norms_per_layer : Sequence[np.ndarray]
+        Per layer, a (units,) array: the L2 norm of each unit's incoming weights (one column
+        of the layer's (in, out) weight matrix).
+    layer_names : Sequence[str]
+        One label per layer, shown at the left of its row.
+    max_norm : float or None
+        The max-norm constraint c; when given, a dashed vertical line marks it.
+    x_max : float or None
+        Right end of the x axis. The caller passes a value that only grows, so the axis does
+        not jump at every redraw; default: 1.05 × the largest norm (or ``max_norm``).
+    bins : int
+        Number of equal-width bins on [0, x_max].
+    height : int
+        Figure height in pixels.
     """
     n_layers = len(norms_per_layer)
     if x_max is None:
-        largest = max([float(np.max(norms)) for norms in norms_per_layer if len(norms)] + [0.0])
-        largest = max(largest, max_norm or 0.0)
-        x_max = 1.05 * largest if largest > 0 else 1.0
+        x_max = _default_norm_axis_end(norms_per_layer, max_norm)
     bin_edges = np.linspace(0.0, x_max, bins + 1)
-    bin_centres = (0.5 * (bin_edges[:-1] + bin_edges[1:])).astype(np.float32)
-    bin_bounds = np.stack([bin_edges[:-1], bin_edges[1:]], axis=1).astype(np.float32)
-    bin_width = float(bin_edges[1] - bin_edges[0])
 
     margin = {"l": 150, "r": 15, "t": 34, "b": 50}
     row_gap = 0.06 if n_layers > 1 else 0.0
@@ -520,79 +720,15 @@ def weight_norm_figure(
     annotations = []
     # Row 0 (the first layer) is drawn at the top, next to the input, as in the network diagram.
     for row, (norms, layer_name) in enumerate(zip(norms_per_layer, layer_names, strict=True)):
-        clipped_norms = np.clip(np.asarray(norms, dtype=np.float64), 0.0, x_max)
-        counts, _ = np.histogram(clipped_norms, bins=bin_edges)
         axis_suffix = "" if row == 0 else str(row + 1)
         bottom = max(0.0, 1.0 - (row + 1) * row_height - row * row_gap)
-        traces.append(
-            {
-                "type": "bar",
-                "x": bin_centres,
-                "y": counts.astype(np.uint16),
-                "width": bin_width * 0.92,
-                "marker": {"color": TRAIN_COLOR},
-                "name": layer_name,
-                "yaxis": f"y{axis_suffix}",
-                "showlegend": False,
-                "customdata": bin_bounds,
-                "hovertemplate": (
-                    f"{layer_name}<br>%{{y}} units with norm %{{customdata[0]:.2f}}"
-                    "–%{customdata[1]:.2f}<extra></extra>"
-                ),
-            }
-        )
-        row_axes[f"yaxis{axis_suffix}"] = {
-            "domain": [bottom, bottom + row_height],
-            "showticklabels": False,
-            "showgrid": False,
-            "rangemode": "tozero",
-            "fixedrange": True,
-            "zeroline": True,
-            "zerolinecolor": "#9AA1AD",
-        }
-        annotations.append(
-            {
-                "text": (
-                    f"{layer_name}{label_separator}"
-                    f"<span style='font-size:12px'>{len(norms)} units</span>"
-                ),
-                "xref": "paper",
-                "yref": f"y{axis_suffix} domain",
-                "x": 0,
-                "y": 0.5,
-                "xanchor": "right",
-                "xshift": -10,
-                "align": "right",
-                "showarrow": False,
-            }
-        )
+        traces.append(_norm_histogram_trace(norms, layer_name, axis_suffix, bin_edges))
+        row_axes[f"yaxis{axis_suffix}"] = _norm_row_axis(bottom, row_height)
+        annotations.append(_norm_row_label(layer_name, len(norms), axis_suffix, label_separator))
     shapes = []
     if max_norm is not None:
-        shapes.append(
-            {
-                "type": "line",
-                "xref": "x",
-                "yref": "paper",
-                "x0": max_norm,
-                "x1": max_norm,
-                "y0": 0,
-                "y1": 1,
-                "line": {"color": MAX_NORM_COLOR, "width": 2, "dash": "dash"},
-            }
-        )
-        annotations.append(
-            {
-                "text": f"max-norm c = {max_norm:g}",
-                "xref": "x",
-                "yref": "paper",
-                "x": max_norm,
-                "y": 1,
-                "xanchor": "right",
-                "yanchor": "bottom",
-                "showarrow": False,
-                "font": {"size": 14, "color": MAX_NORM_COLOR},
-            }
-        )
+        shapes.append(_max_norm_line(max_norm))
+        annotations.append(_max_norm_label(max_norm))
     return _figure(
         traces,
         height,
@@ -613,41 +749,48 @@ def weight_norm_figure(
 # --- Architecture diagram ---------------------------------------------------------------------
 
 
-def architecture_figure(
-    layer_sizes: Sequence[int], layer_labels: Sequence[str], height: int = 220
-) -> go.Figure:
-    """A left-to-right diagram of the network: one column of nodes per layer.
+def _column_node_positions(size: int) -> np.ndarray:
+    """Vertical positions of the nodes drawn for a column of ``size`` units.
 
-    A column with more than ``MAX_NODES_PER_COLUMN`` units shows the first and last few nodes
-    with "⋮ <size>" between them.
+    Centred on 0, one unit apart. Above ``MAX_NODES_PER_COLUMN`` units the first and last few
+    are drawn, with an empty slot at 0 for the "⋮ size" annotation.
 
-    Args:
-        layer_sizes: number of units per column, input first, output last, e.g. [2, 8, 8, 2].
-        layer_labels: one label per column, drawn under it, e.g. ["2 in", "8 tanh", "2 out"].
-        height: figure height in pixels.
+    Returns
+    -------
+    np.ndarray, shape (nodes drawn,), float32
     """
-    n_columns = len(layer_sizes)
-    # Per column: vertical positions of the nodes drawn, centred on 0, one unit apart.
-    node_positions: list[np.ndarray] = []
-    hidden_sizes = []  # (column, size) of the columns drawn with "⋮ size" in the middle
-    for column, size in enumerate(layer_sizes):
-        if size <= MAX_NODES_PER_COLUMN:
-            positions = np.arange(size) - (size - 1) / 2
-        else:
-            half = (MAX_NODES_PER_COLUMN - 2) // 2
-            slots = np.arange(2 * half + 1) - half
-            positions = np.concatenate((slots[:half], slots[half + 1 :]))
-            hidden_sizes.append((column, size))
-        node_positions.append(positions.astype(np.float32))
+    if size <= MAX_NODES_PER_COLUMN:
+        positions = np.arange(size) - (size - 1) / 2
+    else:
+        half = (MAX_NODES_PER_COLUMN - 2) // 2
+        slots = np.arange(2 * half + 1) - half
+        positions = np.concatenate((slots[:half], slots[half + 1 :]))
+    return positions.astype(np.float32)
 
+
+def _edge_trace(node_positions: Sequence[np.ndarray]) -> dict:
+    """Every node linked to every node of the next column, as one line trace broken by None."""
     edge_x: list[float | None] = []
     edge_y: list[float | None] = []
-    for column in range(n_columns - 1):
+    for column in range(len(node_positions) - 1):
         for source_y in node_positions[column]:
             for target_y in node_positions[column + 1]:
                 edge_x += [column, column + 1, None]
                 edge_y += [float(source_y), float(target_y), None]
+    return {
+        "type": "scatter",
+        "x": edge_x,
+        "y": edge_y,
+        "mode": "lines",
+        "line": {"color": "#B0B7C3", "width": 0.6},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
 
+
+def _node_trace(node_positions: Sequence[np.ndarray]) -> dict:
+    """The nodes as circles: input and output columns shaded, hidden columns white."""
+    n_columns = len(node_positions)
     node_x = np.concatenate(
         [np.full(len(p), column, dtype=np.float32) for column, p in enumerate(node_positions)]
     )
@@ -657,54 +800,70 @@ def architecture_figure(
         for column, positions in enumerate(node_positions)
         for _ in positions
     ]
+    return {
+        "type": "scatter",
+        "x": node_x,
+        "y": node_y,
+        "mode": "markers",
+        "marker": {
+            "size": 11,
+            "color": node_colors,
+            "line": {"color": "#444444", "width": 1.2},
+        },
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def _hidden_nodes_annotations(column: int, size: int) -> list[dict]:
+    """The "⋮" in the gap of a column drawn in part, and its full size next to it."""
+    return [
+        {"x": column, "y": 0, "text": "⋮", "showarrow": False},
+        {
+            "x": column,
+            "y": 0,
+            "xanchor": "left",
+            "xshift": 6,
+            "text": f"{size}",
+            "showarrow": False,
+            "bgcolor": "white",
+            "font": {"size": 13, "color": _MUTED_TEXT_COLOR},
+        },
+    ]
+
+
+def architecture_figure(
+    layer_sizes: Sequence[int], layer_labels: Sequence[str], height: int = 220
+) -> go.Figure:
+    """A left-to-right diagram of the network: one column of nodes per layer.
+
+    A column with more than ``MAX_NODES_PER_COLUMN`` units shows the first and last few nodes
+    with "⋮ <size>" between them.
+
+    Parameters
+    ----------
+    layer_sizes : Sequence[int]
+        Number of units per column, input first, output last, e.g. [2, 8, 8, 2].
+    layer_labels : Sequence[str]
+        One label per column, drawn under it, e.g. ["2 in", "8 tanh", "2 out"].
+    height : int
+        Figure height in pixels.
+    """
+    n_columns = len(layer_sizes)
+    node_positions = [_column_node_positions(size) for size in layer_sizes]
     tallest = max(MAX_NODES_PER_COLUMN - 1, *(len(p) for p in node_positions), 1)
     y_top = tallest / 2 + 0.6
 
-    traces = [
-        {
-            "type": "scatter",
-            "x": edge_x,
-            "y": edge_y,
-            "mode": "lines",
-            "line": {"color": "#B0B7C3", "width": 0.6},
-            "hoverinfo": "skip",
-            "showlegend": False,
-        },
-        {
-            "type": "scatter",
-            "x": node_x,
-            "y": node_y,
-            "mode": "markers",
-            "marker": {
-                "size": 11,
-                "color": node_colors,
-                "line": {"color": "#444444", "width": 1.2},
-            },
-            "hoverinfo": "skip",
-            "showlegend": False,
-        },
-    ]
     annotations = []
-    for column, size in hidden_sizes:
-        annotations.append({"x": column, "y": 0, "text": "⋮", "showarrow": False})
-        annotations.append(
-            {
-                "x": column,
-                "y": 0,
-                "xanchor": "left",
-                "xshift": 6,
-                "text": f"{size}",
-                "showarrow": False,
-                "bgcolor": "white",
-                "font": {"size": 13, "color": _MUTED_TEXT_COLOR},
-            }
-        )
+    for column, size in enumerate(layer_sizes):
+        if size > MAX_NODES_PER_COLUMN:
+            annotations += _hidden_nodes_annotations(column, size)
     annotations += [
         {"x": column, "y": -y_top, "text": label, "showarrow": False, "yanchor": "top"}
         for column, label in enumerate(layer_labels)
     ]
     return _figure(
-        traces,
+        [_edge_trace(node_positions), _node_trace(node_positions)],
         height,
         {"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"visible": False, "range": [-0.6, n_columns - 0.4], "fixedrange": True},
@@ -720,6 +879,39 @@ _TILE_GAP = 4  # blank pixels between tiles, left and right
 _CAPTION_HEIGHT = 12  # blank pixels under each tile for its caption
 
 
+def _as_uint8_tiles(images: np.ndarray) -> np.ndarray:
+    """(N, 784) intensities, float in [0, 1] or uint8, as (N, 28, 28) uint8 in [0, 255]."""
+    n_images = len(images)
+    if images.dtype == np.uint8:
+        return images.reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
+    scaled = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0) * 255.0
+    return np.rint(scaled).astype(np.uint8).reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
+
+
+def _tile_caption(top: int, left: int, label: str) -> dict:
+    """The caption under the tile whose top-left pixel is (``top``, ``left``)."""
+    return {
+        "x": left + (_IMAGE_SIDE - 1) / 2,
+        "y": top + _IMAGE_SIDE + 0.5,
+        "text": label,
+        "showarrow": False,
+        "yanchor": "top",
+        "font": {"size": 14},
+    }
+
+
+def _tile_frame(top: int, left: int) -> dict:
+    """A thin rectangle around the tile whose top-left pixel is (``top``, ``left``)."""
+    return {
+        "type": "rect",
+        "x0": left - 0.5,
+        "x1": left + _IMAGE_SIDE - 0.5,
+        "y0": top - 0.5,
+        "y1": top + _IMAGE_SIDE - 0.5,
+        "line": {"color": "#C8CDD6", "width": 1},
+    }
+
+
 def image_grid_figure(
     images: np.ndarray, labels: Sequence[str], n_cols: int = 8, height: int = 260
 ) -> go.Figure:
@@ -728,20 +920,21 @@ def image_grid_figure(
     The tiles are packed into one uint8 mosaic drawn as a single heatmap, dark ink on white
     (easier to read on a projector than MNIST's white on black).
 
-    Args:
-        images: (N, 784) pixel intensities, float in [0, 1] or uint8 in [0, 255].
-        labels: N captions, e.g. "7" or "3 → 8".
-        n_cols: tiles per row.
-        height: figure height in pixels.
+    Parameters
+    ----------
+    images : np.ndarray, shape (N, 784)
+        Pixel intensities, float in [0, 1] or uint8 in [0, 255].
+    labels : Sequence[str]
+        N captions, e.g. "7" or "3 → 8".
+    n_cols : int
+        Tiles per row.
+    height : int
+        Figure height in pixels.
     """
     n_images = len(images)
     if n_images == 0:
         return empty_figure("No images to show.", height)
-    if images.dtype == np.uint8:
-        pixels = images.reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
-    else:
-        scaled = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0) * 255.0
-        pixels = np.rint(scaled).astype(np.uint8).reshape(n_images, _IMAGE_SIDE, _IMAGE_SIDE)
+    pixels = _as_uint8_tiles(images)
     n_cols = min(n_cols, n_images)
     n_rows = -(-n_images // n_cols)
     cell_width = _IMAGE_SIDE + _TILE_GAP
@@ -755,26 +948,8 @@ def image_grid_figure(
         top = row * cell_height
         left = column * cell_width + _TILE_GAP // 2
         mosaic[top : top + _IMAGE_SIDE, left : left + _IMAGE_SIDE] = image
-        annotations.append(
-            {
-                "x": left + (_IMAGE_SIDE - 1) / 2,
-                "y": top + _IMAGE_SIDE + 0.5,
-                "text": label,
-                "showarrow": False,
-                "yanchor": "top",
-                "font": {"size": 14},
-            }
-        )
-        frames.append(
-            {
-                "type": "rect",
-                "x0": left - 0.5,
-                "x1": left + _IMAGE_SIDE - 0.5,
-                "y0": top - 0.5,
-                "y1": top + _IMAGE_SIDE - 0.5,
-                "line": {"color": "#C8CDD6", "width": 1},
-            }
-        )
+        annotations.append(_tile_caption(top, left, label))
+        frames.append(_tile_frame(top, left))
     heatmap = {
         "type": "heatmap",
         "z": mosaic,
