@@ -14,5 +14,6 @@ st.navigation(
     [
         st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:",
                 default=True),
+        st.Page("pages/mnist.py", title="MNIST", icon=":material/draw:", url_path="mnist"),
     ]
 ).run()  # fmt: skip

@@ -7,10 +7,12 @@ whole setup lives in the URL, so a copied address reproduces the same run.
 import streamlit as st
 
 from playground import resources, views, widgets
+from playground.config import PLAYGROUND_PAGE
 
+resources.run_through_entry()
 PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
 
-panel = widgets.SettingsPanel(PREFIX, omit={"input_dropout"})
+panel = widgets.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
 panel.start(st.query_params)
 widgets.show_notes(panel)
 with st.sidebar:

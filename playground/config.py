@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mlp.datasets import TOY_DATASETS
+from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
 
 __all__ = [
@@ -81,10 +81,10 @@ def shorten(text: Any, limit: int = QUOTE_LIMIT) -> str:
 
 # -- choices, each defined once: (value, label shown in the UI) ------------------------------
 
-DATASET_CHOICES: tuple[tuple[str, str], ...] = (
-    *TOY_DATASETS.items(),
-    ("csv", "Your own CSV"),
-)
+TOY_CHOICES: tuple[tuple[str, str], ...] = (*TOY_DATASETS.items(), ("csv", "Your own CSV"))
+IMAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_DATASETS.items())
+DATASET_CHOICES: tuple[tuple[str, str], ...] = TOY_CHOICES + IMAGE_CHOICES
+SOURCE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_SOURCES.items())
 ACTIVATION_CHOICES: tuple[tuple[str, str], ...] = (
     ("relu", "ReLU"),
     ("leaky_relu", "Leaky ReLU"),
@@ -159,7 +159,7 @@ def _grid(low: float, high: float, step: float) -> tuple[float, ...]:
 
 
 MAX_HIDDEN_LAYERS = 6
-MAX_UNITS = 128
+MAX_UNITS = 1024  # the MNIST page's widest layer; the Playground's pages allow fewer
 MAX_SEED = 2**31 - 1
 
 # Speeds as they stand in the URL (?speed=5) -> steps per second; "max" is flat out.
@@ -384,6 +384,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("noise", "Noise", "float", 0.0,
             "How far points stray from their class: up to 50% of the distance to the next class.",
             "data", minimum=0.0, maximum=0.5, steps=_grid(0.0, 0.5, 0.05), display="percent"),
+    Setting("source", "Images", "choice", "sample",
+            "The offline sample needs no download; the full set is downloaded once.",
+            "data", choices=SOURCE_CHOICES),
     Setting("n_points", "Points", "int", 500, "How many points to generate.",
             "data", minimum=50, maximum=5000, steps=_grid(50, 5000, 50), display="int"),
     Setting("train_share", "Training share", "float", 0.5,
@@ -473,6 +476,7 @@ class Config:
     """Everything that decides a run: same Config ⇒ the same numbers, everywhere."""
 
     dataset: str = _default("dataset")
+    source: str = _default("source")
     noise: float = _default("noise")
     n_points: int = _default("n_points")
     train_share: float = _default("train_share")
@@ -553,11 +557,13 @@ class Config:
         return {s.name: s.to_text(getattr(self, s.name)) for s in SETTINGS}
 
     @classmethod
-    def from_query(cls, params: Mapping[str, Any]) -> tuple[Config, list[str]]:
-        """Lenient: a bad value falls back to its default and yields a note; unknown keys are
-        left to the caller (a page has view parameters of its own). A repeated key counts
-        with its last value."""
-        values: dict[str, Any] = {}
+    def from_query(
+        cls, params: Mapping[str, Any], base: Config | None = None
+    ) -> tuple[Config, list[str]]:
+        """Lenient: a bad value falls back to its value in `base` (default: the defaults) and
+        yields a note; unknown keys are left to the caller (a page has view parameters of its
+        own). A repeated key counts with its last value."""
+        values: dict[str, Any] = {} if base is None else base.to_values()
         notes: list[str] = []
         for setting in SETTINGS:
             if setting.name not in params:
@@ -569,6 +575,9 @@ class Config:
                 values[setting.name] = setting.parse(raw)
             except ConfigError as error:
                 notes.append(f"{error} Using the default instead.")
+                values.pop(setting.name, None)
+                if base is not None:
+                    values[setting.name] = getattr(base, setting.name)
         config, rule_notes = cls.resolve(values)
         return config, notes + rule_notes
 
@@ -586,6 +595,10 @@ class Config:
             notes.append(f"{setting.label}: {reason}; using {setting.to_text(setting.default)}.")
         return cls(**values), notes
 
+    def to_values(self) -> dict[str, Any]:
+        """Every setting's value, by name (the layer stack as HiddenLayers)."""
+        return {s.name: getattr(self, s.name) for s in SETTINGS}
+
     def replace(self, **changes: Any) -> Config:
         return dataclasses.replace(self, **changes)
 
@@ -599,8 +612,8 @@ class Config:
         return any(name not in LIVE_SETTINGS for name in self.changed_settings(other))
 
     @property
-    def is_toy(self) -> bool:
-        return self.dataset != "csv"
+    def is_images(self) -> bool:
+        return self.dataset in IMAGE_DATASETS
 
     def make_optimizer(self) -> Optimizer:
         """The engine's optimizer for this configuration, with its own knobs."""
@@ -614,3 +627,54 @@ class Config:
 def names_in(raw: Iterable[str]) -> list[str]:
     """The comma-separated names in one or more URL values, in order, without blanks."""
     return [name.strip() for text in raw for name in str(text).split(",") if name.strip()]
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """What one page offers: its data sets, its widest layer, the settings it never shows, and
+    the setup it opens with. A link asking for more than its page offers gets a note."""
+
+    name: str
+    datasets: tuple[str, ...]
+    max_units: int
+    omit: frozenset[str]
+    default: Config
+
+    def limit(self, config: Config) -> tuple[Config, list[str]]:
+        """`config` within what this page offers: a data set or layer it does not offer falls
+        back to the page's default, with a note."""
+        changes: dict[str, Any] = {}
+        notes = []
+        if config.dataset not in self.datasets:
+            dataset = SETTINGS_BY_NAME["dataset"]
+            changes["dataset"] = self.default.dataset
+            asked, used = (dataset.choice_label(config.dataset),
+                           dataset.choice_label(self.default.dataset))  # fmt: skip
+            notes.append(f"Data set: {asked} is not on the {self.name} page. Using {used}.")
+        if any(layer.units > self.max_units for layer in config.hidden):
+            changes["hidden"] = self.default.hidden
+            notes.append(f"Hidden layers: the {self.name} page offers up to {self.max_units} "
+                         f"units a layer. Using {format_hidden(self.default.hidden)}.")  # fmt: skip
+        return (config.replace(**changes) if changes else config), notes
+
+
+PLAYGROUND_PAGE = PageSpec(
+    name="Playground",
+    datasets=tuple(value for value, _ in TOY_CHOICES),
+    max_units=128,
+    omit=frozenset({"input_dropout", "source"}),
+    default=Config(),
+)
+MNIST_PAGE = PageSpec(
+    name="MNIST",
+    datasets=tuple(value for value, _ in IMAGE_CHOICES),
+    max_units=MAX_UNITS,
+    omit=frozenset({"noise", "n_points", "train_share", "data_seed"}),
+    default=Config(
+        dataset="mnist",
+        hidden=(HiddenLayer(256, "relu"), HiddenLayer(256, "relu")),
+        init="he",
+        lr=0.001,
+        batch_size=64,
+    ),
+)

@@ -18,6 +18,8 @@ from mlp import datasets
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
+    "EXAMPLE_IMAGES",
+    "ImageSet",
     "PointData",
     "TrainingData",
     "fixed_subset",
@@ -26,6 +28,7 @@ __all__ = [
 ]
 
 BOUNDARY_RESOLUTION = 100  # grid points per axis of the decision-boundary picture
+EXAMPLE_IMAGES = 16  # test images shown with the network's guess on the MNIST page
 
 
 @runtime_checkable
@@ -146,3 +149,42 @@ def make_toy_data(
     X, y = datasets.toy(dataset, n_points, noise, data_seed)
     names = tuple(f"Class {k}" for k in range(datasets.toy_class_count(dataset)))
     return make_point_data(X, y, names, train_share, data_seed)
+
+
+@dataclass(frozen=True)
+class ImageSet:
+    """An MNIST-family set as a run trains on it: pixels in [0, 1] as inputs.
+
+    inputs_train: (N, 784) float32; y_train: (N,) int64; likewise the test split.
+    example_rows: the test rows whose images and guesses the page shows, the same every time.
+    """
+
+    name: str
+    source: str
+    inputs_train: np.ndarray
+    y_train: np.ndarray
+    inputs_test: np.ndarray
+    y_test: np.ndarray
+    class_names: tuple[str, ...]
+    image_shape: tuple[int, int]
+    example_rows: np.ndarray
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+def make_image_set(images: datasets.ImageData) -> ImageSet:
+    """The loaded images as a training set (the arrays are shared, never copied)."""
+    rows = fixed_subset(len(images.y_test), EXAMPLE_IMAGES, seed=3)
+    return ImageSet(
+        name=images.name,
+        source=images.source,
+        inputs_train=images.X_train,
+        y_train=images.y_train,
+        inputs_test=images.X_test,
+        y_test=images.y_test,
+        class_names=tuple(images.class_names),
+        image_shape=tuple(images.image_shape),
+        example_rows=_read_only(np.arange(len(images.y_test)) if rows is None else rows),
+    )

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 
 from playground.config import (
     CONTROL_GROUPS,
+    PLAYGROUND_PAGE,
     SETTINGS_BY_NAME,
     VIEW_SETTINGS_BY_NAME,
     Config,
     ConfigError,
+    PageSpec,
     names_in,
     shorten,
 )
@@ -78,13 +80,17 @@ def read_hidden(raw: str | Sequence[str]) -> tuple[frozenset[str], list[str]]:
     return frozenset(hidden), notes
 
 
-def read_link(params: Mapping[str, str | Sequence[str]]) -> Link:
-    """The setup a link's query parameters describe; never raises.
+def read_link(params: Mapping[str, str | Sequence[str]], page: PageSpec = PLAYGROUND_PAGE) -> Link:
+    """The setup a link's query parameters describe on `page`; never raises.
 
     params maps each key to its value or to all its values (a repeated key counts with its
-    last value, except `hide`, whose values add up). Unknown keys are ignored.
+    last value, except `hide`, whose values add up). Unknown keys are ignored; a setting the
+    link leaves out takes the page's default.
     """
-    config, notes = Config.from_query({key: _last(value) for key, value in params.items()})
+    last = {key: _last(value) for key, value in params.items()}
+    config, notes = Config.from_query(last, base=page.default)
+    config, page_notes = page.limit(config)
+    notes += page_notes
     view_values = {}
     for name, setting in VIEW_SETTINGS_BY_NAME.items():
         if name not in params:

@@ -14,11 +14,19 @@ import threadpoolctl
 
 from mlp import datasets
 from playground.config import SPEEDS, Config
-from playground.data import PointData, TrainingData, make_point_data, make_toy_data
+from playground.data import (
+    ImageSet,
+    PointData,
+    TrainingData,
+    make_image_set,
+    make_point_data,
+    make_toy_data,
+)
 from playground.session import TrainingSession, Worker
 from playground.text import plain
 
 __all__ = [
+    "run_through_entry",
     "current_session",
     "data_for",
     "get_worker",
@@ -41,11 +49,24 @@ def csv_data(content: bytes, train_share: float, seed: int) -> PointData:
     return make_point_data(X, y, class_names, train_share, seed)
 
 
-def data_for(config: Config, upload) -> PointData | None:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def image_set(name: str, source: str) -> ImageSet:
+    """An MNIST-family set, loaded (and downloaded if need be) once per server process."""
+    return make_image_set(datasets.load_images(name, source))
+
+
+def data_for(config: Config, upload) -> PointData | ImageSet | None:
     """The data the configuration asks for; None (with a message shown) when there is none.
 
     upload: the file uploader's current file, for `dataset="csv"`.
     """
+    if config.is_images:
+        try:
+            with st.spinner("Loading the images (the full sets are downloaded once)…"):
+                return image_set(config.dataset, config.source)
+        except datasets.DataError as error:
+            st.error(plain(str(error)))
+            return None
     if config.dataset == "csv":
         if upload is None:
             st.info("Upload a CSV of points in the sidebar: two numeric columns, then a label.")
@@ -73,6 +94,24 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
 def get_worker() -> Worker:
     """One training thread per browser session; released (stopped) when the tab closes."""
     return Worker()
+
+
+def run_through_entry() -> None:
+    """Call first in every page file: make sure the run went through `app.py`.
+
+    Streamlit decides once per server process whether the app uses the old `pages/` folder
+    convention, by whether that folder exists, until the entry calls `st.navigation`. So when
+    the first visitor after a start opens a page's own address (`/mnist`), Streamlit runs that
+    page file directly: no page config, no BLAS thread limit, a navigation of file names. This
+    settles the question for the process and runs the same address again through the entry.
+    """
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:  # a Streamlit without the old convention
+        return
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 def session_key(prefix: str) -> str:

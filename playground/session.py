@@ -27,7 +27,7 @@ from mlp.network import Network, build_network
 from mlp.train import Trainer
 from playground.boundary import encode_boundary
 from playground.config import Config
-from playground.data import PointData, TrainingData, fixed_subset
+from playground.data import ImageSet, PointData, TrainingData, fixed_subset
 from playground.history import CompactSeries
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
@@ -59,7 +59,9 @@ class Snapshot:
 
     The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `boundary` is the
     (G, G) uint8 code grid of `boundary.encode_boundary` (None unless the data are 2-D points);
-    `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights.
+    `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights;
+    `examples` (image sets only) the predicted class and its probability for each of the
+    data's `example_rows`.
     """
 
     step: int
@@ -76,6 +78,7 @@ class Snapshot:
     boundary: np.ndarray | None
     weight_norms: tuple[np.ndarray, ...]
     diverged: str | None
+    examples: tuple[np.ndarray, np.ndarray] | None = None
 
 
 class Run:
@@ -178,6 +181,10 @@ class Run:
         if isinstance(self.data, PointData):
             proba = self.network.predict_proba(self.data.grid_inputs)
             boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
+        examples = None
+        if isinstance(self.data, ImageSet):
+            proba = self.network.predict_proba(self.data.inputs_test[self.data.example_rows])
+            examples = (proba.argmax(axis=1), proba.max(axis=1))
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
         return Snapshot(
             step=self.trainer.step_count,
@@ -190,6 +197,7 @@ class Run:
             boundary=boundary,
             weight_norms=tuple(self.network.weight_norms_per_unit()),
             diverged=self.trainer.diverged,
+            examples=examples,
             **{f"{name}_curve": curve for name, curve in curves.items()},
         )
 
@@ -336,6 +344,11 @@ class Worker:
         self._thread.start()
 
     def attach(self, session: TrainingSession | None) -> None:
+        """Play `session` from now on; a different session attached before is paused, so
+        nothing trains out of sight (the page that showed it was left)."""
+        previous = self._session
+        if previous is not None and previous is not session:
+            previous.pause()
         self._session = session
 
     @property

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.data import PointData
+from playground.data import ImageSet, PointData
 from playground.figures import (
     MINIBATCH_COLOR,
     TEST_COLOR,
@@ -19,6 +19,7 @@ from playground.figures import (
     architecture_figure,
     curves_figure,
     decision_boundary_figure,
+    image_grid_figure,
     weight_norm_figure,
 )
 from playground.links import View
@@ -34,6 +35,7 @@ BOUNDARY_HEIGHT = 470
 CURVE_HEIGHT = 225
 NORMS_HEIGHT = 300
 ARCHITECTURE_HEIGHT = 220
+EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
 
 
 def page_style() -> None:
@@ -77,6 +79,24 @@ def draw_boundary(prefix: str, data: PointData, snapshot: Snapshot, show_test: b
         height=BOUNDARY_HEIGHT,
     )
     live_chart(figure, key=f"{prefix}boundary_chart", height=BOUNDARY_HEIGHT)
+
+
+def draw_examples(prefix: str, data: ImageSet, snapshot: Snapshot) -> None:
+    """A few test images, each captioned with the network's guess and how sure it is."""
+    predicted, confidence = snapshot.examples
+    truth = data.y_test[data.example_rows]
+    captions = [
+        f"{data.class_names[guess]} {probability:.0%}" + ("" if guess == label else " ✗")
+        for guess, probability, label in zip(predicted, confidence, truth, strict=True)
+    ]
+    st.caption("The network's guess for a few test images (✗: wrong).")
+    live_chart(
+        image_grid_figure(data.inputs_test[data.example_rows], captions, n_cols=4,
+                          height=EXAMPLES_HEIGHT),
+        key=f"{prefix}examples_chart",
+        height=EXAMPLES_HEIGHT,
+        toolbar=False,
+    )  # fmt: skip
 
 
 def draw_curves(prefix: str, snapshot: Snapshot) -> None:
@@ -146,22 +166,31 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
         st.code(repr(network), language=None)
 
 
-def live_views(prefix: str, session: TrainingSession, view: View) -> None:
-    """Every view of a one-run session on 2-D points, redrawn while it plays."""
+def live_views(
+    prefix: str, session: TrainingSession, view: View, redraw_seconds: float = REDRAW_SECONDS
+) -> None:
+    """Every view of a one-run session, redrawn while it plays: on 2-D points the decision
+    boundary beside the curves, on images the curves beside a few test images and guesses."""
     was_playing = session.playing
     session_key = f"{prefix}session"
 
-    @st.fragment(run_every=REDRAW_SECONDS if was_playing else None)
+    @st.fragment(run_every=redraw_seconds if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
         snapshot = session.fresh_snapshots()[0]
         draw_metrics(snapshot)
         draw_status(session, snapshot)
-        boundary_column, curves_column = st.columns([11, 9], gap="medium")
-        if isinstance(session.data, PointData):
+        data = session.data
+        if isinstance(data, PointData):
+            boundary_column, curves_column = st.columns([11, 9], gap="medium")
             with boundary_column:
-                draw_boundary(prefix, session.data, snapshot, view.show_test)
+                draw_boundary(prefix, data, snapshot, view.show_test)
+        else:
+            curves_column, examples_column = st.columns([11, 9], gap="medium")
+            if isinstance(data, ImageSet):
+                with examples_column:
+                    draw_examples(prefix, data, snapshot)
         with curves_column:
             draw_curves(prefix, snapshot)
         if was_playing and not session.playing:

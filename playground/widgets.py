@@ -14,12 +14,13 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from mlp.datasets import TOY_DATASETS
 from playground.config import (
     ACTIVATION_CHOICES,
     CONTROL_GROUPS,
     MAX_HIDDEN_LAYERS,
     MAX_SEED,
-    MAX_UNITS,
+    PLAYGROUND_PAGE,
     SETTINGS,
     SETTINGS_BY_NAME,
     SPEEDS,
@@ -27,6 +28,7 @@ from playground.config import (
     Config,
     ConfigError,
     HiddenLayer,
+    PageSpec,
 )
 from playground.links import View, link_query, read_link
 from playground.session import TrainingSession
@@ -46,13 +48,17 @@ NOTE_ICON = ":material/link:"
 class SettingsPanel:
     """One configuration's widgets and state, every key starting with `prefix`.
 
-    omit: settings this page never shows (they keep their value from the link or default).
+    page: what the page offers (its data sets, widest layer, default setup); the settings it
+    omits, and any in `omit`, have no widget and keep their value from the link or default.
     """
 
-    def __init__(self, prefix: str = "", omit: Iterable[str] = (), max_units: int = MAX_UNITS):
+    def __init__(
+        self, prefix: str = "", page: PageSpec = PLAYGROUND_PAGE, omit: Iterable[str] = ()
+    ) -> None:
         self.prefix = prefix
-        self.omit = frozenset(omit)
-        self.max_units = max_units
+        self.page = page
+        self.omit = page.omit | frozenset(omit)
+        self.max_units = page.max_units
 
     # -- keys ------------------------------------------------------------------------------
 
@@ -88,7 +94,7 @@ class SettingsPanel:
         notes on what it could not use); on every run put back what Streamlit forgot."""
         state = st.session_state
         if f"{self.prefix}config" not in state:
-            link = read_link({key: query_params.get_all(key) for key in query_params})
+            link = read_link({key: query_params.get_all(key) for key in query_params}, self.page)
             state[f"{self.prefix}config"] = link.config
             state[f"{self.prefix}view"] = link.view
             state[f"{self.prefix}notes"] = list(link.notes)
@@ -173,8 +179,11 @@ class SettingsPanel:
         key = self.key(name)
         label = label or setting.label
         if setting.kind == "choice":
-            st.selectbox(label, [value for value, _ in setting.choices],
-                         format_func=setting.choice_label, key=key, help=setting.help)  # fmt: skip
+            choices = [value for value, _ in setting.choices]
+            if name == "dataset":
+                choices = [value for value in choices if value in self.page.datasets]
+            st.selectbox(label, choices, format_func=setting.choice_label, key=key,
+                         help=setting.help)  # fmt: skip
         elif setting.kind == "bool":
             st.toggle(label, key=key, help=setting.help)
         elif setting.kind == "optional_float":
@@ -205,16 +214,17 @@ class SettingsPanel:
         )
         self.section(data, "Data", data_note)
         self.widget("dataset")
-        is_csv = st.session_state[self.key("dataset")] == "csv"
-        if is_csv:
+        is_toy = st.session_state[self.key("dataset")] in TOY_DATASETS
+        if st.session_state[self.key("dataset")] == "csv":
             st.file_uploader("Points CSV: two numeric columns, then a label",
                              type=["csv", "txt"], key=f"{self.prefix}csv_upload")  # fmt: skip
-        else:
+        self.widget("source")
+        if is_toy:
             self.widget("noise")
             self.widget("n_points")
         self.widget("train_share")
         self.widget("show_test")
-        if self.shown("data_seed") and not is_csv:
+        if self.shown("data_seed") and is_toy:
             st.button("Regenerate", key=f"{self.prefix}regenerate", on_click=self._regenerate,
                       help="Draw a new set of points (a new data seed).")  # fmt: skip
 

@@ -150,7 +150,7 @@ def test_url_sets_the_configuration():
 def test_bad_url_values_give_notes_not_exceptions():
     app = start({"lr": "banana", "hidden": "999relu", "speed": "warp", "hide": "colour"})
     notes = notes_of(app)
-    assert "Learning rate: 'banana'" in notes and "Hidden layers: '999relu'" in notes
+    assert "Learning rate: 'banana'" in notes and "Hidden layers: the Playground page" in notes
     assert "Speed (steps per second): 'warp'" in notes and "'colour'" in notes
     assert config_of(app).lr == Config().lr
 

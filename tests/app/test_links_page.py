@@ -13,7 +13,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from playground.config import SETTINGS, SETTINGS_BY_NAME, VIEW_SETTINGS, Config
+from playground.config import (
+    MNIST_PAGE,
+    PLAYGROUND_PAGE,
+    SETTINGS,
+    SETTINGS_BY_NAME,
+    VIEW_SETTINGS,
+    Config,
+    PageSpec,
+)
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 KEYS = [s.name for s in (*SETTINGS, *VIEW_SETTINGS)] + ["hide"]
@@ -25,9 +33,14 @@ def release_workers():
     st.cache_resource.clear()
 
 
-def open_page(query: dict) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=30)
+PAGES = {PLAYGROUND_PAGE.name: (PLAYGROUND_PAGE, ""), MNIST_PAGE.name: (MNIST_PAGE, "mnist_")}
+
+
+def open_page(query: dict, page: PageSpec = PLAYGROUND_PAGE) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
     app.query_params.update(query)
+    if page is MNIST_PAGE:
+        app.switch_page("pages/mnist.py")
     app.run()
     assert not app.exception, (query, [e.value for e in app.exception])
     return app
@@ -37,25 +50,28 @@ def notes(app: AppTest) -> list[str]:
     return [html.unescape(warning.value).replace("\u2060", "") for warning in app.warning]
 
 
-def config_of(app: AppTest) -> Config:
-    return app.session_state["session"].configs[0]
+def config_of(app: AppTest, prefix: str = "") -> Config:
+    return app.session_state[f"{prefix}session"].configs[0]
 
 
-def limits(setting) -> list[str]:
+def limits(setting, page: PageSpec) -> list[str]:
+    """The lowest and highest value of a setting that `page` offers."""
     if setting.kind in ("int", "float"):
         return [setting.to_text(setting.minimum), setting.to_text(setting.maximum)]
     if setting.kind == "optional_float":
         return [setting.to_text(setting.minimum), setting.to_text(setting.maximum), "off"]
+    if setting.name == "dataset":
+        return [page.datasets[0], page.datasets[-1]]
     if setting.kind == "choice":
         return [setting.choices[0][0], setting.choices[-1][0]]
     if setting.kind == "bool":
         return ["0", "1"]
-    return ["none", ",".join(["128sigmoid"] * 6)]
+    return ["none", ",".join([f"{page.max_units}sigmoid"] * 6)]
 
 
-def drawn_value(app: AppTest, name: str):
+def drawn_value(app: AppTest, name: str, prefix: str = ""):
     """The value the sidebar widget of a setting shows, or None when it is not drawn."""
-    key = f"setting_{name}"
+    key = f"{prefix}setting_{name}"
     for kind in ("select_slider", "selectbox", "toggle", "number_input"):
         for widget in getattr(app.sidebar, kind):
             if widget.key == key:
@@ -63,38 +79,47 @@ def drawn_value(app: AppTest, name: str):
     return None
 
 
+def shown_settings(page: PageSpec) -> list:
+    # The full image sets are left out: without them on disk a page tries a download.
+    return [s for s in SETTINGS if s.name not in page.omit and s.name != "source"]
+
+
 PARAMETERS = [
-    (setting.name, value)
-    for setting in SETTINGS
-    if setting.name not in ("dataset", "input_dropout")
-    for value in limits(setting)
-] + [("dataset", choice) for choice, _ in SETTINGS_BY_NAME["dataset"].choices]
+    (page_name, setting.name, value)
+    for page_name, (page, _) in PAGES.items()
+    for setting in shown_settings(page)
+    for value in limits(setting, page)
+    if not (page is MNIST_PAGE and setting.name == "dataset" and value != "mnist")
+]
 
 
-@pytest.mark.parametrize(("name", "value"), PARAMETERS)
-def test_each_setting_at_its_limits_opens_without_notes_and_is_shown(name, value):
+@pytest.mark.parametrize(("page_name", "name", "value"), PARAMETERS)
+def test_each_setting_at_its_limits_opens_without_notes_and_is_shown(page_name, name, value):
+    page, prefix = PAGES[page_name]
     query = {name: value}
     if name in ("momentum", "rho", "beta1", "beta2"):
         query["optimizer"] = {"momentum": "momentum", "rho": "rmsprop"}.get(name, "adam")
-    app = open_page(query)
+    app = open_page(query, page)
     assert notes(app) == []
     if value == "csv":
         assert any("Upload a CSV" in info.value for info in app.info)
         return
-    config = config_of(app)
+    config = config_of(app, prefix)
     expected = SETTINGS_BY_NAME[name].parse(value)
     assert getattr(config, name) == expected
     if name not in ("hidden", "max_norm", "data_seed"):  # no widget of their own to read
-        assert drawn_value(app, name) == expected
+        assert drawn_value(app, name, prefix) == expected
 
 
+@pytest.mark.parametrize("page_name", list(PAGES))
 @pytest.mark.parametrize("end", [0, -1])
-def test_every_setting_at_its_limit_at_once(end):
-    query = {s.name: limits(s)[end] for s in SETTINGS if s.name != "dataset"}
+def test_every_setting_at_its_limit_at_once(end, page_name):
+    page, prefix = PAGES[page_name]
+    query = {s.name: limits(s, page)[end] for s in shown_settings(page) if s.name != "dataset"}
     query["optimizer"] = "nesterov" if end == -1 else "sgd"
-    app = open_page(query)
+    app = open_page(query, page)
     assert notes(app) == []
-    config = config_of(app)
+    config = config_of(app, prefix)
     for name, value in query.items():
         assert getattr(config, name) == SETTINGS_BY_NAME[name].parse(value), name
 

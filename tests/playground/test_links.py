@@ -12,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.config import (
+    MNIST_PAGE,
+    PLAYGROUND_PAGE,
     SETTINGS,
     SETTINGS_BY_NAME,
     SPEEDS,
@@ -68,8 +70,8 @@ def test_nesterov_without_momentum_falls_back_with_a_note():
 
 def test_every_key_at_zero_gives_a_valid_setup_and_a_note_per_bad_value():
     link = read_link({key: "0" for key in KEYS})
-    rejected = {"dataset", "n_points", "train_share", "hidden", "init", "max_norm", "optimizer",
-                "lr", "batch_size", "speed", "hide"}  # fmt: skip
+    rejected = {"dataset", "source", "n_points", "train_share", "hidden", "init", "max_norm",
+                "optimizer", "lr", "batch_size", "speed", "hide"}  # fmt: skip
     assert len(link.notes) == len(rejected)
     for name in rejected - {"hide"}:
         setting = SETTINGS_BY_NAME.get(name)
@@ -153,7 +155,9 @@ def test_every_setting_at_its_limits_round_trips():
                 assert link.notes == () and getattr(link.config, setting.name) == value
         elif setting.kind == "choice":
             for value, _ in (setting.choices[0], setting.choices[-1]):
-                assert getattr(read_link({setting.name: value}).config, setting.name) == value
+                page = MNIST_PAGE if value in MNIST_PAGE.datasets else PLAYGROUND_PAGE
+                link = read_link({setting.name: value}, page)
+                assert link.notes == () and getattr(link.config, setting.name) == value
     widest = ",".join(["128relu"] * 6)
     assert read_link({"hidden": widest}).config.hidden == (HiddenLayer(128, "relu"),) * 6
 
@@ -163,3 +167,24 @@ def test_every_ascii_punctuation_character_becomes_a_reference():
     assert not set(markdown) & (set(string.punctuation) - set("&#;"))
     assert seen(markdown) == string.punctuation + " www.example.com :smile:"
     assert plain("a\nb\x00c") == "a b c"
+
+
+def test_a_page_offers_only_its_own_data_sets_and_layer_widths():
+    link = read_link({"dataset": "mnist", "hidden": "512relu"})
+    assert link.config.dataset == "spiral" and link.config.hidden == Config().hidden
+    assert len(link.notes) == 2 and "not on the Playground page" in link.notes[0]
+    link = read_link({"dataset": "fashion-mnist", "hidden": "512relu"}, MNIST_PAGE)
+    assert link.notes == () and link.config.hidden == (HiddenLayer(512, "relu"),)
+    assert link.config.batch_size == MNIST_PAGE.default.batch_size  # the page's own defaults
+    link = read_link({"dataset": "spiral", "lr": "fast"}, MNIST_PAGE)
+    assert link.config.dataset == "mnist" and link.config.lr == MNIST_PAGE.default.lr
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(QUERIES)
+def test_any_query_gives_a_setup_the_mnist_page_offers(query):
+    link = read_link(query, MNIST_PAGE)
+    assert link.config.dataset in MNIST_PAGE.datasets
+    assert all(layer.units <= MNIST_PAGE.max_units for layer in link.config.hidden)
+    again = read_link(link_query(link.config, link.view), MNIST_PAGE)
+    assert (again.config, again.notes) == (link.config, ())

@@ -1,0 +1,37 @@
+"""MNIST: the same network, regularisation and optimizer controls as the Playground, on real
+handwritten digits (or Fashion-MNIST clothes), trained live.
+
+Opens on the offline MNIST sample (5,000 digits, no download); the full sets are read from the
+data folder or downloaded once. Its widgets live under their own key prefix, so the Playground
+keeps its setup while this page is open.
+"""
+
+import streamlit as st
+
+from playground import resources, views, widgets
+from playground.config import MNIST_PAGE
+
+resources.run_through_entry()
+PREFIX = "mnist_"
+# Each redraw evaluates a 784-input network on thousands of images: once a second leaves the
+# worker most of the time to train.
+REDRAW_SECONDS = 1.0
+
+panel = widgets.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
+panel.start(st.query_params)
+widgets.show_notes(panel)
+with st.sidebar:
+    panel.sidebar()
+config = panel.read()
+panel.write_url()
+
+views.page_style()
+st.title("MNIST")
+data = resources.data_for(config, None)
+if data is None:
+    resources.pause_session(PREFIX)
+    st.stop()
+st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images.")
+session = resources.current_session(PREFIX, [config], data, panel.view.speed)
+widgets.run_controls(panel, session)
+views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
