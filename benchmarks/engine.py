@@ -1,283 +1,328 @@
-"""Training speed of the NumPy engine, next to PyTorch and next to the matrix products alone.
+"""Training speed of the NumPy engine next to PyTorch, scikit-learn and the matrix products.
 
-Prints figures and asserts nothing. Every measurement runs in this one process, the
-implementations taking turns (A B C A B C ...) so that drifts of the machine's speed hit them
-alike; the figures are medians over those rounds. PyTorch is optional: without it only the
-NumPy figures and the ceiling are printed.
+Prints figures and asserts nothing.
 
-    python benchmarks/engine.py [--quick]
+    python benchmarks/engine.py [--rounds 15] [--threads 2]
+
+Fair by construction: each implementation runs in its own fresh process (a worker in
+``benchmarks/peers/``) at its library's defaults, all with the same thread count (2); no
+environment variable is set or changed here (those that matter are printed, with every
+process's BLAS and OpenMP pools and kernels). The workers take turns, one case at a time
+(ceiling, engine, PyTorch, scikit-learn, ceiling, engine, ...), each for about 0.4 s of steps,
+so that drifts of the machine's speed hit them alike; every figure is the median over the
+rounds. A worker waiting for its turn is stopped (SIGSTOP), so its idle threads cannot spin
+beside the one measured. On a busy 2-core machine two-thread BLAS slows down many times
+over, so a turn during which other processes used more than 10% of the cores is run again (up
+to 3 times), and the share they used is printed: figures from a busy machine say little.
+PyTorch and scikit-learn are optional (``pip install -r benchmarks/requirements.txt``): a
+missing one is reported and left out.
 
 Cases:
-- MNIST-sized: 784-256-256-10 ReLU, batch 128, float32, with SGD and with Adam, plain and with
-  batch norm + dropout (0.2 on the inputs, 0.5 on the hidden units); samples per second of
-  ``Trainer.step()`` on 60,000 random samples.
-- Ceiling: the same network's matrix products alone (3 forward, 3 weight-gradient and 2
-  input-gradient GEMMs per step, no other work).
-- Toy: 2-8-8-2 tanh on 500 points with SGD, at batch 10 and at full batch 500; steps per
-  second of ``Trainer.step()``. At full batch every step ends an epoch, so every step also
-  evaluates the training set for ``history.epochs``; the figure without that evaluation (its
-  median time subtracted) is printed too, since the PyTorch loop evaluates nothing.
-
-PyTorch runs with OMP_WAIT_POLICY=PASSIVE unless the variable is already set: on a busy
-2-core machine its spinning OpenMP threads otherwise slow it down many times over, which
-would flatter the ratios.
+- MNIST-sized: 784-256-256-10 ReLU, batch 128, float32, SGD (lr 0.01) and Adam (lr 0.001),
+  plain and with batch norm + dropout (0.2 on the inputs, 0.5 on the hidden units); samples
+  per second on 60,000 random samples. Each figure is also given as a share of the ceiling:
+  the same network's matrix products alone (3 forward, 3 weight-gradient and 2 input-gradient
+  GEMMs per step), measured in the same rounds.
+- Toy: 2-8-8-2 tanh on 500 points with SGD (lr 0.1), at batch 10 and at full batch 500; steps
+  per second. At full batch every step of the engine ends an epoch and so also evaluates the
+  training set; the figure without that evaluation is printed too.
 """
 
 import argparse
+import json
 import os
+import signal
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
-from threadpoolctl import threadpool_info, threadpool_limits
+PEERS = Path(__file__).resolve().parent / "peers"
+sys.path.insert(0, str(PEERS))
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from protocol import (  # noqa: E402
+    CEILING_CASE,
+    MNIST_BATCH,
+    MNIST_CASES,
+    THREADS,
+    TOY_CASES,
+)
 
-import mlp  # noqa: E402
+# Worker scripts, in the order they take their turns.
+WORKERS = {
+    "ceiling": "ceiling.py",
+    "engine": "numpy_engine.py",
+    "torch": "torch_mlp.py",
+    "sklearn": "sklearn_mlp.py",
+}
+# Exit status of a worker whose library is not installed.
+MISSING = 3
+# Variables that change how the BLAS and OpenMP libraries run; printed, never set here.
+VARIABLES = (
+    "OPENBLAS_CORETYPE",
+    "OPENBLAS_L2_SIZE",
+    "OPENBLAS_NUM_THREADS",
+    "OMP_WAIT_POLICY",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "GOMP_SPINCOUNT",
+    "KMP_BLOCKTIME",
+)
+# Seconds of steps per turn.
+TURN = 0.4
+# A turn during which other processes used more than this share of the cores is run again,
+# up to RETRIES times, RETRY_PAUSE seconds apart: a shared machine's load comes in bursts.
+BUSY = 0.1
+RETRIES = 3
+RETRY_PAUSE = 0.5
 
-THREADS = 2
-MNIST_BATCH = 128
-MNIST_SAMPLES = 60_000
-TOY_SAMPLES = 500
 
+class Worker:
+    """One implementation's process, answering one request at a time."""
 
-def blas_description() -> str:
-    lines = []
-    for pool in threadpool_info():
-        lines.append(
-            f"  {pool['internal_api']} {pool.get('version')} ({pool['user_api']}), "
-            f"kernel {pool.get('architecture')}, {pool['num_threads']} threads, "
-            f"{Path(pool['filepath']).name}"
+    def __init__(self, name: str, script: str, threads: int) -> None:
+        self.name = name
+        self.process = subprocess.Popen(
+            [sys.executable, str(PEERS / script), str(threads)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=PEERS,
         )
-    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_WAIT_POLICY"):
-        lines.append(f"  {name}={os.environ.get(name, '(unset)')}")
-    return "\n".join(lines)
+        line = self.process.stdout.readline()
+        if not line:
+            status = self.process.wait()
+            reason = "not installed" if status == MISSING else f"exited with status {status}"
+            raise RuntimeError(f"{name}: {reason}")
+        self.info = json.loads(line)["info"]
+        self._pause()
+
+    def _pause(self) -> None:
+        # A waiting worker is stopped: after their work, OpenBLAS and OpenMP threads spin for
+        # up to ~0.1 s before they sleep, which would take the cores from the next worker.
+        self.process.send_signal(signal.SIGSTOP)
+
+    def seconds_per_step(self, case: str, budget: float) -> tuple[float | None, float | None]:
+        """Mean seconds per step over about budget seconds (None if the case is unsupported),
+        and the share of the machine's cores that other processes used meanwhile."""
+        self.process.send_signal(signal.SIGCONT)
+        busy_before, mine_before = busy_ticks(), process_ticks(self.process.pid)
+        self.process.stdin.write(json.dumps({"case": case, "seconds": budget}) + "\n")
+        self.process.stdin.flush()
+        answer = json.loads(self.process.stdout.readline())
+        busy, mine = busy_ticks(), process_ticks(self.process.pid)
+        self._pause()
+        others = None
+        if None not in (busy, busy_before, mine, mine_before) and "seconds" in answer:
+            ticks = answer["seconds"] * os.sysconf("SC_CLK_TCK") * os.cpu_count()
+            others = max(0.0, (busy[0] - busy_before[0]) - (mine - mine_before)) / ticks
+        if "steps" not in answer:
+            return None, others
+        return answer["seconds"] / answer["steps"], others
+
+    def close(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+        self.process.stdin.close()
+        self.process.wait()
 
 
-def mnist_like_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    X = rng.random((MNIST_SAMPLES, 784), dtype=np.float32)
-    y = rng.integers(0, 10, MNIST_SAMPLES)
-    return X, y
-
-
-def toy_data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    X = rng.uniform(-1, 1, (TOY_SAMPLES, 2)).astype(np.float32)
-    return X, (X[:, 0] * X[:, 1] > 0).astype(np.int64)
-
-
-class NumpyRun:
-    """Steps of mlp.Trainer."""
-
-    def __init__(self, network, optimizer, X, y, batch_size):
-        self.trainer = mlp.Trainer(network, optimizer, X, y, batch_size=batch_size, seed=0)
-
-    def steps(self, n: int) -> float:
-        step = self.trainer.step
-        start = time.perf_counter()
-        for _ in range(n):
-            step()
-        return time.perf_counter() - start
-
-
-class MatmulCeiling:
-    """The GEMMs of one training step of a Dense stack, and nothing else."""
-
-    def __init__(self, widths: list[int], batch_size: int):
-        rng = np.random.default_rng(0)
-        self.weights = [
-            rng.standard_normal((a, b), dtype=np.float32) * 0.01
-            for a, b in zip(widths[:-1], widths[1:], strict=True)
-        ]
-        self.grads = [np.empty_like(w) for w in self.weights]
-        self.activations = [rng.random((batch_size, w), dtype=np.float32) for w in widths]
-        self.deltas = [np.empty((batch_size, w), np.float32) for w in widths]
-
-    def steps(self, n: int) -> float:
-        weights, grads, acts, deltas = self.weights, self.grads, self.activations, self.deltas
-        last = len(weights) - 1
-        start = time.perf_counter()
-        for _ in range(n):
-            for k, w in enumerate(weights):
-                np.dot(acts[k], w, out=acts[k + 1])
-            deltas[-1][...] = acts[-1]
-            for k in range(last, -1, -1):
-                np.dot(acts[k].T, deltas[k + 1], out=grads[k])
-                if k > 0:
-                    np.dot(deltas[k + 1], weights[k].T, out=deltas[k])
-        return time.perf_counter() - start
-
-
-class TorchRun:
-    """The same network and loop in PyTorch: gather a minibatch, forward, loss, backward, step."""
-
-    def __init__(self, torch, widths, activation, optimizer, X, y, batch_size, batch_norm=False):
-        nn = torch.nn
-        torch.manual_seed(0)
-        layers = []
-        if batch_norm:
-            layers.append(nn.Dropout(0.2))
-        for a, b in zip(widths[:-2], widths[1:-1], strict=True):
-            layers.append(nn.Linear(a, b))
-            if batch_norm:
-                layers.append(nn.BatchNorm1d(b))
-            layers.append(activation())
-            if batch_norm:
-                layers.append(nn.Dropout(0.5))
-        layers.append(nn.Linear(widths[-2], widths[-1]))
-        self.torch = torch
-        self.model = nn.Sequential(*layers).train()
-        self.optimizer = optimizer(self.model.parameters())
-        self.X = torch.from_numpy(X)
-        self.y = torch.from_numpy(y)
-        self.batch_size = min(batch_size, X.shape[0])
-        self.order = torch.randperm(X.shape[0])
-        self.position = 0
-
-    def steps(self, n: int) -> float:
-        torch, model, optimizer = self.torch, self.model, self.optimizer
-        loss_function = torch.nn.functional.cross_entropy
-        start = time.perf_counter()
-        for _ in range(n):
-            if self.position + self.batch_size > self.X.shape[0]:
-                self.order = torch.randperm(self.X.shape[0])
-                self.position = 0
-            rows = self.order[self.position : self.position + self.batch_size]
-            self.position += self.batch_size
-            optimizer.zero_grad(set_to_none=True)
-            loss = loss_function(model(self.X[rows]), self.y[rows])
-            loss.backward()
-            optimizer.step()
-            loss.item()
-        return time.perf_counter() - start
-
-
-def interleaved(runs: dict, steps_per_round: int, rounds: int) -> dict[str, float]:
-    """Median seconds per step of each run, the runs taking turns."""
-    for run in runs.values():
-        run.steps(max(3, steps_per_round // 4))  # warm up: allocate, fault pages in
-    times = {name: [] for name in runs}
-    for _ in range(rounds):
-        for name, run in runs.items():
-            times[name].append(run.steps(steps_per_round) / steps_per_round)
-    return {name: statistics.median(values) for name, values in times.items()}
-
-
-def import_torch():
+def busy_ticks() -> tuple[int] | None:
+    """Clock ticks all cores have spent busy since boot (Linux), or None."""
     try:
-        import torch
-    except ImportError:
+        with open("/proc/stat") as stat:
+            fields = [int(f) for f in stat.readline().split()[1:]]
+    except OSError:
         return None
-    torch.set_num_threads(THREADS)
-    return torch
+    idle = fields[3] + fields[4]  # idle and iowait
+    return (sum(fields[:8]) - idle,)
 
 
-def mnist_section(torch, rounds: int) -> None:
-    rng = np.random.default_rng(0)
-    X, y = mnist_like_data(rng)
-    widths = [784, 256, 256, 10]
-    hidden = [(256, "relu"), (256, "relu")]
-    optimizers = {
-        "SGD": (lambda: mlp.SGD(0.01), lambda p: torch.optim.SGD(p, lr=0.01)),
-        "Adam": (lambda: mlp.Adam(0.001), lambda p: torch.optim.Adam(p, lr=0.001)),
-    }
-    runs = {"ceiling": MatmulCeiling(widths, MNIST_BATCH)}
-    for variant, regularised in (("plain", False), ("bn+dropout", True)):
-        for name, (ours, theirs) in optimizers.items():
-            network = mlp.build_network(
-                784,
-                10,
-                hidden,
-                batch_norm=regularised,
-                dropout=0.5 if regularised else 0.0,
-                input_dropout=0.2 if regularised else 0.0,
-            )
-            runs[f"numpy {name} {variant}"] = NumpyRun(network, ours(), X, y, MNIST_BATCH)
-            if torch is not None:
-                runs[f"torch {name} {variant}"] = TorchRun(
-                    torch, widths, torch.nn.ReLU, theirs, X, y, MNIST_BATCH, regularised
-                )
-    seconds = interleaved(runs, steps_per_round=40, rounds=rounds)
-    ceiling = MNIST_BATCH / seconds["ceiling"]
-    print("\nMNIST-sized 784-256-256-10 ReLU, batch 128, float32 (samples/s, median)")
-    print(f"  {'matrix products alone (ceiling)':<34}{ceiling:>10,.0f}")
-    for variant in ("plain", "bn+dropout"):
-        for name in optimizers:
-            ours = MNIST_BATCH / seconds[f"numpy {name} {variant}"]
-            label = f"numpy {name} {variant}"
-            line = f"  {label:<34}{ours:>10,.0f}   {ours / ceiling:5.0%} of ceiling"
-            if torch is not None:
-                theirs = MNIST_BATCH / seconds[f"torch {name} {variant}"]
-                line += f"   torch {theirs:>9,.0f}   numpy/torch {ours / theirs:4.2f}x"
-            print(line)
+def process_ticks(pid: int) -> int | None:
+    """Clock ticks a process has run, all its threads (Linux), or None."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return int(fields[11]) + int(fields[12])  # utime and stime
 
 
-def toy_section(torch, rounds: int) -> None:
-    rng = np.random.default_rng(1)
-    X, y = toy_data(rng)
-    runs = {}
-    for batch_size in (10, TOY_SAMPLES):
-        network = mlp.build_network(2, 2, [(8, "tanh"), (8, "tanh")])
-        runs[f"numpy batch {batch_size}"] = NumpyRun(network, mlp.SGD(0.1), X, y, batch_size)
-        if torch is not None:
-            runs[f"torch batch {batch_size}"] = TorchRun(
-                torch,
-                [2, 8, 8, 2],
-                torch.nn.Tanh,
-                lambda p: torch.optim.SGD(p, lr=0.1),
-                X,
-                y,
-                batch_size,
-            )
-    seconds = interleaved(runs, steps_per_round=500, rounds=rounds)
-    evaluation = toy_evaluation_seconds(X, y, rounds)
-    print("\nToy 2-8-8-2 tanh, 500 points, SGD, float32 (steps/s, median)")
-    for batch_size in (10, TOY_SAMPLES):
-        ours = 1 / seconds[f"numpy batch {batch_size}"]
-        line = f"  {f'numpy batch {batch_size}':<34}{ours:>10,.0f}"
-        if torch is not None:
-            theirs = 1 / seconds[f"torch batch {batch_size}"]
-            line += f"   torch {theirs:>9,.0f}   numpy/torch {ours / theirs:4.2f}x"
-        print(line)
-        if batch_size == TOY_SAMPLES:
-            without = 1 / (seconds[f"numpy batch {batch_size}"] - evaluation)
-            line = f"  {'  same, without the epoch evaluation':<34}{without:>10,.0f}"
-            if torch is not None:
-                line += f"   {'':>15}   numpy/torch {without / theirs:4.2f}x"
-            print(line)
+def start_workers(threads: int) -> dict[str, Worker]:
+    workers = {}
+    for name, script in WORKERS.items():
+        try:
+            workers[name] = Worker(name, script, threads)
+        except RuntimeError as error:
+            print(f"Left out: {error}.")
+    return workers
 
 
-def toy_evaluation_seconds(X, y, rounds: int) -> float:
-    """Median time of the per-epoch evaluation that a full-batch toy step includes."""
-    network = mlp.build_network(2, 2, [(8, "tanh"), (8, "tanh")])
-    trainer = mlp.Trainer(network, mlp.SGD(0.1), X, y, batch_size=TOY_SAMPLES)
-    times = []
+def measure(workers: dict[str, Worker], rounds: int) -> tuple[dict, list[float], int]:
+    """Seconds per step of every (worker, case) pair and whether other processes were busy
+    then (above BUSY even after the retries), one list entry per round; for every kept turn
+    the share of the cores that other processes used; and how many kept turns were busy."""
+    plan = [CEILING_CASE, *MNIST_CASES, *TOY_CASES, "toy evaluation"]
+    times: dict[tuple[str, str], list[float]] = {}
+    others: list[float] = []
+    busy_turns = 0
+    unsupported = set()
     for _ in range(rounds):
-        start = time.perf_counter()
-        for _ in range(500):
-            trainer.evaluate(X, y)
-        times.append((time.perf_counter() - start) / 500)
-    return statistics.median(times)
+        for case in plan:
+            for name, worker in workers.items():
+                if (name, case) in unsupported:
+                    continue
+                for retry in range(RETRIES + 1):
+                    if retry:
+                        time.sleep(RETRY_PAUSE)
+                    seconds, used_by_others = worker.seconds_per_step(case, TURN)
+                    if used_by_others is None or used_by_others <= BUSY:
+                        break
+                if used_by_others is not None:
+                    others.append(used_by_others)
+                    busy_turns += used_by_others > BUSY
+                if seconds is None:
+                    unsupported.add((name, case))
+                else:
+                    busy = used_by_others is not None and used_by_others > BUSY
+                    times.setdefault((name, case), []).append((seconds, busy))
+    return times, others, busy_turns
+
+
+def describe(workers: dict, threads: int, load: tuple, others: list, busy_turns: int) -> None:
+    print(f"{threads} threads in every implementation; each in its own process.")
+    print("Environment variables:")
+    for name in VARIABLES:
+        print(f"  {name}={os.environ.get(name, '(unset)')}")
+    for name, worker in workers.items():
+        info = worker.info
+        threads = f", {info['threads']} threads" if "threads" in info else ""
+        print(f"{name}: {info['library']}{threads}")
+        for pool in info["pools"]:
+            print(
+                f"  {pool['internal_api']} {pool['version']}, kernel {pool['architecture']}, "
+                f"{pool['num_threads']} threads, {Path(pool['filepath']).name}"
+            )
+    before, after = (" ".join(f"{x:.2f}" for x in averages) for averages in load)
+    print(f"Load average (1, 5, 15 min) before: {before}; after: {after}")
+    if others:
+        quartiles = statistics.quantiles(others, n=4) if len(others) > 1 else others * 3
+        print(
+            f"Other processes used {quartiles[1]:.0%} of the {os.cpu_count()} cores during the "
+            f"median turn ({quartiles[0]:.0%} to {quartiles[2]:.0%} in the middle half of the "
+            "turns); figures from a busy machine are not comparable to a quiet one's."
+        )
+        print(
+            f"{busy_turns} of {len(others)} turns kept with others above {BUSY:.0%} "
+            f"after {RETRIES} retries."
+        )
+
+
+def figures(times, name: str, case: str) -> list[float]:
+    """Seconds per step of the quiet turns if there are at least 3 of them, else of all."""
+    turns = times.get((name, case), [])
+    quiet = [seconds for seconds, busy in turns if not busy]
+    return quiet if len(quiet) >= 3 else [seconds for seconds, _ in turns]
+
+
+def median(times, name: str, case: str) -> float | None:
+    values = figures(times, name, case)
+    return None if not values else statistics.median(values)
+
+
+def spread(times, name: str, case: str) -> str:
+    """Interquartile range over the median, a measure of how steady the figure was."""
+    values = figures(times, name, case)
+    if len(values) < 4:
+        return ""
+    q1, _, q3 = statistics.quantiles(values, n=4)
+    return f"±{(q3 - q1) / statistics.median(values) / 2:.0%}"
+
+
+def mnist_table(times) -> None:
+    ceiling_seconds = median(times, "ceiling", CEILING_CASE)
+    ceiling = MNIST_BATCH / ceiling_seconds if ceiling_seconds else None
+    print("\nMNIST-sized 784-256-256-10 ReLU, batch 128, float32: samples/s (median, ±IQR/2)")
+    print("and share of the ceiling measured in the same rounds")
+    if ceiling:
+        label = "matrix products alone (ceiling)"
+        print(f"  {label:<34}{ceiling:>11,.0f} {spread(times, 'ceiling', CEILING_CASE):>4}")
+    header = f"  {'case':<24}"
+    for name in ("engine", "torch", "sklearn"):
+        header += f"{name:>23}"
+    header += f"{'engine/torch':>14}{'engine/sklearn':>16}"
+    print(header)
+    for case in MNIST_CASES:
+        line = f"  {case.removeprefix('mnist '):<24}"
+        speeds = {}
+        for name in ("engine", "torch", "sklearn"):
+            seconds = median(times, name, case)
+            if seconds is None:
+                line += f"{'–':>23}"
+                continue
+            speeds[name] = MNIST_BATCH / seconds
+            share = f"{speeds[name] / ceiling:4.0%}" if ceiling else ""
+            line += f"{speeds[name]:>11,.0f} {spread(times, name, case):>4} {share:>5}"
+        for peer, width in (("torch", 14), ("sklearn", 16)):
+            if "engine" in speeds and peer in speeds:
+                line += f"{speeds['engine'] / speeds[peer]:>{width - 1}.2f}x"
+            else:
+                line += f"{'–':>{width}}"
+        print(line)
+
+
+def toy_table(times) -> None:
+    print("\nToy 2-8-8-2 tanh, 500 points, SGD, float32: steps/s (median, ±IQR/2)")
+    header = f"  {'case':<24}{'engine':>17}{'torch':>17}{'sklearn':>17}"
+    print(header + f"{'engine/torch':>14}{'engine/sklearn':>16}")
+    evaluation = median(times, "engine", "toy evaluation")
+    for case in TOY_CASES:
+        speeds = {}
+        line = f"  {case.removeprefix('toy '):<24}"
+        for name in ("engine", "torch", "sklearn"):
+            seconds = median(times, name, case)
+            if seconds is None:
+                line += f"{'–':>17}"
+                continue
+            speeds[name] = 1 / seconds
+            line += f"{speeds[name]:>11,.0f} {spread(times, name, case):>5}"
+        for peer, width in (("torch", 14), ("sklearn", 16)):
+            if "engine" in speeds and peer in speeds:
+                line += f"{speeds['engine'] / speeds[peer]:>{width - 1}.2f}x"
+            else:
+                line += f"{'–':>{width}}"
+        print(line)
+        if case == "toy batch 500" and "engine" in speeds and evaluation:
+            without = 1 / (1 / speeds["engine"] - evaluation)
+            line = f"  {'  engine without epoch eval':<24}{without:>11,.0f}{'':>40}"
+            for peer, width in (("torch", 14), ("sklearn", 16)):
+                if peer in speeds:
+                    line += f"{without / speeds[peer]:>{width - 1}.2f}x"
+            print(line)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer rounds")
+    parser.add_argument("--rounds", type=int, default=15, help="turns of every worker")
+    parser.add_argument(
+        "--threads", type=int, default=THREADS, help="threads of every implementation"
+    )
     args = parser.parse_args()
-    rounds = 5 if args.quick else 15
 
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read by libgomp when torch loads
-    with threadpool_limits(THREADS):
-        torch = import_torch()
-        print(f"numpy {np.__version__}, {THREADS} threads; thread pools and BLAS kernels:")
-        print(blas_description())
-        if torch is None:
-            print("PyTorch not importable: NumPy figures only.")
-        else:
-            print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-        mnist_section(torch, rounds)
-        toy_section(torch, rounds)
+    load_before = os.getloadavg()
+    workers = start_workers(args.threads)
+    try:
+        times, others, busy_turns = measure(workers, args.rounds)
+    finally:
+        for worker in workers.values():
+            worker.close()
+    describe(workers, args.threads, (load_before, os.getloadavg()), others, busy_turns)
+    print(
+        f"Medians over {args.rounds} rounds: over the quiet turns of a figure when it has 3 or "
+        "more, else over all its turns."
+    )
+    mnist_table(times)
+    toy_table(times)
 
 
 if __name__ == "__main__":
