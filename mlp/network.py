@@ -23,8 +23,9 @@ ACTIVATIONS: dict[str, type[Layer]] = {
     "sigmoid": Sigmoid,
 }
 
-# Rows per chunk when predicting, so a large data set never needs all activations at once.
-PREDICT_BATCH = 4096
+# Rows per chunk in every evaluation-mode pass (prediction and ``Trainer.evaluate``), so a
+# large data set never needs all its activations at once.
+EVAL_BATCH = 2048
 
 
 class Network:
@@ -42,7 +43,8 @@ class Network:
     Parameters
     ----------
     layers : sequence of Layer
-        Their parameters are converted to the dtype of the first parameter (float32 if none).
+        Their parameters, and the running statistics of BatchNorm layers, are converted to
+        the dtype of the first parameter (float32 if none).
     """
 
     def __init__(self, layers: Sequence[Layer]) -> None:
@@ -51,6 +53,12 @@ class Network:
         self.dtype = np.dtype(np.float32 if first is None else first.dtype)
         self.param_vector = self._gather("params")
         self.grad_vector = self._gather("grads")
+        # Statistics left in another dtype would make evaluation compute in that one (a float64
+        # network with float32 running variances is only float32-accurate there).
+        for layer in self.layers:
+            if isinstance(layer, BatchNorm):
+                layer.running_mean = layer.running_mean.astype(self.dtype, copy=False)
+                layer.running_var = layer.running_var.astype(self.dtype, copy=False)
         self._first_trainable = next(
             (i for i, layer in enumerate(self.layers) if layer.params), len(self.layers)
         )
@@ -149,8 +157,8 @@ class Network:
         """x: (N, D) -> class probabilities: (N, C), a fresh array (evaluation mode)."""
         x = np.asarray(x)
         chunks = []
-        for start in range(0, x.shape[0], PREDICT_BATCH):
-            logits = self.forward(x[start : start + PREDICT_BATCH], train=False)
+        for start in range(0, x.shape[0], EVAL_BATCH):
+            logits = self.forward(x[start : start + EVAL_BATCH], train=False)
             probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
             probabilities /= probabilities.sum(axis=1, keepdims=True)
             chunks.append(probabilities)
@@ -162,9 +170,9 @@ class Network:
         """x: (N, D) -> predicted class indices: (N,) int, a fresh array (evaluation mode)."""
         x = np.asarray(x)
         labels = np.empty(x.shape[0], np.intp)
-        for start in range(0, x.shape[0], PREDICT_BATCH):
-            logits = self.forward(x[start : start + PREDICT_BATCH], train=False)
-            labels[start : start + PREDICT_BATCH] = logits.argmax(axis=1)
+        for start in range(0, x.shape[0], EVAL_BATCH):
+            logits = self.forward(x[start : start + EVAL_BATCH], train=False)
+            labels[start : start + EVAL_BATCH] = logits.argmax(axis=1)
         return labels
 
     def __repr__(self) -> str:
