@@ -253,10 +253,14 @@ class Adam(Optimizer):
 
     Kingma & Ba (2015), "Adam: A method for stochastic optimization", ICLR.
 
+    The state holds the moments without their constant factors, ``m_sum = m / (1 - beta1)``
+    and ``v_sum = v / (1 - beta2)`` (keys "m_sum" and "v_sum"), which follow
+    ``m_sum <- beta1 * m_sum + g``: one pass over the parameters fewer for each moment.
+
     Parameters
     ----------
     lr : float
-    beta1, beta2 : float, default 0.9 and 0.999
+    beta1, beta2 : float in [0, 1), default 0.9 and 0.999
         Decay rates of the first and second moment estimates.
     eps : float, default 1e-8
     weight_decay : float, default 0.0
@@ -271,35 +275,37 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(lr, weight_decay)
+        for name, beta in (("beta1", beta1), ("beta2", beta2)):
+            if not 0 <= beta < 1:
+                raise ValueError(f"Adam's {name} must be in [0, 1), got {beta}.")
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
 
     def _update(self, state, param, grad):
         grad = self._with_weight_decay(state, param, grad)
-        m = self._scratch(state, "exp_avg")
-        v = self._scratch(state, "exp_avg_sq")
-        scratch = self._scratch(state, "scratch")
-        t = self.step_count
+        m_sum = self._scratch(state, "m_sum")
+        v_sum = self._scratch(state, "v_sum")
+        update = self._scratch(state, "scratch")
+        beta1, beta2, t = self.beta1, self.beta2, self.step_count
 
-        np.multiply(grad, 1 - self.beta1, out=scratch)
-        m *= self.beta1
-        m += scratch
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta2
-        v *= self.beta2
-        v += scratch
+        m_sum *= beta1
+        m_sum += grad
+        np.multiply(grad, grad, out=update)
+        v_sum *= beta2
+        v_sum += update
 
-        # Bias corrections folded into the step size, as in section 2 of the paper:
-        # lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
-        #   = lr_t * m / (sqrt(v) + eps_t), lr_t = lr sqrt(1 - beta2^t) / (1 - beta1^t),
-        #   eps_t = eps sqrt(1 - beta2^t); one pass over the parameters fewer.
-        root_correction2 = math.sqrt(1 - self.beta2**t)
-        np.sqrt(v, out=scratch)
-        scratch += self.eps * root_correction2
-        np.divide(m, scratch, out=scratch)  # the update, in place: fewer arrays to stream
-        scratch *= float(self.lr) * root_correction2 / (1 - self.beta1**t)
-        return scratch
+        # With m = (1 - beta1) m_sum and v = (1 - beta2) v_sum the step is
+        #   lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
+        #   = step_size * m_sum / (sqrt(v_sum) + eps * k),  k = sqrt((1 - beta2^t) / (1 - beta2)),
+        #   step_size = lr (1 - beta1) / (1 - beta1^t) * k:
+        # the bias corrections are folded into two scalars (section 2 of the paper).
+        k = math.sqrt((1 - beta2**t) / (1 - beta2))
+        np.sqrt(v_sum, out=update)
+        update += self.eps * k
+        np.divide(m_sum, update, out=update)
+        update *= float(self.lr) * (1 - beta1) / (1 - beta1**t) * k
+        return update
 
     def __repr__(self) -> str:
         return (

@@ -116,8 +116,8 @@ def test_state_is_kept_per_parameter():
     for _ in range(2):
         optimizer.step([a, b], [np.full(3, 1.0), np.full((2, 2), -4.0)])
     assert np.all(a < 1) and np.all(b > 1)
-    assert optimizer.state[0]["exp_avg"].shape == (3,)
-    assert optimizer.state[1]["exp_avg"].shape == (2, 2)
+    assert optimizer.state[0]["m_sum"].shape == (3,)
+    assert optimizer.state[1]["m_sum"].shape == (2, 2)
     with pytest.raises(ValueError, match="other parameters"):
         optimizer.step([a], [a])
 
@@ -135,6 +135,11 @@ def test_invalid_settings_are_refused():
         SGD(0.1, nesterov=True)
     with pytest.raises(ValueError, match="learning rate"):
         Adam(-1.0)
+    # beta = 1 would divide by 1 - beta^t = 0 in the bias correction.
+    with pytest.raises(ValueError, match="beta1"):
+        Adam(0.1, beta1=1.0)
+    with pytest.raises(ValueError, match="beta2"):
+        Adam(0.1, beta2=1.0)
 
 
 @pytest.mark.parametrize(
