@@ -6,12 +6,10 @@ from collections.abc import Callable
 import numpy as np
 
 from mlp.constraints import MaxNorm
+from mlp.datasets.split import fixed_subset
 from mlp.losses import SoftmaxCrossEntropy
-from mlp.network import Network
+from mlp.network import EVAL_BATCH, Network
 from mlp.optim import Optimizer
-
-# Rows per chunk in ``Trainer.evaluate``, so a large data set never needs all activations at once.
-EVAL_BATCH = 2048
 
 
 class History:
@@ -144,10 +142,9 @@ class Trainer:
         self.batch_size = min(batch_size, n_samples)
         self.batches_per_epoch = n_samples // self.batch_size
         self._rng = np.random.default_rng(seed)
-        if train_eval_size is None or train_eval_size >= n_samples:
-            self._train_eval_rows = None
-        else:
-            self._train_eval_rows = np.sort(self._rng.permutation(n_samples)[:train_eval_size])
+        self._train_eval_rows = (
+            None if train_eval_size is None else fixed_subset(n_samples, train_eval_size, seed)
+        )
         self._order = self._rng.permutation(n_samples)
         self._batch_in_epoch = 0
 

@@ -1,4 +1,4 @@
-"""What a run trains on: the data protocol, 2-D point sets, and one fixed-subset helper.
+"""What a run trains on: the data protocol, 2-D point sets and image sets.
 
 A run trains on anything that has the fields of `TrainingData` (standardised inputs, labels,
 class names). 2-D point sets (`PointData`) add what the decision-boundary view needs: the
@@ -15,6 +15,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from mlp import datasets
+from mlp.datasets import fixed_subset
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
@@ -45,17 +46,6 @@ class TrainingData(Protocol):
     inputs_test: np.ndarray
     y_test: np.ndarray
     class_names: tuple[str, ...]
-
-
-def fixed_subset(n_rows: int, limit: int, seed: int = 0) -> np.ndarray | None:
-    """Sorted indices of a fixed random `limit` of `n_rows` rows; None when all rows fit.
-
-    The same arguments give the same rows, so what is drawn or evaluated on a subset stays
-    the same subset from one redraw to the next.
-    """
-    if n_rows <= limit:
-        return None
-    return np.sort(np.random.default_rng(seed).permutation(n_rows)[:limit])
 
 
 @dataclass(frozen=True)

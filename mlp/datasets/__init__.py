@@ -1,7 +1,8 @@
 """Data sets for MLP Playground.
 
 - ``toy(name, n_points, noise, seed)``: 2-D toy sets (``TOY_DATASETS`` lists them in order).
-- ``split(X, y, train_share, seed)``: a seeded, stratified train/test split.
+- ``split(X, y, train_share, seed)``: a seeded, stratified train/test split;
+  ``fixed_subset(n_rows, limit, seed)``: the same random rows every time.
 - ``load_points_csv(path_or_file)``: a person's own CSV of 2-D points and labels, checked;
   ``Standardizer`` turns its raw features into z-scores for training and back.
 - ``load_images(name, source, data_dir, progress)``: MNIST and Fashion-MNIST as float32
@@ -24,7 +25,7 @@ from mlp.datasets.images import (
     download,
     load_images,
 )
-from mlp.datasets.split import split
+from mlp.datasets.split import fixed_subset, split
 from mlp.datasets.standardize import Standardizer
 from mlp.datasets.toy import (
     MAX_NOISE,
@@ -50,6 +51,7 @@ __all__ = [
     "dataset_folder",
     "default_data_dir",
     "download",
+    "fixed_subset",
     "ImageData",
     "load_images",
     "load_points_csv",

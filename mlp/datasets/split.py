@@ -1,10 +1,21 @@
-"""A seeded, stratified train/test split."""
+"""A seeded, stratified train/test split, and a fixed random subset of rows."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from mlp.datasets.errors import DataError
+
+
+def fixed_subset(n_rows: int, limit: int, seed: int = 0) -> np.ndarray | None:
+    """Sorted indices of a fixed random ``limit`` of ``n_rows`` rows; None when all rows fit.
+
+    The same arguments give the same rows, so what is evaluated or drawn on a subset stays
+    the same subset from one call to the next.
+    """
+    if n_rows <= limit:
+        return None
+    return np.sort(np.random.default_rng(seed).permutation(n_rows)[:limit])
 
 
 def split(
