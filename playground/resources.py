@@ -126,7 +126,7 @@ def current_session(
     session: TrainingSession | None = st.session_state.get(session_key(prefix))
     rebuild = (
         session is None
-        or st.session_state.pop(f"{prefix}reset_requested", False)
+        or session.reset_requested
         or session.data is not data
         or len(session.runs) != len(configs)
         or any(new.needs_reset(old) for new, old in zip(configs, session.configs, strict=True))

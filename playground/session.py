@@ -23,11 +23,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from mlp.constraints import MaxNorm
+from mlp.datasets import fixed_subset
 from mlp.network import Network, build_network
 from mlp.train import Trainer
 from playground.boundary import encode_boundary
 from playground.config import Config
-from playground.data import ImageSet, PointData, TrainingData, fixed_subset
+from playground.data import ImageSet, PointData, TrainingData
 from playground.history import CompactSeries
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
@@ -224,6 +225,8 @@ class TrainingSession:
         self.playing = False
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker
+        self.reset_requested = False  # Reset was pressed: the page builds a new session
+        self.paused_at = time.monotonic()  # when playing last stopped (see widgets._stale_play)
         self._paced_since: tuple[float, int] | None = None  # (time, step) pacing started
         self._snapshot_wanted = False
         self._snapshot_taken = threading.Event()
@@ -271,6 +274,7 @@ class TrainingSession:
     def pause(self) -> None:
         """Stop playing; when this returns no step is under way and the snapshot is current."""
         self.playing = False
+        self.paused_at = time.monotonic()
         self.publish()
 
     def set_speed(self, steps_per_second: float | None) -> None:

@@ -193,13 +193,17 @@ def live_views(
                     draw_examples(prefix, data, snapshot)
         with curves_column:
             draw_curves(prefix, snapshot)
-        if was_playing and not session.playing:
-            st.rerun(scope="app")  # training stopped by itself: show Play again
+        if session.playing != was_playing:
+            # Training stopped by itself (show Play again) or started without this page
+            # having drawn it: a full run shows the real state and its live redraws.
+            st.rerun(scope="app")
 
     @st.fragment(run_every=NORMS_REDRAW_SECONDS if was_playing else None)
     def live_weight_norms() -> None:
         if session is st.session_state.get(session_key):
             draw_weight_norms(prefix, session)
+            if session.playing != was_playing:
+                st.rerun(scope="app")  # as in the live view: show the real state
 
     live_view()
     norms_column, architecture_column = st.columns([11, 9], gap="medium")

@@ -241,11 +241,11 @@ def test_speed_comes_from_the_url_and_the_slider():
 
 def test_play_and_pause_control_the_session():
     app = start()
-    app.segmented_control(key="play_control").set_value("play")
+    app.segmented_control[0].set_value("play")
     app.run()
     session = app.session_state["session"]
     assert session.playing
-    app.segmented_control(key="play_control").set_value("pause")
+    app.segmented_control[0].set_value("pause")
     app.run()
     assert not session.playing
     stopped_at = session.step_count

@@ -66,6 +66,12 @@ def chosen(page) -> str:
     return page.locator('.st-key-play_control button[aria-checked="true"]').first.inner_text()
 
 
+def server_says_paused(page) -> bool:
+    """The status line the server draws says "Paused." (the browser's own segment changes at
+    the click, before the server has it: on a busy machine a second or two earlier)."""
+    return page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").count() > 0
+
+
 def assert_no_exception(page) -> None:
     assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
         '[data-testid="stException"]'
@@ -86,6 +92,7 @@ def test_play_pause_step_reset(page, app_server):
 
     press(page, "Pause")
     assert wait_for(lambda: "Pause" in chosen(page))
+    assert wait_for(lambda: server_says_paused(page)), "the server never said Paused."
     settle(page, 1.0)
     paused_at = step_counter(page)
     time.sleep(1.5)

@@ -1,0 +1,168 @@
+"""Play, Pause, Step and Reset under stress, in a real Chromium against `streamlit run`.
+
+The training control must do exactly what was clicked, every time: after Pause nothing moves,
+Step from a pause is one minibatch, Reset is step 0, and however fast the clicks come the
+control ends up showing what the session really does and Play works at once. A Play/Pause
+control whose state the page overwrote from the server failed these one run in twenty
+(a stale "Play" echoed back by the browser restarted training; a "Play" already shown while
+paused made the Play segment a no-op).
+
+It takes about ten minutes, so it runs in CI (50 loops of Play → Pause → Step → Reset) and
+elsewhere only when MLP_STRESS_LOOPS sets the number of loops.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+
+import pytest
+
+from tests.app.streamlit_server import settle
+from tests.app.test_browser import (
+    assert_no_exception,
+    chosen,
+    click,
+    open_app,
+    press,
+    server_says_paused,
+    step_counter,
+    wait_for,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not (os.environ.get("CI") or os.environ.get("MLP_STRESS_LOOPS")),
+        reason="about ten minutes of clicking: runs in CI, or here with MLP_STRESS_LOOPS=N",
+    ),
+]
+
+LOOPS = int(os.environ.get("MLP_STRESS_LOOPS", "50"))
+QUICK_CLICKS = 30
+STILL_SECONDS = 1.0
+
+
+def quick_click(page, key: str, label: str | None = None) -> None:
+    """A click as a hurried person makes it: at the place the button is, with no waiting for
+    Streamlit between clicks (while runs follow each other the button's element may be
+    replaced by an identical one at the same place, which a click on the element would wait
+    out; the controls do not move, so the place stays right)."""
+    locator = page.locator(f".st-key-{key} button")
+    if label is not None:
+        locator = locator.filter(has_text=label)
+    box = wait_for(lambda: locator.first.bounding_box(timeout=10_000), timeout=10, interval=0.05)
+    assert box is not None, f"no {label or key} button to click within 10 s"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def counter_is_still(page, seconds: float = STILL_SECONDS) -> tuple[bool, int, int]:
+    before = step_counter(page)
+    time.sleep(seconds)
+    after = step_counter(page)
+    return before == after, before, after
+
+
+def counter_moves(page, timeout: float = 5.0) -> bool:
+    start = step_counter(page)
+    return bool(wait_for(lambda: step_counter(page) > start, timeout=timeout, interval=0.1))
+
+
+def settle_fully(page) -> None:
+    """Let queued reruns finish: the status widget gone twice, a moment apart."""
+    settle(page, 0.5)
+    settle(page, 0.5)
+
+
+def assert_shows_real_state(page, when: str) -> None:
+    """The control shows Pause exactly when nothing trains, Play exactly when it does."""
+    shown = chosen(page)
+    if "Pause" in shown:
+        still, before, after = counter_is_still(page, 1.5)
+        assert still, f"{when}: control shows Pause but the counter went {before} -> {after}"
+    else:
+        assert "Play" in shown, (when, shown)
+        assert counter_moves(page), f"{when}: control shows Play but the counter is still"
+
+
+def test_play_pause_step_reset_many_times(page, app_server):
+    open_app(page, app_server)
+    assert step_counter(page) == 0
+    started = time.monotonic()
+    for loop in range(LOOPS):
+        press(page, "Play")
+        assert counter_moves(page, timeout=10), f"loop {loop}: Play did not train"
+
+        press(page, "Pause")
+        assert wait_for(lambda: "Pause" in chosen(page), timeout=10), f"loop {loop}"
+        assert wait_for(lambda: server_says_paused(page), timeout=10), f"loop {loop}: no Paused."
+        settle(page, 0.3)
+        still, paused_at, after = counter_is_still(page)
+        assert still, f"loop {loop}: the counter moved after Pause ({paused_at} -> {after})"
+
+        click(page, "step")
+        assert wait_for(lambda target=paused_at + 1: step_counter(page) == target, timeout=10), (
+            f"loop {loop}: Step from {paused_at} gave {step_counter(page)}"
+        )
+        settle(page, 0.3)
+        still, at, after = counter_is_still(page, 0.5)
+        assert still and at == paused_at + 1, f"loop {loop}: Step {paused_at} -> {at} -> {after}"
+        assert "Pause" in chosen(page), f"loop {loop}: Step left the control at {chosen(page)!r}"
+
+        click(page, "reset")
+        assert wait_for(lambda: step_counter(page) == 0, timeout=10), f"loop {loop}: Reset"
+        settle(page, 0.2)
+        assert "Pause" in chosen(page), f"loop {loop}: Reset left the control at Play"
+    assert_no_exception(page)
+    print(f"{LOOPS} loops in {time.monotonic() - started:.0f} s")
+
+
+@pytest.mark.parametrize("playing_first", [False, True], ids=["from_pause", "from_play"])
+def test_quick_step_clicks_never_start_training(page, app_server, playing_first):
+    open_app(page, app_server)
+    for round_ in range(5):
+        click(page, "reset")
+        assert wait_for(lambda: step_counter(page) == 0, timeout=10)
+        settle(page, 0.3)
+        if playing_first:
+            press(page, "Play")
+            assert counter_moves(page, timeout=10)
+        for _ in range(QUICK_CLICKS):
+            quick_click(page, "step")
+        settle_fully(page)
+        still, at, after = counter_is_still(page, 2.0)
+        assert still, f"round {round_}: training after {QUICK_CLICKS} Steps ({at} -> {after})"
+        assert "Pause" in chosen(page), f"round {round_}: control shows {chosen(page)!r}"
+        if not playing_first:  # from a pause each Step is one minibatch, and some coalesce
+            assert 1 <= at <= QUICK_CLICKS, f"round {round_}: {QUICK_CLICKS} Steps gave {at}"
+        # and the page still answers normally
+        click(page, "step")
+        assert wait_for(lambda target=at + 1: step_counter(page) == target, timeout=10), round_
+    assert_no_exception(page)
+
+
+def test_rapid_play_pause_reset_clicks_leave_a_working_control(page, app_server):
+    open_app(page, app_server)
+    rng = random.Random(7)
+    actions = [("play_control", "Play"), ("play_control", "Pause"), ("reset", None)]
+    for round_ in range(10):
+        sequence = [rng.choice(actions) for _ in range(rng.randint(4, 12))]
+        for key, label in sequence:
+            quick_click(page, key, label)
+            time.sleep(rng.choice([0.0, 0.05, 0.1, 0.25]))
+        settle_fully(page)
+        when = f"round {round_} after {[label or key for key, label in sequence]}"
+        assert_shows_real_state(page, when)
+
+        # Play answers within a few seconds, whatever the control showed.
+        started = time.monotonic()
+        press(page, "Play")
+        assert counter_moves(page, timeout=5), f"{when}: Play did not train within 5 s"
+        assert "Play" in chosen(page), when
+        press(page, "Pause")
+        assert wait_for(lambda: server_says_paused(page), timeout=10), when
+        settle(page, 0.3)
+        assert counter_is_still(page)[0], f"{when}: Pause did not stop training"
+        print(f"round {round_}: Play answered in {time.monotonic() - started:.1f} s")
+    assert_no_exception(page)
