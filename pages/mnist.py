@@ -18,12 +18,7 @@ PREFIX = "mnist_"
 REDRAW_SECONDS = 1.0
 
 panel = widgets.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
-panel.start(st.query_params)
-widgets.show_notes(panel)
-with st.sidebar:
-    panel.sidebar()
-config = panel.read()
-panel.write_url()
+config = panel.show()
 
 views.page_style()
 st.title("MNIST")

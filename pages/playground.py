@@ -13,12 +13,7 @@ resources.run_through_entry()
 PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
 
 panel = widgets.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
-panel.start(st.query_params)
-widgets.show_notes(panel)
-with st.sidebar:
-    panel.sidebar()
-config = panel.read()
-panel.write_url()
+config = panel.show()
 
 views.page_style()
 st.title("MLP Playground")

@@ -165,6 +165,17 @@ class SettingsPanel:
         )
         return config
 
+    def show(self) -> Config:
+        """A page's settings, all in one: read the link on the first run, show its notes, draw
+        the sidebar, keep the address bar in step; the configuration the widgets show."""
+        self.start(st.query_params)
+        show_notes(self)
+        with st.sidebar:
+            self.sidebar()
+        config = self.read()
+        self.write_url()
+        return config
+
     def write_url(self) -> None:
         """Keep the address bar in step with the setup, so copying it shares the setup."""
         query = link_query(self.config, self.view)
