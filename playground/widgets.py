@@ -378,7 +378,9 @@ def _on_play_control(prefix: str, key: str) -> None:
         return
     if state.get(key) != "play":
         session.pause()
-    elif not _stale_play(session):
+    elif not (_stale_play(session) or state.get(f"{prefix}step") or state.get(f"{prefix}reset")):
+        # One click is one action: a "play" that comes with a Step or Reset click is a value
+        # the browser showed before (acted on, it trained between the two callbacks).
         session.play()
 
 
