@@ -260,7 +260,7 @@ def wait_for_health(process: subprocess.Popen, url: str, log) -> float:
 
 def wait_for_page(page) -> float:
     """Wait until the Play button and the metrics are visible; the time they were."""
-    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     return time.perf_counter()
 
@@ -275,7 +275,7 @@ def open_page(browser, url: str):
 
 def close_page(page) -> None:
     """Pause training (so no worker keeps the CPU busy) and close the tab."""
-    button = page.locator(".st-key-play_control button", has_text="Pause")
+    button = page.locator(".st-key-run_controls button", has_text="Pause")
     try:
         # force: on a page this busy Playwright may never see the button "stable"
         button.click(timeout=10_000, force=True)
@@ -299,7 +299,7 @@ def measure_playing(page, server_pid: int) -> dict:
     the CPU the server and Chromium (with the Playwright driver) used during the window."""
     page.evaluate(MONITOR_JS)
     clicked = time.perf_counter()
-    page.locator(".st-key-play_control button", has_text="Play").click()
+    page.locator(".st-key-run_controls button", has_text="Play").click()
     deadline = clicked + 20
     while step_counter(page) == 0 and time.perf_counter() < deadline:
         time.sleep(0.05)
@@ -396,7 +396,7 @@ def time_to_accuracy(page) -> tuple[float, int, str] | None:
     """Seconds from the Play click to the Test accuracy metric reading >= 95%, the step
     count read at that moment, and the accuracy shown; None if not reached in time."""
     clicked = time.perf_counter()
-    page.locator(".st-key-play_control button", has_text="Play").click()
+    page.locator(".st-key-run_controls button", has_text="Play").click()
     while time.perf_counter() - clicked < ACCURACY_TIMEOUT:
         values = page.evaluate(METRICS_JS)
         if len(values) >= 6:

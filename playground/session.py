@@ -226,7 +226,6 @@ class TrainingSession:
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker
         self.reset_requested = False  # Reset was pressed: the page builds a new session
-        self.paused_at = time.monotonic()  # when playing last stopped (see widgets._stale_play)
         self._paced_since: tuple[float, int] | None = None  # (time, step) pacing started
         self._snapshot_wanted = False
         self._snapshot_taken = threading.Event()
@@ -274,7 +273,6 @@ class TrainingSession:
     def pause(self) -> None:
         """Stop playing; when this returns no step is under way and the snapshot is current."""
         self.playing = False
-        self.paused_at = time.monotonic()
         self.publish()
 
     def set_speed(self, steps_per_second: float | None) -> None:

@@ -10,11 +10,9 @@ puts each such value back from the configuration before the widgets are drawn ag
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 
 import streamlit as st
-from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from mlp.datasets import TOY_DATASETS
 from playground.config import (
@@ -32,6 +30,7 @@ from playground.config import (
     HiddenLayer,
     PageSpec,
 )
+from playground.controls import ClickLog, run_buttons
 from playground.links import View, link_query, read_link
 from playground.session import TrainingSession
 from playground.text import plain
@@ -45,7 +44,6 @@ SECTIONS: tuple[tuple[str, str, str | None], ...] = (
     ("training", "Training", None),
 )
 NOTE_ICON = ":material/link:"
-STALE_ECHO_SECONDS = 0.75  # see _stale_play
 
 
 class SettingsPanel:
@@ -333,123 +331,42 @@ class SettingsPanel:
 
 # -- run controls ------------------------------------------------------------------------------
 
-PLAY_LABELS = {"play": ":material/play_arrow: Play", "pause": ":material/pause: Pause"}
 
-# The run controls' callbacks read the state only through `_state_now()` and write nothing to
-# it. In Streamlit 1.67 every item access of `st.session_state` (`[]`, `.get`, `in`, setting a
-# key) is a point where a run stops when the browser's next message is already waiting (a
-# click, or the live view's timed redraw, often a millisecond apart), and a callback stopped
-# there has used up its click without acting on it: a lost Play left "Play" chosen while
-# paused, so clicking Play did nothing; a lost Pause kept training.
-
-
-def _state_now() -> dict:
-    """The session state, read without giving Streamlit a point to stop the callback."""
-    return st.session_state.to_dict()
-
-
-def _play_control_key(prefix: str, state) -> str:
-    return f"{prefix}play_control_{state.get(f'{prefix}play_control_generation', 0)}"
-
-
-def _stale_play(session: TrainingSession) -> bool:
-    """Whether a "play" is most likely a value the browser showed before a pause.
-
-    A click on the control, which sits outside every fragment, normally starts a full run;
-    a "play" that arrives with a live view's timed redraw within `STALE_ECHO_SECONDS` of a
-    pause is what that redraw's message carried from before the pause (Streamlit reports it
-    as a change). Acting on it restarted training just paused, out of sight of a page that
-    had drawn it paused. A real click dropped this way leaves the control showing the real
-    state (see `_play_control`), and the next click plays.
-    """
-    ctx = get_script_run_ctx()
-    in_fragment_run = bool(ctx is not None and ctx.fragment_ids_this_run)
-    return in_fragment_run and time.monotonic() - session.paused_at < STALE_ECHO_SECONDS
-
-
-def _on_play_control(prefix: str, key: str) -> None:
-    """Play means play, Pause means pause. The page never writes into the control (see
-    `_play_control`), so each change Streamlit reports for the current control is a click,
-    except a stale "play" (`_stale_play`). A change reported for an older control is what a
-    browser that has not drawn the new one yet still sends: ignored."""
-    state = _state_now()
-    session = state.get(f"{prefix}session")
-    if session is None or key != _play_control_key(prefix, state):
-        return
-    if state.get(key) != "play":
-        session.pause()
-    elif not (_stale_play(session) or state.get(f"{prefix}step") or state.get(f"{prefix}reset")):
-        # One click is one action: a "play" that comes with a Step or Reset click is a value
-        # the browser showed before (acted on, it trained between the two callbacks).
+def _act(session: TrainingSession, action: str) -> None:
+    """What a click on Play, Pause, Step or Reset does to the session."""
+    if action == "play":
         session.play()
-
-
-def _on_step(prefix: str) -> None:
-    session = _state_now().get(f"{prefix}session")
-    if session is not None:
+    elif action == "pause":
+        session.pause()
+    elif action == "step":
         session.pause()
         session.step()
-
-
-def _on_reset(prefix: str) -> None:
-    session = _state_now().get(f"{prefix}session")
-    if session is not None:
+    elif action == "reset":
         session.pause()
         session.reset_requested = True  # the next full run builds a new session
+        st.rerun()
 
 
 def _on_speed(prefix: str, speed_key: str) -> None:
-    state = _state_now()
+    state = st.session_state.to_dict()
     session = state.get(f"{prefix}session")
     if session is not None:
         session.set_speed(SPEEDS[state[speed_key]])
 
 
-def _play_control(prefix: str, column, session: TrainingSession) -> None:
-    """The Play/Pause control, showing what the session really does, in a container keyed
-    `<prefix>play_control`.
-
-    A two-state control rather than buttons: Streamlit can deliver a button's click again
-    with a later overlapping run. The page never sets the control's value: a value the page
-    writes reaches the browser only when it draws that run, and until then every message the
-    browser sends (clicks, and the live view's timed redraws) carries the old value, which
-    Streamlit reports as a change (a stale "Play" restarted training after Step, Reset or
-    Pause). When the session no longer does what the control shows (Step or Reset paused it,
-    training stopped by itself, a click was dropped), a new control under a new key starts
-    from the real state, and whatever the browser still sends for the old one has no effect.
-    """
-    state = st.session_state
-    real = "play" if session.playing else "pause"
-    key = _play_control_key(prefix, state)
-    if state.get(key, real) != real:
-        generation_key = f"{prefix}play_control_generation"
-        state[generation_key] = state.get(generation_key, 0) + 1
-        key = _play_control_key(prefix, state)
-    with column.container(key=f"{prefix}play_control"):
-        st.segmented_control(
-            "Training", list(PLAY_LABELS), format_func=PLAY_LABELS.get, default=real,
-            required=True, key=key, on_change=_on_play_control, args=(prefix, key),
-            label_visibility="collapsed", disabled=session.all_diverged, width="stretch",
-        )  # fmt: skip
-
-
 def run_controls(panel: SettingsPanel, session: TrainingSession) -> None:
     """Play/Pause, Step, Reset and the speed, acting on every run of the session at once."""
     prefix = panel.prefix
-    play_column, step_column, reset_column, speed_column = st.columns(
-        [2.2, 1, 1, 3.5], vertical_alignment="bottom"
-    )
-    _play_control(prefix, play_column, session)
-    # No tooltips on these buttons: with one, Streamlit keeps a second copy of the button in
-    # the element (for measuring), and a test that finds the button by its key sees two.
-    step_column.button(
-        "Step", icon=":material/skip_next:", key=f"{prefix}step", on_click=_on_step,
-        args=(prefix,), width="stretch", disabled=session.all_diverged,
-    )  # fmt: skip
-    reset_column.button(
-        "Reset", icon=":material/restart_alt:", key=f"{prefix}reset", on_click=_on_reset,
-        args=(prefix,), width="stretch",
-    )  # fmt: skip
+    log_key = f"{prefix}click_log"
+    log = st.session_state.get(log_key)
+    if log is None:
+        log = st.session_state[log_key] = ClickLog()
+    buttons_column, speed_column = st.columns([4.2, 3.5], vertical_alignment="bottom")
+    with buttons_column:
+        run_buttons(
+            f"{prefix}run_controls", log, lambda action: _act(session, action),
+            playing=lambda: session.playing, stopped=lambda: session.all_diverged,
+        )  # fmt: skip
     if panel.shown("speed"):
         with speed_column:
             setting = VIEW_SETTINGS_BY_NAME["speed"]

@@ -66,3 +66,18 @@ def settle(page, seconds: float = 0.3) -> None:
             break
         time.sleep(0.1)
     time.sleep(seconds)
+
+
+def run_button(page, action: str, prefix: str = ""):
+    """A page's Play/Pause button (action "toggle"), Step ("step") or Reset ("reset")."""
+    return page.locator(f'.st-key-{prefix}run_controls button[data-action="{action}"]')
+
+
+def press(page, label: str, prefix: str = "") -> None:
+    """Click the Play/Pause button when it says `label` ("Play" or "Pause")."""
+    run_button(page, "toggle", prefix).filter(has_text=label).click()
+
+
+def offered(page, prefix: str = "") -> str:
+    """What the Play/Pause button offers: "Play" while paused, "Pause" while training."""
+    return run_button(page, "toggle", prefix).inner_text()

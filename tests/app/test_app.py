@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.config import Config, HiddenLayer
+from tests.app.run_buttons import click_run_button, run_buttons_data
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
@@ -111,7 +112,7 @@ def test_layer_editor_adds_changes_and_removes_layers():
 
 def test_live_settings_keep_the_run_and_others_restart_it():
     app = start()
-    widget(app, "button", "step").click()
+    click_run_button(app, "step", run=False)
     app.run()
     session = app.session_state["session"]
     assert session.step_count == 1
@@ -132,10 +133,10 @@ def test_live_settings_keep_the_run_and_others_restart_it():
 def test_step_and_reset_buttons():
     app = start()
     for _ in range(3):
-        widget(app, "button", "step").click()
+        click_run_button(app, "step", run=False)
         app.run()
     assert app.metric[0].value == "3"
-    widget(app, "button", "reset").click()
+    click_run_button(app, "reset", run=False)
     app.run()
     assert app.metric[0].value == "0"
 
@@ -189,7 +190,7 @@ def test_a_good_csv_trains_in_its_own_units():
     assert session.data.class_names == ("cat", "dog")
     assert session.data.x_range[0] < 0 < 39 < session.data.x_range[1]  # plot in file units
     assert abs(float(session.data.inputs_train.mean())) < 0.5  # the network sees standardised
-    widget(app, "button", "step").click()
+    click_run_button(app, "step", run=False)
     app.run()
     assert app.metric[0].value == "1"
 
@@ -216,16 +217,16 @@ def test_divergence_is_reported_and_reset_recovers():
     for _ in range(40):
         if app.session_state["session"].all_diverged:
             break
-        widget(app, "button", "step").click()
+        click_run_button(app, "step", run=False)
         app.run()
     messages = " ".join(shown(error.value) for error in app.error)
     assert "Diverged at step" in messages and "Lower the learning rate" in messages
-    assert widget(app, "button", "step").disabled
-    widget(app, "button", "reset").click()
+    assert run_buttons_data(app)["stopped"]  # Step and Play are disabled
+    click_run_button(app, "reset", run=False)
     app.run()
     assert not app.error
     assert app.metric[0].value == "0"
-    assert not widget(app, "button", "step").disabled
+    assert not run_buttons_data(app)["stopped"]
 
 
 def test_speed_comes_from_the_url_and_the_slider():
@@ -241,12 +242,26 @@ def test_speed_comes_from_the_url_and_the_slider():
 
 def test_play_and_pause_control_the_session():
     app = start()
-    app.segmented_control[0].set_value("play")
-    app.run()
+    click_run_button(app, "play")
     session = app.session_state["session"]
     assert session.playing
-    app.segmented_control[0].set_value("pause")
-    app.run()
+    click_run_button(app, "pause")
     assert not session.playing
     stopped_at = session.step_count
     assert app.session_state["session"].snapshots[0].step == stopped_at
+    assert run_buttons_data(app)["playing"] is False
+
+
+def test_a_click_the_browser_sends_again_is_acted_on_once():
+    app = start()
+    click_run_button(app, "step")
+    for _ in range(3):  # later messages carry the same click: no further steps
+        app.run()
+    assert app.metric[0].value == "1"
+    click_run_button(app, "play")
+    click_run_button(app, "pause")
+    paused_at = app.session_state["session"].step_count
+    app.run()
+    assert app.session_state["session"].step_count == paused_at
+    assert not app.session_state["session"].playing
+    assert run_buttons_data(app)["handled"] == app.session_state["click_log"].last_id

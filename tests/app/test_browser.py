@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlencode, urlparse
 import pytest
 
 from tests.app.conftest import ARTIFACTS
-from tests.app.streamlit_server import settle
+from tests.app.streamlit_server import offered, press, run_button, settle
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +21,7 @@ LOAD_TIMEOUT_MS = 60_000
 
 def open_app(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
 
@@ -52,23 +52,14 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2):
     return predicate()
 
 
-def click(page, key: str) -> None:
-    page.locator(f".st-key-{key} button").click()
-
-
-def press(page, label: str) -> None:
-    """Choose Play or Pause on the two-state training control."""
-    page.locator(".st-key-play_control button", has_text=label).click()
-
-
-def chosen(page) -> str:
-    """The label of the training control's chosen segment."""
-    return page.locator('.st-key-play_control button[aria-checked="true"]').first.inner_text()
+def click(page, action: str) -> None:
+    """Click Step ("step") or Reset ("reset")."""
+    run_button(page, action).click()
 
 
 def server_says_paused(page) -> bool:
-    """The status line the server draws says "Paused." (the browser's own segment changes at
-    the click, before the server has it: on a busy machine a second or two earlier)."""
+    """The status line the server draws says "Paused." (the button changes at the click,
+    before the server has it: on a busy machine a second or two earlier)."""
     return page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").count() > 0
 
 
@@ -91,7 +82,7 @@ def test_play_pause_step_reset(page, app_server):
     assert wait_for(lambda: step_counter(page) > first), "the counter stopped while playing"
 
     press(page, "Pause")
-    assert wait_for(lambda: "Pause" in chosen(page))
+    assert wait_for(lambda: "Play" in offered(page))
     assert wait_for(lambda: server_says_paused(page)), "the server never said Paused."
     settle(page, 1.0)
     paused_at = step_counter(page)

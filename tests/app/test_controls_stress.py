@@ -20,13 +20,11 @@ import time
 
 import pytest
 
-from tests.app.streamlit_server import settle
+from tests.app.streamlit_server import offered, press, run_button, settle
 from tests.app.test_browser import (
     assert_no_exception,
-    chosen,
     click,
     open_app,
-    press,
     server_says_paused,
     step_counter,
     wait_for,
@@ -46,16 +44,16 @@ QUICK_CLICKS = 30
 STILL_SECONDS = 1.0
 
 
-def quick_click(page, key: str, label: str | None = None) -> None:
+def quick_click(page, action: str, label: str | None = None) -> None:
     """A click as a hurried person makes it: at the place the button is, with no waiting for
     Streamlit between clicks (while runs follow each other the button's element may be
     replaced by an identical one at the same place, which a click on the element would wait
     out; the controls do not move, so the place stays right)."""
-    locator = page.locator(f".st-key-{key} button")
+    locator = run_button(page, action)
     if label is not None:
         locator = locator.filter(has_text=label)
     box = wait_for(lambda: locator.first.bounding_box(timeout=10_000), timeout=10, interval=0.05)
-    assert box is not None, f"no {label or key} button to click within 10 s"
+    assert box is not None, f"no {label or action} button to click within 10 s"
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
@@ -78,14 +76,14 @@ def settle_fully(page) -> None:
 
 
 def assert_shows_real_state(page, when: str) -> None:
-    """The control shows Pause exactly when nothing trains, Play exactly when it does."""
-    shown = chosen(page)
-    if "Pause" in shown:
+    """The button offers Play exactly when nothing trains, Pause exactly when it does."""
+    shown = offered(page)
+    if "Play" in shown:
         still, before, after = counter_is_still(page, 1.5)
-        assert still, f"{when}: control shows Pause but the counter went {before} -> {after}"
+        assert still, f"{when}: the button offers Play but the counter went {before} -> {after}"
     else:
-        assert "Play" in shown, (when, shown)
-        assert counter_moves(page), f"{when}: control shows Play but the counter is still"
+        assert "Pause" in shown, (when, shown)
+        assert counter_moves(page), f"{when}: the button offers Pause but the counter is still"
 
 
 def test_play_pause_step_reset_many_times(page, app_server):
@@ -97,7 +95,7 @@ def test_play_pause_step_reset_many_times(page, app_server):
         assert counter_moves(page, timeout=10), f"loop {loop}: Play did not train"
 
         press(page, "Pause")
-        assert wait_for(lambda: "Pause" in chosen(page), timeout=10), f"loop {loop}"
+        assert wait_for(lambda: "Play" in offered(page), timeout=10), f"loop {loop}"
         assert wait_for(lambda: server_says_paused(page), timeout=10), f"loop {loop}: no Paused."
         settle(page, 0.3)
         still, paused_at, after = counter_is_still(page)
@@ -110,12 +108,12 @@ def test_play_pause_step_reset_many_times(page, app_server):
         settle(page, 0.3)
         still, at, after = counter_is_still(page, 0.5)
         assert still and at == paused_at + 1, f"loop {loop}: Step {paused_at} -> {at} -> {after}"
-        assert "Pause" in chosen(page), f"loop {loop}: Step left the control at {chosen(page)!r}"
+        assert "Play" in offered(page), f"loop {loop}: after Step the button offers Pause"
 
         click(page, "reset")
         assert wait_for(lambda: step_counter(page) == 0, timeout=10), f"loop {loop}: Reset"
         settle(page, 0.2)
-        assert "Pause" in chosen(page), f"loop {loop}: Reset left the control at Play"
+        assert "Play" in offered(page), f"loop {loop}: after Reset the button offers Pause"
     assert_no_exception(page)
     print(f"{LOOPS} loops in {time.monotonic() - started:.0f} s")
 
@@ -135,7 +133,7 @@ def test_quick_step_clicks_never_start_training(page, app_server, playing_first)
         settle_fully(page)
         still, at, after = counter_is_still(page, 2.0)
         assert still, f"round {round_}: training after {QUICK_CLICKS} Steps ({at} -> {after})"
-        assert "Pause" in chosen(page), f"round {round_}: control shows {chosen(page)!r}"
+        assert "Play" in offered(page), f"round {round_}: the button offers {offered(page)!r}"
         if not playing_first:  # from a pause each Step is one minibatch, and some coalesce
             assert 1 <= at <= QUICK_CLICKS, f"round {round_}: {QUICK_CLICKS} Steps gave {at}"
         # and the page still answers normally
@@ -147,21 +145,21 @@ def test_quick_step_clicks_never_start_training(page, app_server, playing_first)
 def test_rapid_play_pause_reset_clicks_leave_a_working_control(page, app_server):
     open_app(page, app_server)
     rng = random.Random(7)
-    actions = [("play_control", "Play"), ("play_control", "Pause"), ("reset", None)]
+    actions = ["toggle", "toggle", "step", "reset"]
     for round_ in range(10):
         sequence = [rng.choice(actions) for _ in range(rng.randint(4, 12))]
-        for key, label in sequence:
-            quick_click(page, key, label)
+        for action in sequence:
+            quick_click(page, action)
             time.sleep(rng.choice([0.0, 0.05, 0.1, 0.25]))
         settle_fully(page)
-        when = f"round {round_} after {[label or key for key, label in sequence]}"
+        when = f"round {round_} after {sequence}"
         assert_shows_real_state(page, when)
 
         # Play answers within a few seconds, whatever the control showed.
         started = time.monotonic()
         press(page, "Play")
         assert counter_moves(page, timeout=5), f"{when}: Play did not train within 5 s"
-        assert "Play" in chosen(page), when
+        assert "Pause" in offered(page), when
         press(page, "Pause")
         assert wait_for(lambda: server_says_paused(page), timeout=10), when
         settle(page, 0.3)

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.config import MNIST_PAGE
+from tests.app.run_buttons import click_run_button
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -36,7 +37,7 @@ def test_the_mnist_page_opens_on_the_offline_sample_and_steps():
     assert session.configs[0] == MNIST_PAGE.default
     assert session.data.inputs_train.shape == (4000, 784)
     assert any("4,000 training and 1,000 test images" in c.value for c in app.caption)
-    next(b for b in app.button if b.key == "mnist_step").click()
+    click_run_button(app, "step", prefix="mnist_", run=False)
     app.run()
     assert app.session_state["mnist_session"].step_count == 1
     assert app.metric[0].value == "1"

@@ -35,7 +35,7 @@ def nav_links(page) -> list[str]:
 
 def test_a_pages_address_opened_first_goes_through_the_entry(page, fresh_server):
     page.goto(fresh_server + "/mnist?hidden=64relu")
-    page.wait_for_selector(".st-key-mnist_play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-mnist_run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert_no_exception(page)
@@ -43,9 +43,9 @@ def test_a_pages_address_opened_first_goes_through_the_entry(page, fresh_server)
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width > 900, "the entry's wide layout was not applied"
     assert "hidden=64relu" in page.url
-    page.locator(".st-key-mnist_play_control button", has_text="Play").click()
+    page.locator(".st-key-mnist_run_controls button", has_text="Play").click()
     assert wait_for(lambda: step_counter(page) > 20, timeout=30), "MNIST did not train"
-    page.locator(".st-key-mnist_play_control button", has_text="Pause").click()
+    page.locator(".st-key-mnist_run_controls button", has_text="Pause").click()
     settle(page, 1.0)
     page.screenshot(path=str(ARTIFACTS / "mnist-trained.png"))
     assert_no_exception(page)
@@ -53,14 +53,14 @@ def test_a_pages_address_opened_first_goes_through_the_entry(page, fresh_server)
 
 def test_moving_between_pages_keeps_each_setup(page, app_server):
     page.goto(app_server + "/?dataset=xor&hidden=4relu")
-    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     settle(page)
     page.locator('[data-testid="stSidebarNav"] a', has_text="MNIST").click()
-    page.wait_for_selector(".st-key-mnist_play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-mnist_run_controls button", timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert "dataset=mnist" in page.url
     page.locator('[data-testid="stSidebarNav"] a', has_text="Playground").click()
-    page.wait_for_selector(".st-key-play_control button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert "dataset=xor" in page.url and "hidden=4relu" in page.url
     assert_no_exception(page)
