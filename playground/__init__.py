@@ -7,6 +7,7 @@
 - `history`: bounded training curves. `boundary`: the decision boundary as uint8 codes.
 - `figures`: Plotly figure builders; `live_chart`: charts updated in place.
 - `widgets`: the sidebar, layer editor and run controls of a configuration, under a key prefix.
+- `controls`: Play/Pause, Step and Reset, each click carrying its own id and acted on once.
 - `views`: the live views of a session. `resources`: shared data, the worker, the BLAS limit.
 - `text`: a person's input shown as plain text, numbers that read well.
 """
