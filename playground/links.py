@@ -88,7 +88,18 @@ def read_link(params: Mapping[str, str | Sequence[str]], page: PageSpec = PLAYGR
     link leaves out takes the page's default.
     """
     last = {key: _last(value) for key, value in params.items()}
-    config, notes = Config.from_query(last, base=page.default)
+    notes = []
+    if "dataset" in last and last["dataset"] not in page.datasets:
+        # Quote what this page offers (a data set of another page gets `page.limit`'s note).
+        dataset = SETTINGS_BY_NAME["dataset"]
+        try:
+            dataset.parse(last["dataset"])
+        except ConfigError:
+            notes.append(f"{dataset.label}: {shorten(last['dataset'])} is not allowed; use one "
+                         f"of {', '.join(page.datasets)}. Using the default instead.")  # fmt: skip
+            del last["dataset"]
+    config, config_notes = Config.from_query(last, base=page.default)
+    notes += config_notes
     config, page_notes = page.limit(config)
     notes += page_notes
     view_values = {}

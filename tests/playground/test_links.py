@@ -188,3 +188,12 @@ def test_any_query_gives_a_setup_the_mnist_page_offers(query):
     assert all(layer.units <= MNIST_PAGE.max_units for layer in link.config.hidden)
     again = read_link(link_query(link.config, link.view), MNIST_PAGE)
     assert (again.config, again.notes) == (link.config, ())
+
+
+@pytest.mark.parametrize("page", [PLAYGROUND_PAGE, MNIST_PAGE], ids=lambda page: page.name)
+def test_an_unknown_data_set_is_answered_with_this_pages_data_sets(page):
+    link = read_link({"dataset": "MNIST!"}, page)
+    assert link.config.dataset == page.default.dataset
+    (note,) = link.notes
+    offered = note.split("use one of ")[1].split(". Using")[0].split(", ")
+    assert offered == list(page.datasets)
