@@ -15,5 +15,7 @@ st.navigation(
         st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:",
                 default=True),
         st.Page("pages/mnist.py", title="MNIST", icon=":material/draw:", url_path="mnist"),
+        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
+                url_path="compare"),
     ]
 ).run()  # fmt: skip

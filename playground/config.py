@@ -665,6 +665,16 @@ PLAYGROUND_PAGE = PageSpec(
     omit=frozenset({"input_dropout", "source"}),
     default=Config(),
 )
+COMPARE_PAGE = PageSpec(
+    name="Compare",
+    datasets=tuple(value for value, _ in TOY_CHOICES) + ("mnist",),
+    max_units=MAX_UNITS,
+    # Regularisation is what the variants set; the images are the offline sample.
+    omit=frozenset(
+        {"source", "dropout", "input_dropout", "max_norm", "weight_decay", "batch_norm"}
+    ),
+    default=Config(),
+)
 MNIST_PAGE = PageSpec(
     name="MNIST",
     datasets=tuple(value for value, _ in IMAGE_CHOICES),

@@ -10,7 +10,7 @@ puts each such value back from the configuration before the widgets are drawn ag
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
@@ -163,23 +163,27 @@ class SettingsPanel:
         )
         return config
 
-    def show(self) -> Config:
+    def show(self, write_url: bool = True) -> Config:
         """A page's settings, all in one: read the link on the first run, show its notes, draw
-        the sidebar, keep the address bar in step; the configuration the widgets show."""
+        the sidebar, keep the address bar in step (unless the page adds to the link itself:
+        then it calls `write_url`); the configuration the widgets show."""
         self.start(st.query_params)
         show_notes(self)
         with st.sidebar:
             self.sidebar()
         config = self.read()
-        self.write_url()
+        if write_url:
+            self.write_url()
         return config
 
-    def write_url(self) -> None:
-        """Keep the address bar in step with the setup, so copying it shares the setup."""
-        query = link_query(self.config, self.view)
-        current = {key: st.query_params.get(key) for key in st.query_params}
-        if current != query:
-            st.query_params.from_dict(query)
+    def write_url(self, extra: Mapping[str, list[str]] | None = None) -> None:
+        """Keep the address bar in step with the setup, so copying it shares the setup;
+        `extra` adds a page's own parameters (each key with all its values)."""
+        wanted = {key: [value] for key, value in link_query(self.config, self.view).items()}
+        wanted.update(extra or {})
+        current = {key: st.query_params.get_all(key) for key in st.query_params}
+        if current != wanted:
+            st.query_params.from_dict(wanted)
 
     # -- widgets ---------------------------------------------------------------------------
 

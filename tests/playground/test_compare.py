@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from playground import compare
+from playground.boundary import BOUNDARY_LEVELS
 from playground.compare import (
     PRESETS,
     PairedDifference,
@@ -22,6 +23,7 @@ from playground.compare import (
     variant_label,
     what_differs,
 )
+from playground.compare_figures import band_figure, disagreement, disagreement_figure
 from playground.config import Config, HiddenLayer
 from playground.data import make_toy_data
 from playground.session import Run
@@ -170,3 +172,25 @@ def test_closing_a_sweep_early_cancels_the_tasks_not_started(monkeypatch):
         results.close()  # what a Cancel click does to the page's loop
     assert first.steps == 20
     assert len(started) <= 2, f"{len(started)} of 8 tasks ran after the sweep was closed"
+
+
+def test_disagreement_marks_the_grid_points_where_predicted_classes_differ():
+    levels = BOUNDARY_LEVELS
+    # class 0 everywhere, at different confidence levels: they agree
+    a = np.array([[0, 1], [2, 3]], dtype=np.uint8)
+    b = np.array([[5, 0], [1 * levels + 2, 0]], dtype=np.uint8)  # class 1 at the bottom left
+    c = np.array([[0, 0], [0, 2 * levels]], dtype=np.uint8)  # class 2 at the bottom right
+    assert disagreement([a, a]).tolist() == [[False, False], [False, False]]
+    assert disagreement([a, b, c]).tolist() == [[False, False], [True, True]]
+    figure = disagreement_figure(np.arange(2.0), np.arange(2.0), [a, b, c])
+    assert figure.layout.title.text == "Disagree on 50% of the plane"
+
+
+def test_bands_are_the_mean_plus_and_minus_one_standard_deviation():
+    steps = np.array([0.0, 10.0, 20.0])
+    seeds = np.array([[1.0, 2.0, 3.0], [3.0, 4.0, 5.0]])
+    figure = band_figure([steps], [seeds], ["A"], "Loss")
+    band, line = figure.data
+    assert np.allclose(line.y, [2.0, 3.0, 4.0])
+    spread = np.std([1.0, 3.0], ddof=1)
+    assert np.allclose(band.y, np.concatenate([[2, 3, 4] + spread, ([2, 3, 4] - spread)[::-1]]))

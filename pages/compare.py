@@ -1,0 +1,49 @@
+"""Compare: two to four variants of one network side by side, trained in lockstep on the same
+data from the same first weights with the same minibatches, and seed sweeps that say whether a
+difference is real.
+
+The sidebar sets what the variants share (opened from the Playground, it starts from the
+Playground's setup); the presets and each variant's editor set what differs.
+"""
+
+import streamlit as st
+
+from playground import compare_ui, resources, views, widgets
+from playground.compare import what_differs
+from playground.config import COMPARE_PAGE
+from playground.links import View
+from playground.text import plain
+
+resources.run_through_entry()
+PREFIX = "compare_"
+
+state = st.session_state
+if f"{PREFIX}config" not in state and "config" in state and not st.query_params:
+    # Opened from the Playground: start from its setup (what this page offers of it).
+    base, notes = COMPARE_PAGE.limit(state["config"])
+    state[f"{PREFIX}config"], state[f"{PREFIX}view"], state[f"{PREFIX}notes"] = base, View(), notes
+variant_notes = compare_ui.read_variants(PREFIX, st.query_params)
+
+panel = widgets.SettingsPanel(PREFIX, COMPARE_PAGE)
+base = panel.show(write_url=False)
+if base.is_images and base.source != "sample":
+    base = base.replace(source="sample")  # the offline sample: four networks at once
+
+views.page_style()
+st.title("Compare")
+for note in variant_notes:
+    st.warning(plain(note), icon=":material/link:")
+configs, names = compare_ui.variant_editor(PREFIX, base)
+panel.write_url(compare_ui.variant_query(PREFIX))
+st.info(plain(what_differs(configs)), icon=":material/compare_arrows:")
+
+data = resources.data_for(base, panel.upload)
+if data is None:
+    resources.pause_session(PREFIX)
+    st.stop()
+session = resources.current_session(PREFIX, configs, data, panel.view.speed)
+widgets.run_controls(panel, session)
+compare_ui.live_compare(PREFIX, session, names)
+st.divider()
+csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None
+compare_ui.sweep_section(PREFIX, session, configs, names, data, csv)

@@ -1,0 +1,649 @@
+"""The Compare page's own pieces: the variant editor with its presets, the live side-by-side
+views of a lockstep session, and the seed sweep with its statistics and exports.
+
+Every key starts with the page's prefix. The variants are kept in the session state as
+`Variant`s (changes to the sidebar's base setup) and travel in the link as `variant=` values.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from playground.compare import (
+    MAX_SEEDS,
+    MAX_SWEEP_STEPS,
+    MAX_VARIANTS,
+    MIN_VARIANTS,
+    PRESETS,
+    SweepError,
+    TaskResult,
+    Variant,
+    describe_difference,
+    differing_settings,
+    make_executor,
+    paired_difference,
+    preset_variants,
+    run_sweep,
+    sweep_tasks,
+    variant_label,
+)
+from playground.compare_figures import (
+    VARIANT_COLORS,
+    band_figure,
+    disagreement_figure,
+)
+from playground.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden, shorten
+from playground.data import PointData, TrainingData
+from playground.figures import Curve, curves_figure, decision_boundary_figure, weight_norm_figure
+from playground.live_chart import live_chart
+from playground.session import TrainingSession
+from playground.text import plain
+
+__all__ = ["Comparison", "live_compare", "read_variants", "sweep_section", "variant_editor"]
+
+DEFAULT_PRESET = "Dropout?"
+EDITOR_SETTINGS = ("dropout", "max_norm", "batch_norm", "weight_decay", "lr", "optimizer",
+                   "init", "hidden", "batch_size")  # fmt: skip
+LETTERS = "ABCD"
+REDRAW_SECONDS = 0.5
+BOUNDARY_HEIGHT = 300
+CURVE_HEIGHT = 260
+NORMS_HEIGHT = 220
+MAX_IMPORT_BYTES = 5_000_000
+
+
+def color_of(index: int) -> str:
+    return VARIANT_COLORS[index % len(VARIANT_COLORS)]
+
+
+# -- the variants -----------------------------------------------------------------------------
+
+
+def _key(prefix: str, name: str) -> str:
+    return f"{prefix}{name}"
+
+
+def read_variants(prefix: str, query_params) -> list[str]:
+    """On a browser session's first run, the variants from the link (or the default preset);
+    notes on what the link held that could not be used."""
+    state = st.session_state
+    if _key(prefix, "variants") in state:
+        return []
+    notes: list[str] = []
+    variants: list[Variant] = []
+    for text in query_params.get_all("variant"):
+        variant, variant_notes = Variant.from_text(text)
+        variants.append(variant)
+        notes += variant_notes
+    if len(variants) > MAX_VARIANTS:
+        notes.append(f"Variants: the link has {len(variants)}; the page compares up to "
+                     f"{MAX_VARIANTS}, so the first {MAX_VARIANTS} are used.")  # fmt: skip
+        variants = variants[:MAX_VARIANTS]
+    if len(variants) < MIN_VARIANTS:
+        if variants:
+            notes.append(f"Variants: a comparison needs at least {MIN_VARIANTS}; showing the "
+                         f"preset {DEFAULT_PRESET!r} instead.")  # fmt: skip
+        variants = preset_variants(DEFAULT_PRESET)
+    state[_key(prefix, "variants")] = variants
+    state[_key(prefix, "variant_generation")] = 0
+    return notes
+
+
+def _renew_widgets(prefix: str) -> None:
+    """Draw every variant widget afresh from the stored variants (new keys)."""
+    state = st.session_state
+    state[_key(prefix, "variant_generation")] = state.get(_key(prefix, "variant_generation"), 0) + 1
+
+
+def _choose_preset(prefix: str) -> None:
+    preset = st.session_state.get(_key(prefix, "preset"))
+    if preset in PRESETS:
+        st.session_state[_key(prefix, "variants")] = preset_variants(preset)
+        _renew_widgets(prefix)
+
+
+def _add_variant(prefix: str) -> None:
+    variants = st.session_state[_key(prefix, "variants")]
+    if len(variants) < MAX_VARIANTS:
+        st.session_state[_key(prefix, "variants")] = [*variants, variants[-1]]
+        _renew_widgets(prefix)
+
+
+def _remove_variant(prefix: str, index: int) -> None:
+    variants = list(st.session_state[_key(prefix, "variants")])
+    if len(variants) > MIN_VARIANTS:
+        del variants[index]
+        st.session_state[_key(prefix, "variants")] = variants
+        _renew_widgets(prefix)
+
+
+def _setting_widget(name: str, value: Any, key: str) -> Any:
+    """One setting's widget inside a variant's editor; the value it shows."""
+    setting = SETTINGS_BY_NAME[name]
+    if setting.kind == "bool":
+        return st.toggle(setting.label, value=bool(value), key=key)
+    if setting.kind == "choice":
+        choices = [choice for choice, _ in setting.choices]
+        return st.selectbox(setting.label, choices, index=choices.index(value),
+                            format_func=setting.choice_label, key=key)  # fmt: skip
+    if setting.kind == "hidden":
+        text = st.text_input(setting.label, value=format_hidden(value), key=key,
+                             help=setting.describe_allowed())  # fmt: skip
+        try:
+            return setting.parse(text)
+        except ConfigError as error:
+            st.caption(plain(f"{error} Keeping {format_hidden(value)}."))
+            return value
+    if setting.kind == "optional_float":
+        on = st.toggle(setting.label, value=value is not None, key=key + "_on")
+        if not on:
+            return None
+        current = setting.on_value if value is None else value
+        options = setting.widget_options(current)
+        return st.select_slider(f"{setting.label} c", options, value=current,
+                                format_func=setting.format_value, key=key)  # fmt: skip
+    return st.select_slider(setting.label, setting.widget_options(value), value=value,
+                            format_func=setting.format_value, key=key)  # fmt: skip
+
+
+def _swatch(index: int, text: str) -> None:
+    """A variant's letter and name in its colour (the text is escaped: plain text only)."""
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    st.html(
+        f'<div style="display:flex;align-items:center;gap:.5rem;font-size:1.05rem">'
+        f'<span style="width:.95rem;height:.95rem;border-radius:.2rem;flex:none;'
+        f'background:{color_of(index)}"></span><b>{LETTERS[index]}</b> {escaped}</div>'
+    )
+
+
+def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
+    """The preset buttons and one column per variant (its name and an editor); the variants'
+    configurations and their names."""
+    state = st.session_state
+    if state.get(_key(prefix, "variants_base")) != base:
+        # The base changed: widgets start again from each variant's changes on the new base.
+        state[_key(prefix, "variants_base")] = base
+        _renew_widgets(prefix)
+    st.pills("Compare", list(PRESETS), key=_key(prefix, "preset"),
+             on_change=_choose_preset, args=(prefix,),
+             help="Each preset puts the same network side by side with and without a "
+                  "regulariser; edit any variant below.")  # fmt: skip
+    variants: list[Variant] = state[_key(prefix, "variants")]
+    generation = state[_key(prefix, "variant_generation")]
+    configs = [variant.config(base) for variant in variants]
+    differing = differing_settings(configs)
+    columns = st.columns(len(variants) + (1 if len(variants) < MAX_VARIANTS else 0))
+    new_variants, new_configs = [], []
+    for index, (column, config) in enumerate(zip(columns, configs, strict=False)):
+        with column:
+            _swatch(index, variant_label(config, differing))
+            with st.popover("Edit", icon=":material/tune:", width="stretch"):
+                values = config.to_values()
+                for name in EDITOR_SETTINGS:
+                    values[name] = _setting_widget(
+                        name, getattr(config, name), f"{prefix}v{generation}_{index}_{name}"
+                    )
+                if len(variants) > MIN_VARIANTS:
+                    st.button("Remove this variant", key=f"{prefix}v{generation}_{index}_remove",
+                              on_click=_remove_variant, args=(prefix, index),
+                              icon=":material/delete:")  # fmt: skip
+        new_config, _ = Config.resolve(values)
+        changes = {name: getattr(new_config, name) for name in EDITOR_SETTINGS
+                   if getattr(new_config, name) != getattr(base, name)}  # fmt: skip
+        # Keep the regularisation of a preset even where it equals the base's.
+        for name, value in variants[index].changes.items():
+            if name not in EDITOR_SETTINGS or getattr(new_config, name) == value:
+                changes.setdefault(name, value)
+        new_variants.append(Variant(changes))
+        new_configs.append(new_config)
+    if len(variants) < MAX_VARIANTS:
+        with columns[-1]:
+            st.button("Add variant", icon=":material/add:", key=f"{prefix}add_variant",
+                      on_click=_add_variant, args=(prefix,), width="stretch")  # fmt: skip
+    state[_key(prefix, "variants")] = new_variants
+    differing = differing_settings(new_configs)
+    names = [variant_label(config, differing) for config in new_configs]
+    return new_configs, names
+
+
+def variant_query(prefix: str) -> dict[str, list[str]]:
+    """The variants as link parameters."""
+    return {"variant": [v.to_text() for v in st.session_state[_key(prefix, "variants")]]}
+
+
+# -- live views -----------------------------------------------------------------------------
+
+
+def results_table(session: TrainingSession, names: Sequence[str]) -> pd.DataFrame:
+    rows = []
+    for index, (snapshot, name) in enumerate(zip(session.snapshots, names, strict=True)):
+        gap = (None if snapshot.test_accuracy is None
+               else snapshot.train_accuracy - snapshot.test_accuracy)  # fmt: skip
+        rows.append({
+            "Variant": f"{LETTERS[index]} · {name}",
+            "Test accuracy": snapshot.test_accuracy,
+            "Train accuracy": snapshot.train_accuracy,
+            "Gap (train − test)": gap,
+            "Test loss": snapshot.test_loss,
+            "Train loss": snapshot.train_loss,
+            "Steps": snapshot.step,
+            "Status": "diverged" if snapshot.diverged else "",
+        })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _percent_column(label: str):
+    return st.column_config.NumberColumn(label, format="percent")
+
+
+TABLE_COLUMNS = {
+    "Test accuracy": _percent_column("Test accuracy"),
+    "Train accuracy": _percent_column("Train accuracy"),
+    "Gap (train − test)": _percent_column("Gap (train − test)"),
+    "Test loss": st.column_config.NumberColumn("Test loss", format="%.4f"),
+    "Train loss": st.column_config.NumberColumn("Train loss", format="%.4f"),
+}
+
+
+def _curve_figures(session: TrainingSession):
+    loss, accuracy = [], []
+    for index, snapshot in enumerate(session.snapshots):
+        color, label = color_of(index), f"{LETTERS[index]}"
+        loss.append(Curve(f"{label} test", *snapshot.test_loss_curve, color=color, group=label))
+        loss.append(Curve(f"{label} train", *snapshot.train_loss_curve, color=color,
+                          dash="dot", group=label))  # fmt: skip
+        accuracy.append(Curve(f"{label} test", *snapshot.test_accuracy_curve, color=color,
+                              group=label))  # fmt: skip
+        accuracy.append(Curve(f"{label} train", *snapshot.train_accuracy_curve, color=color,
+                              dash="dot", group=label))  # fmt: skip
+    return (
+        curves_figure(loss, "Loss", height=CURVE_HEIGHT),
+        curves_figure(accuracy, "Accuracy", height=CURVE_HEIGHT, y_range=(0.0, 1.02)),
+    )
+
+
+def _boundaries(prefix: str, session: TrainingSession, data: PointData) -> None:
+    snapshots = session.snapshots
+    columns = st.columns(len(snapshots) + 1)
+    for index, (column, snapshot) in enumerate(zip(columns, snapshots, strict=False)):
+        with column:
+            figure = decision_boundary_figure(
+                data.grid_x, data.grid_y, snapshot.boundary, data.n_classes, data.class_names,
+                data.X_train, data.y_train, x_range=data.x_range, y_range=data.y_range,
+                height=BOUNDARY_HEIGHT,
+            )  # fmt: skip
+            figure.update_layout(showlegend=False, margin={"l": 10, "r": 10, "t": 36, "b": 10},
+                                 title={"text": LETTERS[index], "x": 0.02,
+                                        "font": {"color": color_of(index)}})  # fmt: skip
+            figure.update_xaxes(visible=False)
+            figure.update_yaxes(visible=False)
+            live_chart(figure, key=f"{prefix}boundary_{index}", height=BOUNDARY_HEIGHT,
+                       toolbar=False)  # fmt: skip
+    with columns[-1]:
+        live_chart(
+            disagreement_figure(data.grid_x, data.grid_y, [s.boundary for s in snapshots],
+                                data.X_train, data.x_range, data.y_range, BOUNDARY_HEIGHT),
+            key=f"{prefix}disagreement", height=BOUNDARY_HEIGHT, toolbar=False,
+        )  # fmt: skip
+
+
+def _norms(prefix: str, session: TrainingSession) -> None:
+    snapshots, configs = session.snapshots, session.configs
+    largest = max((float(n.max()) for s in snapshots for n in s.weight_norms if n.size),
+                  default=1.0)  # fmt: skip
+    caps = [c.max_norm for c in configs if c.max_norm]
+    axis_key = f"{prefix}norm_axis_max"
+    axis_max = max(st.session_state.get(axis_key, 0.0), max([largest, *caps]) * 1.1)
+    st.session_state[axis_key] = axis_max
+    columns = st.columns(len(snapshots))
+    for index, (column, snapshot, config) in enumerate(zip(columns, snapshots, configs,
+                                                           strict=True)):  # fmt: skip
+        with column:
+            names = [f"Dense {i + 1}" for i in range(len(snapshot.weight_norms))]
+            figure = weight_norm_figure(snapshot.weight_norms, names, max_norm=config.max_norm,
+                                        x_max=axis_max, height=NORMS_HEIGHT)  # fmt: skip
+            figure.update_layout(title={"text": LETTERS[index], "x": 0.02,
+                                        "font": {"color": color_of(index)}})  # fmt: skip
+            live_chart(figure, key=f"{prefix}norms_{index}", height=NORMS_HEIGHT, toolbar=False)
+
+
+def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) -> None:
+    """The lockstep session's views, redrawn while it plays."""
+    was_playing = session.playing
+    session_key = f"{prefix}session"
+
+    @st.fragment(run_every=REDRAW_SECONDS if was_playing else None)
+    def live_view() -> None:
+        if session is not st.session_state.get(session_key):
+            return
+        session.fresh_snapshots()
+        state = "Training…" if session.playing else "Paused."
+        diverged = [f"{LETTERS[i]}: {s.diverged}" for i, s in enumerate(session.snapshots)
+                    if s.diverged]  # fmt: skip
+        st.caption(f"{state} Step {session.step_count:,}. Play, Step and Reset act on every "
+                   "variant at once.")  # fmt: skip
+        for message in diverged:
+            st.error(plain(message), icon="⚠️")
+        st.dataframe(results_table(session, names), hide_index=True, column_config=TABLE_COLUMNS,
+                     width="stretch")  # fmt: skip
+        loss_figure, accuracy_figure = _curve_figures(session)
+        loss_column, accuracy_column = st.columns(2, gap="medium")
+        with loss_column:
+            live_chart(loss_figure, key=f"{prefix}loss_chart", height=CURVE_HEIGHT)
+        with accuracy_column:
+            live_chart(accuracy_figure, key=f"{prefix}accuracy_chart", height=CURVE_HEIGHT)
+        if isinstance(session.data, PointData):
+            st.caption("Decision boundaries on the training points, and where they disagree.")
+            _boundaries(prefix, session, session.data)
+        st.caption("Weight norms per unit, with the max-norm radius where it applies.")
+        _norms(prefix, session)
+        if session.playing != was_playing:
+            st.rerun(scope="app")
+
+    live_view()
+
+
+# -- seed sweeps ------------------------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """A finished (or cancelled) sweep: what ran, and what came back."""
+
+    configs: list[Config]
+    names: list[str]
+    seeds: list[int]
+    steps: int
+    results: list[TaskResult]
+    executor: str = ""
+    seconds: float = 0.0
+
+    def for_variant(self, index: int) -> list[TaskResult]:
+        return sorted((r for r in self.results if r.variant == index), key=lambda r: r.seed)
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for index, name in enumerate(self.names):
+            results = self.for_variant(index)
+            if not results:
+                continue
+            test = np.array([r.test_accuracy for r in results])
+            train = np.array([r.train_accuracy for r in results])
+            loss = np.array([r.test_loss for r in results])
+
+            def mean_sd(values: np.ndarray, percent: bool = True) -> str:
+                scale, unit = (100.0, "%") if percent else (1.0, "")
+                if len(values) < 2:
+                    return f"{scale * values.mean():.{2 if percent else 4}f}{unit}"
+                return (f"{scale * values.mean():.{2 if percent else 4}f}{unit} ± "
+                        f"{scale * values.std(ddof=1):.{2 if percent else 4}f}")  # fmt: skip
+
+            rows.append({
+                "Variant": f"{LETTERS[index]} · {name}",
+                "Seeds": len(results),
+                "Test accuracy": mean_sd(test),
+                "Train accuracy": mean_sd(train),
+                "Gap (train − test)": mean_sd(train - test),
+                "Test loss": mean_sd(loss, percent=False),
+                "Steps": int(np.median([r.steps for r in results])),
+                "Seconds per run": round(float(np.mean([r.seconds for r in results])), 2),
+                "Diverged": sum(r.diverged is not None for r in results),
+            })  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def differences(self) -> list[str]:
+        """Each variant against the first, paired by seed."""
+        first = {r.seed: r.test_accuracy for r in self.for_variant(0)}
+        lines = []
+        for index in range(1, len(self.names)):
+            other = {r.seed: r.test_accuracy for r in self.for_variant(index)}
+            seeds = sorted(set(first) & set(other))
+            if not seeds:
+                continue
+            difference = paired_difference([first[s] for s in seeds], [other[s] for s in seeds])
+            lines.append(describe_difference(f"{LETTERS[index]} ({self.names[index]})",
+                                             f"A ({self.names[0]})", difference))  # fmt: skip
+        return lines
+
+    def curves_table(self) -> pd.DataFrame:
+        rows = []
+        for result in self.results:
+            for position, step in enumerate(result.curve_steps):
+                row = {"variant": LETTERS[result.variant], "name": self.names[result.variant],
+                       "seed": result.seed, "step": int(step)}  # fmt: skip
+                for curve, values in result.curves.items():
+                    row[curve] = float(values[position]) if position < len(values) else None
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "kind": "mlp-playground-comparison",
+            "version": 1,
+            "configs": [c.to_dict() for c in self.configs],
+            "names": self.names,
+            "seeds": self.seeds,
+            "steps": self.steps,
+            "results": [{
+                "variant": r.variant, "seed": r.seed, "steps": r.steps,
+                "train_loss": r.train_loss, "train_accuracy": r.train_accuracy,
+                "test_loss": r.test_loss, "test_accuracy": r.test_accuracy,
+                "curve_steps": r.curve_steps.tolist(),
+                "curves": {k: v.tolist() for k, v in r.curves.items()},
+                "seconds": r.seconds, "diverged": r.diverged,
+            } for r in self.results],
+        }, allow_nan=True)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Comparison:
+        """Strict: anything but a comparison this page wrote raises ConfigError, in words."""
+        if len(text) > MAX_IMPORT_BYTES:
+            raise ConfigError(f"This file is {len(text):,} bytes; a comparison is at most "
+                              f"{MAX_IMPORT_BYTES:,}.")  # fmt: skip
+        try:
+            raw = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise ConfigError("This is not a comparison file: it is not valid JSON.") from None
+        if not isinstance(raw, dict) or raw.get("kind") != "mlp-playground-comparison":
+            raise ConfigError("This is not a comparison file of MLP Playground (its \"kind\" "
+                              "is missing or different).")  # fmt: skip
+        try:
+            configs = [Config.from_dict(c) for c in _list(raw, "configs")]
+            if not MIN_VARIANTS <= len(configs) <= MAX_VARIANTS:
+                raise ConfigError(f"it has {len(configs)} variants, not 2 to 4")
+            names = [str(n)[:200] for n in _list(raw, "names")]
+            if len(names) != len(configs):
+                raise ConfigError("it has a different number of names and variants")
+            seeds = [_int(s, "seed", 0, 2**31 - 1) for s in _list(raw, "seeds")]
+            if not 1 <= len(seeds) <= MAX_SEEDS:
+                raise ConfigError(f"it has {len(seeds)} seeds, not 1 to {MAX_SEEDS}")
+            steps = _int(raw.get("steps"), "steps", 1, MAX_SWEEP_STEPS)
+            results = [_result(r, len(configs)) for r in _list(raw, "results")]
+            if len(results) > len(configs) * len(seeds):
+                raise ConfigError("it has more results than variants times seeds")
+        except ConfigError as error:
+            raise ConfigError(f"This comparison file cannot be used: {error}.") from None
+        return cls(configs, names, seeds, steps, results, executor="the imported file")
+
+
+def _list(raw: dict, key: str) -> list:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        raise ConfigError(f"{shorten(key)} is missing or not a list")
+    return value
+
+
+def _int(value: Any, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}, not "
+                          f"{shorten(value)}")  # fmt: skip
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{what} must be a number, not {shorten(value)}")
+    return float(value)
+
+
+def _series(value: Any, what: str, length: int | None = None) -> np.ndarray:
+    if not isinstance(value, list) or len(value) > 100_000:
+        raise ConfigError(f"{what} must be a list of numbers")
+    array = np.array([_number(v, what) for v in value], dtype=np.float64)
+    if length is not None and len(array) != length:
+        raise ConfigError(f"{what} has {len(array)} values, not {length}")
+    return array
+
+
+def _result(raw: Any, n_variants: int) -> TaskResult:
+    if not isinstance(raw, dict):
+        raise ConfigError("a result is not an object")
+    steps = _series(raw.get("curve_steps"), "curve_steps")
+    curves_raw = raw.get("curves")
+    if not isinstance(curves_raw, dict):
+        raise ConfigError("a result's curves are missing")
+    curves = {}
+    for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        curves[name] = _series(curves_raw.get(name, []), name)
+    diverged = raw.get("diverged")
+    return TaskResult(
+        variant=_int(raw.get("variant"), "variant", 0, n_variants - 1),
+        seed=_int(raw.get("seed"), "seed", 0, 2**31 - 1),
+        steps=_int(raw.get("steps"), "steps", 0, MAX_SWEEP_STEPS),
+        train_loss=_number(raw.get("train_loss"), "train_loss"),
+        train_accuracy=_number(raw.get("train_accuracy"), "train_accuracy"),
+        test_loss=_number(raw.get("test_loss"), "test_loss"),
+        test_accuracy=_number(raw.get("test_accuracy"), "test_accuracy"),
+        curve_steps=steps,
+        curves=curves,
+        seconds=_number(raw.get("seconds", 0.0), "seconds"),
+        diverged=None if diverged is None else str(diverged)[:300],
+    )
+
+
+def _stacked(results: Sequence[TaskResult], curve: str) -> tuple[np.ndarray, np.ndarray]:
+    """The seeds' curves of one variant as (steps, (S, T)), cut to the shortest."""
+    length = min(min(len(r.curves[curve]), len(r.curve_steps)) for r in results)
+    return (results[0].curve_steps[:length],
+            np.stack([r.curves[curve][:length] for r in results]))  # fmt: skip
+
+
+def show_comparison(prefix: str, comparison: Comparison) -> None:
+    """A sweep's results: intervals in words, the table, the curves with bands, downloads."""
+    done = len(comparison.results)
+    total = len(comparison.configs) * len(comparison.seeds)
+    took = f", {comparison.seconds:.1f} s." if comparison.seconds else "."
+    st.markdown(plain(f"{done} of {total} runs ({len(comparison.seeds)} seeds × "
+                      f"{len(comparison.configs)} variants, {comparison.steps:,} steps each) "
+                      f"on {comparison.executor}{took}"))  # fmt: skip
+    for line in comparison.differences():
+        st.markdown(plain(line))
+    st.dataframe(comparison.summary(), hide_index=True, width="stretch")
+    variants = [i for i in range(len(comparison.names)) if comparison.for_variant(i)]
+    if variants:
+        names = [f"{LETTERS[i]} · {comparison.names[i]}" for i in variants]
+        left, right = st.columns(2, gap="medium")
+        for column, curve, title, y_range in (
+            (left, "test_loss", "Test loss", None),
+            (right, "test_accuracy", "Test accuracy", (0.0, 1.02)),
+        ):
+            stacked = [_stacked(comparison.for_variant(i), curve) for i in variants]
+            with column:
+                live_chart(
+                    band_figure([s for s, _ in stacked], [v for _, v in stacked], names, title,
+                                height=CURVE_HEIGHT, y_range=y_range),
+                    key=f"{prefix}sweep_{curve}", height=CURVE_HEIGHT,
+                )  # fmt: skip
+        st.caption("Lines: the mean over seeds; bands: ± one standard deviation.")
+    one, two, three = st.columns(3)
+    one.download_button("Table (CSV)", comparison.summary().to_csv(index=False),
+                        file_name="comparison-table.csv", mime="text/csv",
+                        icon=":material/download:", key=f"{prefix}download_table")  # fmt: skip
+    two.download_button("Curves (CSV)", comparison.curves_table().to_csv(index=False),
+                        file_name="comparison-curves.csv", mime="text/csv",
+                        icon=":material/download:", key=f"{prefix}download_curves")  # fmt: skip
+    three.download_button("Whole comparison (JSON)", comparison.to_json(),
+                          file_name="comparison.json", mime="application/json",
+                          icon=":material/download:", key=f"{prefix}download_json")  # fmt: skip
+
+
+def sweep_section(
+    prefix: str,
+    session: TrainingSession,
+    configs: list[Config],
+    names: list[str],
+    data: TrainingData,
+    csv: bytes | None,
+) -> None:
+    """Seeds, a step budget and Run; while it runs a progress bar and Cancel; then the
+    results (or those of an imported comparison file)."""
+    state = st.session_state
+    st.subheader("Seed sweep")
+    st.caption("One run proves little: train every variant with several seeds (the same seed "
+               "gives every variant the same start and minibatches) and compare them seed by "
+               "seed.")  # fmt: skip
+    seeds_column, steps_column, button_column = st.columns([3, 3, 2], vertical_alignment="bottom")
+    n_seeds = seeds_column.slider("Seeds", 2, MAX_SEEDS, 5, key=f"{prefix}sweep_seeds")
+    steps = steps_column.number_input("Steps per run", 100, MAX_SWEEP_STEPS, 2000, step=100,
+                                      key=f"{prefix}sweep_steps")  # fmt: skip
+    # The click is kept in the state (not read from the button), so a run that starts over
+    # before reaching this point still starts the sweep.
+    button_column.button("Run sweep", icon=":material/play_arrow:", type="primary",
+                         key=f"{prefix}sweep_start", width="stretch", on_click=_request_sweep,
+                         args=(prefix,))  # fmt: skip
+    uploaded = st.file_uploader("Or open a comparison file (JSON) saved from this page",
+                                type=["json"], key=f"{prefix}sweep_import")  # fmt: skip
+    if uploaded is not None and state.get(f"{prefix}sweep_imported") != uploaded.file_id:
+        state[f"{prefix}sweep_imported"] = uploaded.file_id
+        try:
+            state[f"{prefix}comparison"] = Comparison.from_json(uploaded.getvalue())
+        except ConfigError as error:
+            st.error(plain(str(error)), icon="⚠️")
+    if state.pop(f"{prefix}sweep_requested", False):
+        session.pause()  # the sweep gets the cores
+        seeds = list(range(int(n_seeds)))
+        comparison = Comparison(configs, names, seeds, int(steps), [])
+        state[f"{prefix}comparison"] = comparison
+        _run(prefix, comparison, csv)
+    comparison = state.get(f"{prefix}comparison")
+    if comparison is not None:
+        show_comparison(prefix, comparison)
+
+
+def _request_sweep(prefix: str) -> None:
+    st.session_state[f"{prefix}sweep_requested"] = True
+
+
+def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:
+    tasks = sweep_tasks(comparison.configs, comparison.seeds, comparison.steps, csv)
+    try:
+        executor, description = make_executor()
+    except SweepError as error:
+        st.error(plain(str(error)), icon="⚠️")
+        return
+    comparison.executor = description
+    progress = st.progress(0.0, text=f"Starting {len(tasks)} runs on {description}…")
+    st.button("Cancel", icon=":material/stop:", key=f"{prefix}sweep_cancel",
+              help="Stops the sweep; the runs finished so far are kept.")  # fmt: skip
+    started = time.perf_counter()
+    results = run_sweep(tasks, executor)
+    try:
+        for result in results:
+            comparison.results.append(result)
+            comparison.seconds = time.perf_counter() - started
+            done = len(comparison.results)
+            progress.progress(done / len(tasks), text=f"{done} of {len(tasks)} runs done on "
+                                                       f"{description}")  # fmt: skip
+    finally:
+        # Also when Cancel (any click) stops this run: the tasks not started are dropped.
+        results.close()
+        executor.shutdown(wait=False, cancel_futures=True)
+    progress.empty()

@@ -1,0 +1,186 @@
+"""The Compare page through Streamlit's test runner: presets, the variant editor, the line
+that says what differs, variants in the link, a sweep, and its export and import."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from playground.compare import PRESETS
+from playground.compare_ui import Comparison
+from tests.app.run_buttons import click_run_button
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+PREFIX = "compare_"
+
+
+@pytest.fixture(autouse=True)
+def release_workers():
+    yield
+    st.cache_resource.clear()
+
+
+def shown(markdown: str) -> str:
+    return html.unescape(markdown).replace("\u2060", "")
+
+
+def open_compare(query: dict | None = None) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    for key, value in (query or {}).items():
+        app.query_params[key] = value
+    app.switch_page("pages/compare.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def differs_line(app: AppTest) -> str:
+    return " ".join(shown(info.value) for info in app.info)
+
+
+def session(app: AppTest):
+    return app.session_state[f"{PREFIX}session"]
+
+
+def test_it_opens_on_two_variants_that_differ_only_in_dropout():
+    app = open_compare()
+    line = differs_line(app)
+    assert "differ only in dropout (0 / 0.5)" in line
+    assert "the same initial weights and the same minibatches" in line
+    table = app.dataframe[0].value
+    assert list(table["Variant"]) == ["A · plain", "B · dropout 0.5"]
+    assert [config.dropout for config in session(app).configs] == [0.0, 0.5]
+
+
+def test_step_acts_on_every_variant_in_lockstep():
+    app = open_compare()
+    for _ in range(3):
+        click_run_button(app, "step", prefix=PREFIX)
+    assert [run.trainer.step_count for run in session(app).runs] == [3, 3]
+    assert list(app.dataframe[0].value["Steps"]) == [3, 3]
+
+
+def test_a_preset_sets_the_variants():
+    app = open_compare()
+    app.pills(key=f"{PREFIX}preset").set_value("All three")
+    app.run()
+    configs = session(app).configs
+    assert len(configs) == len(PRESETS["All three"]) == 4
+    assert [c.batch_norm for c in configs] == [False, False, False, True]
+    assert "max-norm (off / off / 3 / 3)" in differs_line(app)
+
+
+def test_editing_a_variant_changes_only_that_variant():
+    app = open_compare()
+    generation = app.session_state[f"{PREFIX}variant_generation"]
+    app.select_slider(key=f"{PREFIX}v{generation}_1_lr").set_value(0.03)
+    app.run()
+    first, second = session(app).configs
+    assert (first.lr, second.lr) == (0.01, 0.03)
+    assert "learning rate (0.01 / 0.03)" in differs_line(app)
+    assert "lr:0.03" in app.query_params["variant"][1]  # the link carries the change
+    assert "lr" not in app.query_params["variant"][0]
+
+
+def test_variants_come_from_the_link_and_bad_ones_give_notes():
+    app = open_compare({"variant": ["base", "dropout:0.3;max_norm:2"]})
+    first, second = session(app).configs
+    assert (first.dropout, second.dropout, second.max_norm) == (0.0, 0.3, 2.0)
+    assert app.query_params["variant"] == ["base", "dropout:0.3;max_norm:2"]
+
+    app = open_compare({"variant": ["dropout:7", "seed:3"]})
+    notes = " ".join(shown(w.value) for w in app.warning)
+    assert "Dropout" in notes and "seed" in notes
+    assert len(session(app).configs) == 2
+
+
+def test_a_link_with_one_variant_gets_the_default_preset_and_a_note():
+    app = open_compare({"variant": ["dropout:0.2"]})
+    assert "at least 2" in " ".join(shown(w.value) for w in app.warning)
+    assert [c.dropout for c in session(app).configs] == [0.0, 0.5]
+
+
+def run_sweep(app: AppTest, seeds: int = 2, steps: int = 200) -> Comparison:
+    app.slider(key=f"{PREFIX}sweep_seeds").set_value(seeds)
+    app.number_input(key=f"{PREFIX}sweep_steps").set_value(steps)
+    app.run()
+    app.button(key=f"{PREFIX}sweep_start").click()
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app.session_state[f"{PREFIX}comparison"]
+
+
+def test_a_sweep_runs_every_variant_and_seed_and_states_the_difference():
+    app = open_compare()
+    comparison = run_sweep(app)
+    assert sorted((r.variant, r.seed) for r in comparison.results) == [(0, 0), (0, 1), (1, 0),
+                                                                       (1, 1)]  # fmt: skip
+    assert all(r.steps == 200 for r in comparison.results)
+    text = " ".join(shown(m.value) for m in app.markdown)
+    assert "4 of 4 runs" in text
+    assert "B (dropout 0.5) − A (plain):" in text and "95% CI" in text
+    summary = comparison.summary()
+    assert list(summary["Seeds"]) == [2, 2]
+
+
+def test_export_then_import_shows_the_same_comparison_without_training():
+    app = open_compare()
+    comparison = run_sweep(app, seeds=2, steps=100)
+    exported = comparison.to_json()
+    again = Comparison.from_json(exported)
+    assert again.summary().equals(comparison.summary())
+    assert again.differences() == comparison.differences()
+
+    fresh = open_compare()
+    fresh.file_uploader(key=f"{PREFIX}sweep_import").set_value(
+        ("comparison.json", exported.encode(), "application/json"))  # fmt: skip
+    fresh.run()
+    assert not fresh.exception
+    shown_comparison = fresh.session_state[f"{PREFIX}comparison"]
+    assert shown_comparison.summary().equals(comparison.summary())
+
+
+@pytest.mark.parametrize(
+    "content, words",
+    [
+        (b"{not json", "not valid JSON"),
+        (b'{"kind": "something else"}', "not a comparison file"),
+        (
+            json.dumps({"kind": "mlp-playground-comparison", "configs": [{"lr": 99}]}).encode(),
+            "Learning rate",
+        ),
+        (
+            json.dumps(
+                {
+                    "kind": "mlp-playground-comparison",
+                    "configs": [{}, {}],
+                    "names": ["a", "b"],
+                    "seeds": [0],
+                    "steps": 10**9,
+                    "results": [],
+                }
+            ).encode(),
+            "steps",
+        ),
+        (b"[" * 100_000, "not valid JSON"),
+    ],
+    ids=["not-json", "other-kind", "bad-setting", "huge-steps", "deep-nesting"],
+)
+def test_a_malformed_comparison_file_gets_a_message_and_changes_nothing(content, words):
+    app = open_compare()
+    before = app.session_state[f"{PREFIX}comparison"] if f"{PREFIX}comparison" in \
+        app.session_state else None  # fmt: skip
+    app.file_uploader(key=f"{PREFIX}sweep_import").set_value(
+        ("comparison.json", content, "application/json"))  # fmt: skip
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    errors = " ".join(shown(e.value) for e in app.error)
+    assert words in errors, errors
+    after = app.session_state[f"{PREFIX}comparison"] if f"{PREFIX}comparison" in \
+        app.session_state else None  # fmt: skip
+    assert after is before
