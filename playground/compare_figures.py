@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from playground.boundary import BOUNDARY_LEVELS
-from playground.figures import UI_REVISION, curves_figure, decimate
+from playground.figures import _FONT_FAMILY, _TEXT_COLOR, UI_REVISION, curves_figure, decimate
 
 __all__ = ["VARIANT_COLORS", "band_figure", "disagreement", "disagreement_figure"]
 
@@ -104,7 +104,7 @@ def disagreement_figure(
         paper_bgcolor="white",
         plot_bgcolor="white",
         uirevision=UI_REVISION,
-        font={"size": 15},
+        font={"size": 15, "family": _FONT_FAMILY, "color": _TEXT_COLOR},
     )
     return figure
 

@@ -285,13 +285,15 @@ def _boundaries(prefix: str, session: TrainingSession, data: PointData) -> None:
                                         "font": {"color": color_of(index)}})  # fmt: skip
             figure.update_xaxes(visible=False)
             figure.update_yaxes(visible=False)
-            live_chart(figure, key=f"{prefix}boundary_{index}", height=BOUNDARY_HEIGHT,
-                       toolbar=False)  # fmt: skip
+            # Keyed by the number of variants too: a chart keeps the width it was first drawn
+            # at, and the columns narrow when a variant is added.
+            live_chart(figure, key=f"{prefix}boundary_{len(snapshots)}_{index}",
+                       height=BOUNDARY_HEIGHT, toolbar=False)  # fmt: skip
     with columns[-1]:
         live_chart(
             disagreement_figure(data.grid_x, data.grid_y, [s.boundary for s in snapshots],
                                 data.X_train, data.x_range, data.y_range, BOUNDARY_HEIGHT),
-            key=f"{prefix}disagreement", height=BOUNDARY_HEIGHT, toolbar=False,
+            key=f"{prefix}disagreement_{len(snapshots)}", height=BOUNDARY_HEIGHT, toolbar=False,
         )  # fmt: skip
 
 
@@ -312,7 +314,9 @@ def _norms(prefix: str, session: TrainingSession) -> None:
                                         x_max=axis_max, height=NORMS_HEIGHT)  # fmt: skip
             figure.update_layout(title={"text": LETTERS[index], "x": 0.02,
                                         "font": {"color": color_of(index)}})  # fmt: skip
-            live_chart(figure, key=f"{prefix}norms_{index}", height=NORMS_HEIGHT, toolbar=False)
+            figure.update_xaxes(title_text="L2 norm")
+            live_chart(figure, key=f"{prefix}norms_{len(snapshots)}_{index}", height=NORMS_HEIGHT,
+                       toolbar=False)  # fmt: skip
 
 
 def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) -> None:
@@ -631,8 +635,9 @@ def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:
         return
     comparison.executor = description
     progress = st.progress(0.0, text=f"Starting {len(tasks)} runs on {description}…")
-    st.button("Cancel", icon=":material/stop:", key=f"{prefix}sweep_cancel",
-              help="Stops the sweep; the runs finished so far are kept.")  # fmt: skip
+    cancel_slot = st.empty()
+    cancel_slot.button("Cancel", icon=":material/stop:", key=f"{prefix}sweep_cancel",
+                       help="Stops the sweep; the runs finished so far are kept.")  # fmt: skip
     started = time.perf_counter()
     results = run_sweep(tasks, executor)
     try:
@@ -647,3 +652,4 @@ def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:
         results.close()
         executor.shutdown(wait=False, cancel_futures=True)
     progress.empty()
+    cancel_slot.empty()
