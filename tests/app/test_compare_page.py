@@ -184,3 +184,24 @@ def test_a_malformed_comparison_file_gets_a_message_and_changes_nothing(content,
     after = app.session_state[f"{PREFIX}comparison"] if f"{PREFIX}comparison" in \
         app.session_state else None  # fmt: skip
     assert after is before
+
+
+def test_opened_from_the_playground_it_starts_from_the_playgrounds_setup():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["dataset"] = "moons"
+    app.query_params["lr"] = "0.03"
+    app.run()
+    app.query_params.clear()  # a page switch in the browser leaves the other page's link behind
+    app.switch_page("pages/compare.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    for config in session(app).configs:
+        assert (config.dataset, config.lr) == ("moons", 0.03)
+
+
+def test_the_mnist_sample_can_be_compared():
+    app = open_compare({"dataset": "mnist", "hidden": "32relu", "batch_size": "64"})
+    assert session(app).data.inputs_train.shape == (4000, 784)
+    click_run_button(app, "step", prefix=PREFIX)
+    assert [run.trainer.step_count for run in session(app).runs] == [1, 1]
+    assert not app.exception
