@@ -1,5 +1,7 @@
 """MNIST: the same network, regularisation and optimizer controls as the Playground, on real
-handwritten digits (or Fashion-MNIST clothes), trained live.
+handwritten digits (or Fashion-MNIST clothes), trained live: curves, the training speed, test
+images with the network's probabilities, what it gets wrong (confusion matrix, most confident
+mistakes) and what its first layer looks for.
 
 Opens on the offline MNIST sample (5,000 digits, no download); the full sets are read from the
 data folder or downloaded once. Its widgets live under their own key prefix, so the Playground

@@ -6,6 +6,7 @@
 - `session`: runs in lockstep (`TrainingSession`), their snapshots, the `Worker` thread.
 - `history`: bounded training curves. `boundary`: the decision boundary as uint8 codes.
 - `figures`: Plotly figure builders; `live_chart`: charts updated in place.
+- `image_figures`: the MNIST page's figures: guesses with class bars, confusion, weight images.
 - `widgets`: the sidebar, layer editor and run controls of a configuration, under a key prefix.
 - `controls`: Play/Pause, Step and Reset, each click carrying its own id and acted on once.
 - `views`: the live views of a session. `resources`: shared data, the worker, the BLAS limit.

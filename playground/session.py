@@ -10,13 +10,15 @@ Nothing here imports Streamlit: a page keeps a `TrainingSession` in its session 
 - `Worker`: a daemon thread that advances a session while it is playing, at the chosen speed.
 
 A session trains on any `TrainingData`; with `PointData` (2-D points) snapshots also hold the
-decision boundary.
+decision boundary, with an `ImageSet` what the MNIST page shows of the test images (the
+confusion matrix, the most confident mistakes, a few guesses) and the first layer's weights.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +37,12 @@ EVALUATION_POINTS = 2000  # points per split used for the live metrics of big da
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
 SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
+MAX_MISTAKES = 16  # misclassified test images an image snapshot keeps, most confident first
+MAX_WEIGHT_IMAGES = 64  # first-layer units whose incoming weights an image snapshot keeps
+# The training speed is measured over the steps of the last few seconds, from the time of a
+# step noted at most every SPEED_SAMPLE_SECONDS (a clock read per step costs next to nothing).
+SPEED_WINDOW_SECONDS = 3.0
+SPEED_SAMPLE_SECONDS = 0.05
 
 
 # -- one run ------------------------------------------------------------------------------
@@ -54,15 +62,57 @@ def make_network(config: Config, n_inputs: int, n_classes: int) -> Network:
     )
 
 
+def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
+    """How often each class was taken for each other: (K, K) int64 counts.
+
+    labels, predicted: (N,) int class indices in [0, K). Entry [i, j] counts the images of
+    true class i that the network took for class j: the diagonal holds the right guesses.
+    """
+    pairs = np.asarray(labels, dtype=np.intp) * n_classes + np.asarray(predicted, dtype=np.intp)
+    return np.bincount(pairs, minlength=n_classes * n_classes).reshape(n_classes, n_classes)
+
+
+def most_confident_mistakes(
+    probabilities: np.ndarray, labels: np.ndarray, limit: int
+) -> np.ndarray:
+    """The wrongly classified rows, the surest wrong guesses first: (M,) int, M <= `limit`.
+
+    probabilities: (N, K) class probabilities; labels: (N,) true classes. Equally sure
+    guesses keep the order of their rows, so the same state always lists the same images.
+    """
+    predicted = probabilities.argmax(axis=1)
+    wrong = np.flatnonzero(predicted != labels)
+    confidence = probabilities[wrong, predicted[wrong]]
+    return wrong[np.argsort(-confidence, kind="stable")[:limit]]
+
+
+@dataclass(frozen=True)
+class Mistakes:
+    """Misclassified test images, the surest wrong guesses first.
+
+    rows: (M,) int, rows of the data's test split; probabilities: (M, K) float, the network's
+    class probabilities for each of them.
+    """
+
+    rows: np.ndarray
+    probabilities: np.ndarray
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """What the views draw of one run at one moment; cheap to send, never changed.
 
     The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `boundary` is the
     (G, G) uint8 code grid of `boundary.encode_boundary` (None unless the data are 2-D points);
-    `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights;
-    `examples` (image sets only) the predicted class and its probability for each of the
-    data's `example_rows`.
+    `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights.
+    `samples_per_second` and `seconds_per_epoch` measure the speed of the last few seconds of
+    training in wall time (None without two steps in them).
+
+    Image sets only (None otherwise), all on the test rows of `test_loss` and `test_accuracy`:
+    `test_confusion` is the (K, K) `confusion_matrix`; `mistakes` the most confident ones, at
+    most MAX_MISTAKES. `example_probabilities` is (E, K), the class probabilities of the data's
+    `example_rows`; `first_layer_weights` (U, D) the incoming weights of the first layer's
+    first U <= MAX_WEIGHT_IMAGES units.
     """
 
     step: int
@@ -79,7 +129,12 @@ class Snapshot:
     boundary: np.ndarray | None
     weight_norms: tuple[np.ndarray, ...]
     diverged: str | None
-    examples: tuple[np.ndarray, np.ndarray] | None = None
+    samples_per_second: float | None = None
+    seconds_per_epoch: float | None = None
+    test_confusion: np.ndarray | None = None
+    mistakes: Mistakes | None = None
+    example_probabilities: np.ndarray | None = None
+    first_layer_weights: np.ndarray | None = None
 
 
 class Run:
@@ -111,6 +166,10 @@ class Run:
             name: CompactSeries(CURVE_CAPACITY)
             for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
         }
+        # (time, step) now and then, for the speed of the last few seconds
+        self._step_times: deque[tuple[float, int]] = deque(
+            maxlen=int(SPEED_WINDOW_SECONDS / SPEED_SAMPLE_SECONDS) + 2
+        )
         self._train_rows = fixed_subset(len(data.y_train), EVALUATION_POINTS, seed=1)
         self._test_rows = fixed_subset(len(data.y_test), EVALUATION_POINTS, seed=2)
         self._record_evaluation(0, *self._evaluate())
@@ -138,7 +197,25 @@ class Run:
         if loss is None:
             return False
         self.step_loss.append(self.trainer.step_count, loss)
+        now = time.monotonic()
+        if not self._step_times or now - self._step_times[-1][0] >= SPEED_SAMPLE_SECONDS:
+            self._step_times.append((now, self.trainer.step_count))
         return True
+
+    def _speed(self) -> tuple[float | None, float | None]:
+        """(samples per second, seconds per epoch) over the steps noted in the last
+        SPEED_WINDOW_SECONDS: steps × batch size / the wall time from the first to the last
+        of them. (None, None) with fewer than two."""
+        now = time.monotonic()
+        recent = [(t, step) for t, step in self._step_times if now - t <= SPEED_WINDOW_SECONDS]
+        if len(recent) < 2:
+            return None, None
+        (first_time, first_step), (last_time, last_step) = recent[0], recent[-1]
+        steps_per_second = (last_step - first_step) / (last_time - first_time)
+        return (
+            steps_per_second * self.trainer.batch_size,
+            self.trainer.batches_per_epoch / steps_per_second,
+        )
 
     def _record(self, trainer: Trainer, event: str) -> None:
         # The curves are evaluated on the same rows as the snapshot's figures, so a curve's
@@ -182,10 +259,8 @@ class Run:
         if isinstance(self.data, PointData):
             proba = self.network.predict_proba(self.data.grid_inputs)
             boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
-        examples = None
-        if isinstance(self.data, ImageSet):
-            proba = self.network.predict_proba(self.data.inputs_test[self.data.example_rows])
-            examples = (proba.argmax(axis=1), proba.max(axis=1))
+        images = self._image_readout() if isinstance(self.data, ImageSet) else {}
+        samples_per_second, seconds_per_epoch = self._speed()
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
         return Snapshot(
             step=self.trainer.step_count,
@@ -198,9 +273,33 @@ class Run:
             boundary=boundary,
             weight_norms=tuple(self.network.weight_norms_per_unit()),
             diverged=self.trainer.diverged,
-            examples=examples,
+            samples_per_second=samples_per_second,
+            seconds_per_epoch=seconds_per_epoch,
+            **images,
             **{f"{name}_curve": curve for name, curve in curves.items()},
         )
+
+    def _image_readout(self) -> dict:
+        """The image views' fields of a snapshot: one more pass over the test rows of the
+        metrics (the engine's chunked `predict_proba`), one over the example images."""
+        data = self.data
+        inputs, labels = data.inputs_test, data.y_test
+        if self._test_rows is not None:
+            inputs, labels = inputs[self._test_rows], labels[self._test_rows]
+        probabilities = self.network.predict_proba(inputs)
+        wrong = most_confident_mistakes(probabilities, labels, MAX_MISTAKES)
+        rows = wrong if self._test_rows is None else self._test_rows[wrong]
+        weights = self.network.dense_layers()[0].params["W"]  # (D, units), changed in place
+        return {
+            "test_confusion": confusion_matrix(
+                labels, probabilities.argmax(axis=1), len(data.class_names)
+            ),
+            "mistakes": Mistakes(rows=rows, probabilities=probabilities[wrong]),
+            "example_probabilities": self.network.predict_proba(
+                data.inputs_test[data.example_rows]
+            ),
+            "first_layer_weights": weights[:, :MAX_WEIGHT_IMAGES].T.copy(),
+        }
 
 
 # -- several runs in lockstep -------------------------------------------------------------

@@ -1,8 +1,11 @@
 """The live views of a training session: metric tiles, status line, decision boundary,
-curves, weight norms and the network's shape, each chart keyed under the panel's prefix.
+curves, weight norms and the network's shape, each chart keyed under the panel's prefix. On
+image sets: the training speed, test images with the network's probabilities, what it gets
+wrong (confusion matrix, most confident mistakes) and the first layer's weights as images.
 
-While training plays, `live_views` redraws from the session's snapshots in two fragments: the
-fast one (metrics, boundary, curves) every `REDRAW_SECONDS`, the weight norms once a second.
+While training plays, `live_views` redraws from the session's snapshots in fragments: the
+fast one (metrics, boundary or example images, curves) every `REDRAW_SECONDS`, the weight
+norms once a second, the mistakes and weight images every `IMAGE_VIEWS_REDRAW_SECONDS`.
 Nothing here changes the session; drawing reads snapshots only.
 """
 
@@ -19,12 +22,17 @@ from playground.figures import (
     architecture_figure,
     curves_figure,
     decision_boundary_figure,
-    image_grid_figure,
+    empty_figure,
     weight_norm_figure,
+)
+from playground.image_figures import (
+    confusion_matrix_figure,
+    guesses_figure,
+    weight_images_figure,
 )
 from playground.links import View
 from playground.live_chart import STEADY_CSS, live_chart
-from playground.session import Snapshot, TrainingSession
+from playground.session import MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
 __all__ = ["live_views", "page_style"]
@@ -36,11 +44,29 @@ CURVE_HEIGHT = 225
 NORMS_HEIGHT = 300
 ARCHITECTURE_HEIGHT = 220
 EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
+# What a network gets wrong and its first layer's weights change slowly and cost a figure of a
+# few hundred tiles: they are redrawn more calmly than the curves.
+IMAGE_VIEWS_REDRAW_SECONDS = 2.0
+IMAGE_VIEWS_HEIGHT = 470
+MISTAKE_COLUMNS = 4
 
 
 def page_style() -> None:
     """Room for the charts on a projector, and no fading of live views while they redraw."""
     st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>" + STEADY_CSS)
+
+
+def _format_rate(per_second: float) -> str:
+    """A rate to three figures, so it does not flicker in its last digits: "845", "12,300"."""
+    return f"{float(f'{per_second:.3g}'):,.0f}" if per_second >= 100 else f"{per_second:.3g}"
+
+
+def _format_duration(seconds: float) -> str:
+    """A duration to two figures in its natural unit: "0.42 s", "38 s", "2.5 min", "1.2 h"."""
+    for unit, size in (("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.2g} {unit}"
+    return f"{seconds:.2g} s"
 
 
 def draw_metrics(snapshot: Snapshot) -> None:
@@ -53,14 +79,22 @@ def draw_metrics(snapshot: Snapshot) -> None:
     columns[5].metric("Test accuracy", format_number(snapshot.test_accuracy, percent=True))
 
 
-def draw_status(session: TrainingSession, snapshot: Snapshot) -> None:
+def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = False) -> None:
+    """Training or paused, or why training stopped; with `speed`, how fast it went lately
+    (samples per second and time per epoch: two more metric tiles would not fit a row)."""
     if session.error:
         st.error(plain(f"Training stopped by an unexpected error: {session.error}. Press Reset."))
     elif snapshot.diverged:
         st.error(plain(f"{snapshot.diverged} Then press Reset."), icon="⚠️")
     else:
         state = "Training…" if session.playing else "Paused."
-        st.caption(f"{state} Press Step for one minibatch of {session.configs[0].batch_size}.")
+        status = f"{state} Press Step for one minibatch of {session.configs[0].batch_size}."
+        if speed and snapshot.samples_per_second is not None:
+            status += (
+                f" Speed: **{_format_rate(snapshot.samples_per_second)}** samples/s, "
+                f"**{_format_duration(snapshot.seconds_per_epoch)}** per epoch."
+            )
+        st.caption(status)
 
 
 def draw_boundary(prefix: str, data: PointData, snapshot: Snapshot, show_test: bool) -> None:
@@ -82,21 +116,120 @@ def draw_boundary(prefix: str, data: PointData, snapshot: Snapshot, show_test: b
 
 
 def draw_examples(prefix: str, data: ImageSet, snapshot: Snapshot) -> None:
-    """A few test images, each captioned with the network's guess and how sure it is."""
-    predicted, confidence = snapshot.examples
+    """A few test images, each with the network's probability for every class and its guess."""
+    probabilities = snapshot.example_probabilities
     truth = data.y_test[data.example_rows]
     captions = [
-        f"{data.class_names[guess]} {probability:.0%}" + ("" if guess == label else " ✗")
-        for guess, probability, label in zip(predicted, confidence, truth, strict=True)
+        f"{data.class_names[guess]} {sure:.0%}" + ("" if guess == label else " ✗")
+        for guess, sure, label in zip(
+            probabilities.argmax(axis=1), probabilities.max(axis=1), truth, strict=True
+        )
     ]
-    st.caption("The network's guess for a few test images (✗: wrong).")
+    st.caption(
+        "The network's guess for a few test images (✗: wrong). Bars: how likely it finds "
+        "each class, the true one in blue."
+    )
     live_chart(
-        image_grid_figure(data.inputs_test[data.example_rows], captions, n_cols=4,
-                          height=EXAMPLES_HEIGHT),
+        guesses_figure(data.inputs_test[data.example_rows], probabilities, truth, captions,
+                       image_shape=data.image_shape, n_cols=4, height=EXAMPLES_HEIGHT),
         key=f"{prefix}examples_chart",
         height=EXAMPLES_HEIGHT,
         toolbar=False,
     )  # fmt: skip
+
+
+def draw_mistakes(prefix: str, data: ImageSet, snapshot: Snapshot) -> None:
+    """The confusion matrix of the test images beside the most confident mistakes."""
+    confusion = snapshot.test_confusion
+    mistakes = snapshot.mistakes
+    names = data.class_names
+    matrix_column, mistakes_column = st.columns(2, gap="medium", vertical_alignment="bottom")
+    with matrix_column:
+        values = st.segmented_control(
+            f"Confusion matrix of {int(confusion.sum()):,} test images: true class against "
+            "the network's guess",
+            ["Counts", "Shares of the true class"],
+            default="Counts",
+            required=True,
+            key=f"{prefix}confusion_values",
+        )
+    with mistakes_column:
+        st.caption(
+            "Its most confident mistakes: true class → guess, how sure it is. Bars as above."
+        )
+    matrix_column, mistakes_column = st.columns(2, gap="medium")
+    with matrix_column:
+        live_chart(
+            confusion_matrix_figure(confusion, names, shares=values != "Counts",
+                                    height=IMAGE_VIEWS_HEIGHT),
+            key=f"{prefix}confusion_chart",
+            height=IMAGE_VIEWS_HEIGHT,
+            toolbar=False,
+        )  # fmt: skip
+    with mistakes_column:
+        labels = data.y_test[mistakes.rows]
+        probabilities = mistakes.probabilities
+        captions = [
+            f"{names[label]} → {names[guess]} {sure:.0%}"
+            for label, guess, sure in zip(
+                labels, probabilities.argmax(axis=1), probabilities.max(axis=1), strict=True
+            )
+        ]
+        figure = (
+            guesses_figure(data.inputs_test[mistakes.rows], probabilities, labels, captions,
+                           image_shape=data.image_shape, n_cols=MISTAKE_COLUMNS,
+                           n_slots=MAX_MISTAKES, height=IMAGE_VIEWS_HEIGHT)
+            if len(labels)
+            else empty_figure("No mistakes on these test images.", IMAGE_VIEWS_HEIGHT)
+        )  # fmt: skip
+        live_chart(figure, key=f"{prefix}mistakes_chart", height=IMAGE_VIEWS_HEIGHT,
+                   toolbar=False)  # fmt: skip
+
+
+def draw_first_layer(prefix: str, session: TrainingSession, snapshot: Snapshot) -> None:
+    """The first layer's incoming weights, one image per unit."""
+    data = session.data
+    weights = snapshot.first_layer_weights
+    hidden = session.configs[0].hidden
+    if hidden:
+        units = hidden[0].units
+        shown = f"all {units}" if len(weights) == units else f"the first {len(weights)} of {units}"
+        st.caption(
+            f"What the units of the first hidden layer look for ({shown}): each unit's "
+            "incoming weights as an image. Blue: ink there raises the unit's input; "
+            "vermillion: ink there lowers it. Each tile has its own scale."
+        )
+    else:
+        st.caption(
+            "Without a hidden layer each class has its own weights: ink on blue pixels "
+            "speaks for the class, ink on vermillion ones against it. Each tile has its own "
+            "scale."
+        )
+    live_chart(
+        weight_images_figure(weights, data.image_shape,
+                             captions=None if hidden else data.class_names,
+                             height=IMAGE_VIEWS_HEIGHT),
+        key=f"{prefix}first_layer_chart",
+        height=IMAGE_VIEWS_HEIGHT,
+        toolbar=False,
+    )  # fmt: skip
+
+
+def draw_image_views(prefix: str, session: TrainingSession) -> None:
+    """What the network gets wrong and what its first layer looks for, one tab at a time
+    (only the open tab is drawn)."""
+    snapshot = session.snapshots[0]
+    mistakes_tab, weights_tab = st.tabs(
+        ["What it gets wrong", "What the first layer looks for"],
+        key=f"{prefix}image_views_tab",
+        on_change="rerun",
+    )
+    if mistakes_tab.open:
+        with mistakes_tab:
+            draw_mistakes(prefix, session.data, snapshot)
+    if weights_tab.open:
+        with weights_tab:
+            draw_first_layer(prefix, session, snapshot)
 
 
 def draw_curves(prefix: str, snapshot: Snapshot) -> None:
@@ -170,7 +303,8 @@ def live_views(
     prefix: str, session: TrainingSession, view: View, redraw_seconds: float = REDRAW_SECONDS
 ) -> None:
     """Every view of a one-run session, redrawn while it plays: on 2-D points the decision
-    boundary beside the curves, on images the curves beside a few test images and guesses."""
+    boundary beside the curves; on images the curves beside a few test images and guesses,
+    then what the network gets wrong and its first layer's weights."""
     was_playing = session.playing
     session_key = f"{prefix}session"
 
@@ -179,9 +313,9 @@ def live_views(
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
         snapshot = session.fresh_snapshots()[0]
-        draw_metrics(snapshot)
-        draw_status(session, snapshot)
         data = session.data
+        draw_metrics(snapshot)
+        draw_status(session, snapshot, speed=isinstance(data, ImageSet))
         if isinstance(data, PointData):
             boundary_column, curves_column = st.columns([11, 9], gap="medium")
             with boundary_column:
@@ -205,7 +339,16 @@ def live_views(
             if session.playing != was_playing:
                 st.rerun(scope="app")  # as in the live view: show the real state
 
+    @st.fragment(run_every=IMAGE_VIEWS_REDRAW_SECONDS if was_playing else None)
+    def live_image_views() -> None:
+        if session is st.session_state.get(session_key):
+            draw_image_views(prefix, session)
+            if session.playing != was_playing:
+                st.rerun(scope="app")  # as in the live view: show the real state
+
     live_view()
+    if isinstance(session.data, ImageSet):
+        live_image_views()
     norms_column, architecture_column = st.columns([11, 9], gap="medium")
     with norms_column:
         live_weight_norms()

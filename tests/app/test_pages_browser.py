@@ -39,7 +39,7 @@ def test_a_pages_address_opened_first_goes_through_the_entry(page, fresh_server)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Playground", "MNIST"]
+    assert nav_links(page) == ["Playground", "MNIST", "Compare"]
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width > 900, "the entry's wide layout was not applied"
     assert "hidden=64relu" in page.url

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 from playground.config import Config
-from playground.data import make_point_data, make_toy_data
-from playground.session import TrainingSession, Worker
+from playground.data import ImageSet, make_point_data, make_toy_data
+from playground.session import (
+    EVALUATION_POINTS,
+    MAX_MISTAKES,
+    MAX_WEIGHT_IMAGES,
+    TrainingSession,
+    Worker,
+)
 
 
 def toy_data(config: Config):
@@ -102,3 +108,105 @@ def test_point_data_standardises_for_the_network_and_keeps_plot_units():
     np.testing.assert_allclose(data.inputs_train.std(axis=0), 1, atol=1e-4)
     assert data.x_range[0] < X[:, 0].min() and data.x_range[1] > X[:, 0].max()
     assert not data.X_train.flags.writeable  # shared between sessions: never changed
+
+
+def small_image_set(n_train: int = 300, n_test: int = 200, seed: int = 0) -> ImageSet:
+    """4×4 "images" of three classes, each lighting its own band of pixels, plus noise."""
+    rng = np.random.default_rng(seed)
+
+    def images(n):
+        labels = np.arange(n) % 3
+        pixels = rng.random((n, 16)).astype(np.float32) * 0.6
+        for k in range(3):
+            pixels[labels == k, 4 * k : 4 * k + 4] += 0.4
+        return pixels, labels.astype(np.int64)
+
+    X_train, y_train = images(n_train)
+    X_test, y_test = images(n_test)
+    return ImageSet(
+        name="bands",
+        source="test",
+        inputs_train=X_train,
+        y_train=y_train,
+        inputs_test=X_test,
+        y_test=y_test,
+        class_names=("a", "b", "c"),
+        image_shape=(4, 4),
+        example_rows=np.arange(6),
+    )
+
+
+def test_image_snapshots_read_the_test_split_as_the_metrics_do():
+    config = Config(dataset="mnist", hidden=((80, "relu"),), batch_size=16)
+    session = TrainingSession([config], small_image_set())
+    session.step(3)
+    snapshot = session.snapshots[0]
+    confusion = snapshot.test_confusion
+    assert confusion.shape == (3, 3) and confusion.sum() == 200
+    assert confusion.trace() / confusion.sum() == pytest.approx(snapshot.test_accuracy)
+    mistakes = snapshot.mistakes
+    assert 0 < len(mistakes.rows) <= MAX_MISTAKES
+    assert len(mistakes.rows) == min(MAX_MISTAKES, confusion.sum() - confusion.trace())
+    data = session.data
+    guesses = mistakes.probabilities.argmax(axis=1)
+    assert np.all(guesses != data.y_test[mistakes.rows])
+    confidence = mistakes.probabilities.max(axis=1)
+    assert np.all(np.diff(confidence) <= 0)  # surest first
+    np.testing.assert_allclose(
+        snapshot.example_probabilities,
+        session.runs[0].network.predict_proba(data.inputs_test[:6]),
+        rtol=1e-5,
+    )
+
+
+def test_image_snapshots_keep_a_copy_of_at_most_64_first_layer_units():
+    config = Config(dataset="mnist", hidden=((80, "relu"), (8, "relu")), batch_size=16)
+    session = TrainingSession([config], small_image_set())
+    weights = session.snapshots[0].first_layer_weights
+    first_layer = session.runs[0].network.dense_layers()[0].params["W"]
+    assert weights.shape == (MAX_WEIGHT_IMAGES, 16)
+    np.testing.assert_array_equal(weights, first_layer[:, :MAX_WEIGHT_IMAGES].T)
+    session.step(5)
+    assert not np.array_equal(weights, session.snapshots[0].first_layer_weights)  # not a view
+
+
+def test_image_mistakes_point_into_the_whole_test_split_when_metrics_use_a_subset():
+    # More test images than EVALUATION_POINTS: the metrics and the matrix use a fixed subset,
+    # and the mistakes' rows still name images of the full test split.
+    config = Config(dataset="mnist", hidden=((8, "relu"),), batch_size=16)
+    data = small_image_set(n_test=EVALUATION_POINTS + 500, seed=1)
+    session = TrainingSession([config], data)
+    snapshot = session.snapshots[0]
+    assert snapshot.test_confusion.sum() == EVALUATION_POINTS
+    rows = snapshot.mistakes.rows
+    assert rows.max() < len(data.y_test)
+    np.testing.assert_allclose(
+        snapshot.mistakes.probabilities,
+        session.runs[0].network.predict_proba(data.inputs_test[rows]),
+        rtol=1e-5,  # BLAS may sum in another order for another number of rows
+    )
+    assert np.all(snapshot.mistakes.probabilities.argmax(axis=1) != data.y_test[rows])
+
+
+def test_point_snapshots_have_no_image_views():
+    session = TrainingSession([Config()], toy_data(Config()))
+    snapshot = session.snapshots[0]
+    assert snapshot.test_confusion is None and snapshot.mistakes is None
+    assert snapshot.example_probabilities is None and snapshot.first_layer_weights is None
+
+
+def test_speed_is_steps_times_batch_over_the_wall_time_they_took():
+    config = Config(dataset="mnist", hidden=((8, "relu"),), batch_size=16)
+    session = TrainingSession([config], small_image_set())
+    session.step()
+    assert session.snapshots[0].samples_per_second is None  # one step has no speed yet
+    interval = 0.1
+    for _ in range(6):
+        time.sleep(interval)
+        session.step()
+    snapshot = session.snapshots[0]
+    # About 16 samples every 0.1 s; never more, whatever else the machine does.
+    assert 16 / (3 * interval) < snapshot.samples_per_second <= 16 / interval
+    trainer = session.runs[0].trainer
+    epoch_samples = trainer.batches_per_epoch * trainer.batch_size
+    assert snapshot.seconds_per_epoch * snapshot.samples_per_second == pytest.approx(epoch_samples)
