@@ -101,12 +101,14 @@ def make_point_data(
     X_train, y_train, X_test, y_test = datasets.split(X, y, train_share=train_share, seed=seed)
     X_train = np.ascontiguousarray(X_train, dtype=np.float32)
     X_test = np.ascontiguousarray(X_test, dtype=np.float32)
-    mean = X_train.mean(axis=0)
-    std = X_train.std(axis=0)
-    std[std == 0] = 1.0
+    # In float64: the squares of float32 features overflow from about 1e19 and vanish below
+    # about 1e-23, which would leave the network a constant input.
+    scaler = datasets.Standardizer.fit(X_train)
     all_points = np.concatenate([X_train, X_test])
     low, high = all_points.min(axis=0), all_points.max(axis=0)
-    margin = 0.08 * np.maximum(high - low, 1e-6)
+    # A margin relative to the spread, so points in tiny units are not lost in a wide plot.
+    spread = high - low
+    margin = 0.08 * np.where(spread > 0, spread, 1.0)
     low, high = low - margin, high + margin
     grid_x = np.linspace(low[0], high[0], resolution, dtype=np.float32)
     grid_y = np.linspace(low[1], high[1], resolution, dtype=np.float32)
@@ -114,7 +116,7 @@ def make_point_data(
     grid_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])
 
     def standardise(points: np.ndarray) -> np.ndarray:
-        return _read_only(((points - mean) / std).astype(np.float32))
+        return _read_only(scaler.transform(points))
 
     return PointData(
         X_train=_read_only(X_train),

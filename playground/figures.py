@@ -213,6 +213,16 @@ def _display_subset(n_points: int, n_shown: int) -> np.ndarray:
     return np.arange(n_points) if rows is None else rows
 
 
+def _plotly_text(text: str) -> str:
+    """``text`` (a class name from a person's file) as Plotly shows it: as written.
+
+    Plotly renders a subset of HTML in names and hover text (``<a href>``, ``<b>``, ``<br>``)
+    and decodes entities such as ``&lt;``; escaping ``&``, ``<`` and ``>`` leaves only the
+    characters, so a label never becomes a live link.
+    """
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _class_point_traces(
     points: np.ndarray,
     labels: np.ndarray,
@@ -228,14 +238,16 @@ def _class_point_traces(
     traces = []
     for class_index, class_name in enumerate(class_names):
         in_class = labels == class_index
-        hover_name = f"{class_name} (test)" if is_test else class_name
+        name = _plotly_text(str(class_name))
+        # A hovertemplate fills in "%{...}" with values: the name's "%" is written as an entity.
+        hover_name = name.replace("%", "&#37;") + (" (test)" if is_test else "")
         traces.append(
             {
                 "type": "scatter",
                 "x": points[in_class, 0].astype(np.float32),
                 "y": points[in_class, 1].astype(np.float32),
                 "mode": "markers",
-                "name": class_name,
+                "name": name,
                 "legendgroup": f"class {class_index}",
                 "showlegend": not is_test,
                 "marker": {

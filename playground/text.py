@@ -9,6 +9,7 @@ every text that may hold a person's input goes through `plain` first.
 from __future__ import annotations
 
 import math
+import re
 import string
 
 __all__ = ["format_number", "plain"]
@@ -25,6 +26,9 @@ _REFERENCES = str.maketrans(
     {c: (_WORD_JOINER if c in ".:@" else "") + f"&#{ord(c)};" for c in string.punctuation}
 )
 
+# "1.2e-07" reads as "1.2e-7": the exponent without its leading zeros.
+_SHORT_EXPONENT = re.compile(r"e([+-])0*(\d)")
+
 
 def plain(text: str) -> str:
     """`text` as Markdown that shows exactly `text`, on one line, as plain words."""
@@ -33,7 +37,7 @@ def plain(text: str) -> str:
 
 
 def format_number(value: float | None, percent: bool = False) -> str:
-    """A metric for a tile: "0.693", "3.1e-05" (not 0.000), "5.5e+30" (not 31 digits),
+    """A metric for a tile: "0.693", "3.1e-5" (not 0.000), "5.46e+30" (not 31 digits),
     "97.5%", "–" when there is none, and "not a number" or "∞" where training blew up."""
     if value is None:
         return "–"
@@ -43,6 +47,8 @@ def format_number(value: float | None, percent: bool = False) -> str:
         return "∞" if value > 0 else "−∞"
     if percent:
         return f"{value:.1%}"
-    if value != 0 and not 0.01 <= abs(value) < 10_000:
-        return f"{value:.2g}" if abs(value) < 0.01 else f"{value:.3g}"
+    # Rounded first, so 9999.9996 is not shown as "10000.000".
+    if value != 0 and not 0.01 <= abs(round(value, 3)) < 10_000:
+        scientific = f"{value:.2g}" if abs(value) < 0.01 else f"{value:.3g}"
+        return _SHORT_EXPONENT.sub(r"e\1\2", scientific)
     return f"{value:.3f}"

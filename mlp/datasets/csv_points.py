@@ -7,18 +7,30 @@ The file format, as a student would write it::
     0.3,2.1,dog
 
 - Exactly three columns: the first two are the features (numbers), the third the label.
-- Comma-separated; a file whose first line has a semicolon (or else a tab) is read with that
-  separator instead, as spreadsheet programs in many countries write it. Numbers always use
+  Empty cells after the label (a trailing separator, as spreadsheets sometimes write) are
+  ignored.
+- Comma-separated; a file whose first non-blank line has a semicolon (or else a tab) is read
+  with that separator instead, as spreadsheet programs in many countries write it. Numbers use
   a dot as the decimal mark.
+- Lines may end as on Linux and macOS (LF), on Windows (CR LF) or on old Macs (CR only).
+  A cell may be quoted ("big, red"), but every row is one line of at most ``MAX_LINE_CHARS``
+  characters: a quote that runs on over several lines is almost always a stray one, and is
+  reported.
 - The first row is a header when neither of its first two cells is a number.
 - Blank lines are skipped. Cells are stripped of surrounding spaces.
-- Labels may be any text (``cat``, ``1``, ``yes``). Classes are numbered in sorted order
-  of their names: numerically when every label is a number (so ``2`` comes before ``10``),
+- Labels may be any text (``cat``, ``1``, ``yes``) of up to ``MAX_LABEL_CHARS`` characters;
+  runs of spaces inside a label count as one. Classes are numbered in sorted order of their
+  names: numerically when every label is a number (so ``2`` comes before ``10``),
   alphabetically otherwise. ``class_names[k]`` is the name of class ``k``.
+- The file is text: control characters (NUL, bell, escape, ...) are refused, not dropped,
+  since a file that holds them was usually saved in another format (UTF-16, a workbook).
+- The network computes in float32, so the numbers are checked in float64 before they are
+  rounded to it: at most ``MAX_FEATURE_MAGNITUDE`` in size, and each column's spread must
+  survive the rounding (1e10 + 3 and 1e10 + 7 are the same float32 number).
 
 Messages name rows by their line number in the file (the header, if any, is line 1), so a
-student can find them in an editor. Features come back raw, in the file's units; fit a
-``Standardizer`` on them for training.
+student can find them in an editor, and quote the file's content shortened. Features come
+back raw, in the file's units; fit a ``Standardizer`` on them for training.
 """
 
 from __future__ import annotations
@@ -27,22 +39,42 @@ import csv
 import io
 import math
 import os
+import re
+import unicodedata
 from typing import BinaryIO
 
 import numpy as np
 
-from mlp.datasets.errors import DataError
+from mlp.datasets.errors import DataError, quoted
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MIN_ROWS = 10
 MAX_ROWS = 50_000
 MAX_CLASSES = 10
 N_COLUMNS = 3
+# Two numbers and a label fit in a few dozen characters; a longer line is not a row of points.
+MAX_LINE_CHARS = 1000
+# A class name is shown in the chart's legend, where a longer one would crowd out the plot.
+MAX_LABEL_CHARS = 60
+# Well inside float32's range (about 3.4e38), so the plot's margins around the points and the
+# boundary grid stay finite too.
+MAX_FEATURE_MAGNITUDE = 1e37
+# float32's step between neighbouring numbers, near a column's largest one, may be at most
+# this share of the column's standard deviation (then the boundary grid's steps are distinct).
+MAX_STEP_SHARE = 0.01
 
 CsvSource = str | os.PathLike | bytes | bytearray | BinaryIO
 
 # A non-blank row of the file: its line number (1 = the first line) and its stripped cells.
 _Row = tuple[int, list[str]]
+
+# How lines end: LF, CR LF or CR alone (the csv module and Python's text files agree).
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+# Control characters (C0, DEL and C1) other than tab, LF and CR.
+_CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Unicode categories of characters that show nothing: controls, format characters (soft hyphen,
+# zero-width space) and spaces. A label made only of these would be an invisible class name.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
 
 
 def _read_bytes(source: CsvSource) -> bytes:
@@ -95,9 +127,44 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
-def _separator(text: str) -> str:
-    """The cell separator: ";" or a tab when the first line has one, else ","."""
-    first_line = text.lstrip().split("\n", 1)[0]
+def _line_number(text: str, position: int) -> int:
+    """The line (1 = the first) that holds the character at ``position`` of ``text``."""
+    return len(_LINE_BREAK.findall(text, 0, position)) + 1
+
+
+def _check_characters(text: str) -> None:
+    """The text holds no control characters; else a DataError naming the first one's line."""
+    found = _CONTROL_CHARACTER.search(text)
+    if found is None:
+        return
+    line_number = _line_number(text, found.start())
+    if found.group() == "\x00":
+        raise DataError(
+            f"The file holds NUL characters (the first in line {line_number}), so it is not "
+            "plain text: it was probably saved as 'Unicode text' (UTF-16) or in a program's "
+            "own format. Save it as 'CSV UTF-8' and upload it again."
+        )
+    code = found.group().encode("unicode_escape").decode("ascii")
+    raise DataError(
+        f"Line {line_number} holds a control character ({code}), which does not belong in a "
+        "CSV file of numbers and labels. Remove it, or save the file again as 'CSV UTF-8'."
+    )
+
+
+def _check_line_lengths(lines: list[str]) -> None:
+    """No line is longer than ``MAX_LINE_CHARS``; else a DataError naming the first."""
+    for line_number, line in enumerate(lines, start=1):
+        if len(line) > MAX_LINE_CHARS:
+            raise DataError(
+                f"Line {line_number} is {len(line):,} characters long; a row of two numbers "
+                f"and a label needs far fewer (at most {MAX_LINE_CHARS:,} are read). Is this a "
+                "CSV file of points, with one row per line?"
+            )
+
+
+def _separator(lines: list[str]) -> str:
+    """The cell separator: ";" or a tab when the first non-blank line has one, else ","."""
+    first_line = next((line for line in lines if line.strip()), "")
     for candidate in (";", "\t"):
         if candidate in first_line:
             return candidate
@@ -115,7 +182,7 @@ def _as_number(cell: str) -> float | None:
 def _column_name(index: int, header: list[str] | None) -> str:
     """How messages name a column: "column 2", or "column 2 ('y')" when the header names it."""
     if header and header[index]:
-        return f"column {index + 1} ('{header[index]}')"
+        return f"column {index + 1} ({quoted(header[index])})"
     return f"column {index + 1}"
 
 
@@ -124,29 +191,71 @@ def _plural_s(count: int) -> str:
     return "s" if count != 1 else ""
 
 
-def _nonblank_rows(text: str) -> list[_Row]:
-    """The rows of ``text`` that have a non-blank cell, with their line numbers."""
-    return [
-        (line_number, [cell.strip() for cell in cells])
-        for line_number, cells in enumerate(
-            csv.reader(io.StringIO(text), delimiter=_separator(text)), start=1
-        )
-        if any(cell.strip() for cell in cells)
-    ]
+def _stray_quote(first_line: int, last_line: int, closed: bool = True) -> DataError:
+    """The error for a quoted cell that runs on from ``first_line`` to (or past) ``last_line``."""
+    if closed:
+        runs_on = f"only ends in line {last_line:,}, so lines {first_line:,} to {last_line:,} read"
+    else:
+        runs_on = f"is still open in line {last_line:,}, so the rest of the file reads"
+    return DataError(
+        f'A quote (") in line {first_line:,} starts a cell that {runs_on} as one cell. '
+        "Every row must fit on one line: remove the stray quote, or close it on the same line."
+    )
 
 
-def _check_column_counts(rows: list[_Row]) -> None:
+def _nonblank_rows(text: str, separator: str) -> list[_Row]:
+    """The rows of ``text`` that have a non-blank cell, with the line each is on.
+
+    Empty cells after the third are dropped: "1,2,a," is the row "1,2,a".
+
+    Raises
+    ------
+    DataError
+        A quoted cell runs on over several lines (a stray quote).
+    """
+    # newline="" hands the csv module the line endings as they are, so it ends rows at CR,
+    # LF or CR LF alike, and a line break inside a quoted cell stays visible in the cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    rows: list[_Row] = []
+    first_line = 1
+    try:
+        for cells in reader:
+            if reader.line_num > first_line:
+                raise _stray_quote(first_line, reader.line_num)
+            cells = [cell.strip() for cell in cells]
+            while len(cells) > N_COLUMNS and not cells[-1]:
+                cells.pop()
+            if any(cells):
+                rows.append((first_line, cells))
+            first_line = reader.line_num + 1
+    except csv.Error:
+        # Lines are short (checked before), so only a quoted cell over many lines gets here:
+        # it outgrew the csv module's limit on the length of one cell.
+        raise _stray_quote(first_line, reader.line_num, closed=False) from None
+    return rows
+
+
+def _check_column_counts(rows: list[_Row], separator: str) -> None:
     """Every row has exactly ``N_COLUMNS`` cells; else a DataError naming the first that has not."""
     for line_number, cells in rows:
+        if len(cells) == 1:
+            raise DataError(
+                f"Row {line_number} has a single column ({quoted(cells[0])}), but {N_COLUMNS} "
+                "are needed: two numbers (the features) and a label, separated by commas, "
+                "semicolons or tabs."
+            )
         if len(cells) < N_COLUMNS:
             raise DataError(
                 f"Row {line_number} has {len(cells)} column{_plural_s(len(cells))}, "
                 f"but {N_COLUMNS} are needed: two numbers (the features) and a label."
             )
         if len(cells) > N_COLUMNS:
+            shown = ", ".join(quoted(cell, 20) for cell in cells[:5])
+            more = ", …" if len(cells) > 5 else ""
             raise DataError(
-                f"Row {line_number} has {len(cells)} columns, but exactly {N_COLUMNS} are "
-                "expected: two numbers (the features) and a label. Remove the other columns."
+                f"Row {line_number} has {len(cells)} columns ({shown}{more}), but exactly "
+                f"{N_COLUMNS} are expected: two numbers (the features) and a label. Remove the "
+                f"other columns, or quote a label that contains {quoted(separator)}."
             )
 
 
@@ -181,44 +290,70 @@ def _check_row_count(rows: list[_Row]) -> None:
 
 
 def _feature_value(cell: str, where: str) -> float:
-    """A feature cell as a finite float; else a DataError naming ``where`` (row and column)."""
+    """A feature cell as a float of size at most ``MAX_FEATURE_MAGNITUDE``; else a DataError.
+
+    ``where`` names the cell's row and column in the message.
+    """
     if not cell:
         raise DataError(f"The cell in {where} is empty; it should be a number.")
     value = _as_number(cell)
     if value is None:
         raise DataError(
-            f"The value '{cell}' in {where} is not a number. Both feature "
+            f"The value {quoted(cell)} in {where} is not a number. Both feature "
             "columns must hold numbers such as 1.5 or -2 (with a dot as decimal mark)."
         )
-    if not math.isfinite(value):
+    if math.isnan(value) or (math.isinf(value) and "inf" in cell.lower()):
         raise DataError(
-            f"The value '{cell}' in {where} is not a finite number "
+            f"The value {quoted(cell)} in {where} is not a finite number "
             "(NaN or infinity). Remove or fix that row."
+        )
+    if not abs(value) <= MAX_FEATURE_MAGNITUDE:  # also a number too large for float64 (1e999)
+        raise DataError(
+            f"The value {quoted(cell)} in {where} is too large: the network computes with "
+            f"32-bit numbers, so features must lie between -{MAX_FEATURE_MAGNITUDE:.0e} and "
+            f"{MAX_FEATURE_MAGNITUDE:.0e}. Divide that column by a power of ten (use larger "
+            "units)."
         )
     return value
 
 
+def _label(cell: str, line_number: int, header: list[str] | None) -> str:
+    """The label cell as a class name, spaces inside it collapsed; else a DataError.
+
+    A label that shows nothing (only spaces, or a soft hyphen) counts as missing.
+    """
+    label = " ".join(cell.split())
+    if not any(unicodedata.category(c) not in _INVISIBLE_CATEGORIES for c in label):
+        raise DataError(
+            f"Row {line_number} has no label in {_column_name(2, header)}; every row needs one."
+        )
+    if len(label) > MAX_LABEL_CHARS:
+        raise DataError(
+            f"The label in row {line_number}, {quoted(label)}, is too long: at most "
+            f"{MAX_LABEL_CHARS} characters fit in the chart's legend. Is the third column "
+            "really the label?"
+        )
+    return label
+
+
 def _parse_rows(rows: list[_Row], header: list[str] | None) -> tuple[np.ndarray, list[str]]:
-    """The features and the label text of the data rows, checked row by row.
+    """The features and the labels of the data rows, checked row by row.
 
     Returns
     -------
     features : np.ndarray, shape (n, 2), float64
         The first two cells of each row.
     labels : list[str]
-        The third cell of each row, never empty.
+        The third cell of each row as a class name (see ``_label``).
     """
     features = np.empty((len(rows), 2), dtype=np.float64)
     labels: list[str] = []
+    feature_columns = [_column_name(column, header) for column in range(2)]
     for row_index, (line_number, cells) in enumerate(rows):
-        for column in range(2):
-            where = f"row {line_number}, {_column_name(column, header)}"
+        for column, column_name in enumerate(feature_columns):
+            where = f"row {line_number}, {column_name}"
             features[row_index, column] = _feature_value(cells[column], where)
-        if not cells[2]:
-            raise DataError(
-                f"Row {line_number} has no label in {_column_name(2, header)}; every row needs one."
-            )
-        labels.append(cells[2])
+        labels.append(_label(cells[2], line_number, header))
     return features, labels
 
 
@@ -235,8 +370,8 @@ def _check_class_count(class_names: list[str]) -> None:
     """Between 2 and ``MAX_CLASSES`` classes; else a DataError."""
     if len(class_names) < 2:
         raise DataError(
-            f"Every row has the same label ('{class_names[0]}'). A classifier needs at least "
-            "two classes to tell apart."
+            f"Every row has the same label ({quoted(class_names[0])}). A classifier needs at "
+            "least two classes to tell apart."
         )
     if len(class_names) > MAX_CLASSES:
         raise DataError(
@@ -255,6 +390,38 @@ def _check_features_vary(features: np.ndarray, header: list[str] | None) -> None
             )
 
 
+def _check_float32_keeps_spread(features: np.ndarray, header: list[str] | None) -> None:
+    """float32 tells the numbers of each column of ``features`` (n, 2, float64) apart.
+
+    float32 holds about 7 significant digits: near 1e10 it steps by 1,024, so 1e10 + 3 and
+    1e10 + 7 are the same number, and below about 1e-38 it steps by 1.4e-45. A column is
+    refused when that step, near its largest number, is more than ``MAX_STEP_SHARE`` of its
+    standard deviation: the network, and the plot's grid, would see a blurred or constant
+    column.
+    """
+    for column in range(2):
+        values = features[:, column]
+        spread = values.std()
+        step = float(np.spacing(np.float32(np.abs(values).max())))
+        if step <= MAX_STEP_SHARE * spread:
+            continue
+        name = _column_name(column, header)
+        if np.abs(values).max() < np.finfo(np.float32).tiny:
+            raise DataError(
+                f"The numbers in {name} are all closer to zero than 1e-38, too small for the "
+                "32-bit numbers the network computes with. Multiply every number in that "
+                "column by the same power of ten (use smaller units)."
+            )
+        middle = values.mean()
+        raise DataError(
+            f"The numbers in {name} are about {middle:.6g} but differ by at most "
+            f"{np.ptp(values):.2g}. The network computes with 32-bit numbers, which near "
+            f"{middle:.2g} go in steps of {step:.2g}, so it would see them as nearly the same "
+            f"number. Subtract a common value, such as {middle:.6g}, from every number in "
+            "that column."
+        )
+
+
 def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Read and check a CSV of 2-D points with labels (format in the module docstring).
 
@@ -266,7 +433,8 @@ def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, li
     Returns
     -------
     X : np.ndarray, shape (n, 2), float32
-        The two feature columns, raw (not standardised).
+        The two feature columns, raw (not standardised), finite, each with a spread that
+        float32 keeps.
     y : np.ndarray, shape (n,), int64
         Class index of each row, 0 .. len(class_names) - 1.
     class_names : list[str]
@@ -275,16 +443,27 @@ def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, li
     Raises
     ------
     DataError
-        With a sentence for the student: empty or too big file, not UTF-8, fewer than three
-        columns, a cell that is not a number (naming its row and column), NaN or infinity,
-        fewer than 10 or more than 50,000 rows, a single class or more than 10 classes.
+        With a sentence for the student: empty or too big file, not UTF-8, control
+        characters, a very long line, a stray quote, other than three columns, a cell that
+        is not a number (naming its row and column), NaN, infinity or a number too large,
+        a column whose numbers float32 cannot tell apart, a label too long, fewer than 10 or
+        more than 50,000 rows, a single class or more than 10 classes.
     """
     text = _decode(_read_bytes(path_or_file))
     if not text.strip():
         raise DataError("The file is empty. It needs rows of two numbers and a label.")
+    _check_characters(text)
+    lines = _LINE_BREAK.split(text)
+    _check_line_lengths(lines)
+    separator = _separator(lines)
 
-    rows = _nonblank_rows(text)
-    _check_column_counts(rows)
+    rows = _nonblank_rows(text, separator)
+    if not rows:
+        raise DataError(
+            f"The file holds no values, only separators ({quoted(separator)}) and spaces. "
+            "It needs rows of two numbers and a label."
+        )
+    _check_column_counts(rows, separator)
     header, rows = _split_header(rows)
     _check_row_count(rows)
     features, labels = _parse_rows(rows, header)
@@ -292,6 +471,7 @@ def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, li
     class_names = _class_names(labels)
     _check_class_count(class_names)
     _check_features_vary(features, header)
+    _check_float32_keeps_spread(features, header)
 
     class_of_name = {name: index for index, name in enumerate(class_names)}
     y = np.array([class_of_name[label] for label in labels], dtype=np.int64)

@@ -104,6 +104,65 @@ CASES = {
     "only blanks": (b"\n  \n\n", ["empty"]),
     "too big": (b"1,2,a\n" * (900_000), ["larger than 5 MB"]),
     "constant column": (bad("x,y,label\n" + "1,5,a\n1,6,b\n" * 6), ["same value", "'x'"]),
+    # Found by trying the upload as a new user would: each gave a traceback or a wrong reason.
+    "only commas": (b",,,\n,,,\n,,,\n", ["no values", "only separators (',')"]),
+    "only semicolons": (b";;;\n;;;\n", ["no values", "only separators (';')"]),
+    "a lone comma": (b"\n,\n", ["no values"]),
+    "one line of 200 kB": (b"x" * 200_000, ["Line 1", "200,000 characters", "one row per line"]),
+    "unclosed quote over 128 kB": (
+        bad('x,y,label\n1,2,"a\n' + "3,4,b\n" * 30_000),
+        ['quote (")', "line 2", "still open", "rest of the file", "remove the stray quote"],
+    ),
+    "stray quote swallows the rest into a label": (
+        bad('x,y,label\n1,2,"a\n' + "3,4,b\n1,2,a\n" * 6),
+        ['quote (")', "line 2", "ends in line 14", "one line"],
+    ),
+    "stray quote in a feature": (
+        bad('1,2,a\n"1,2,a\n' + "3,4,b\n1,2,a\n" * 6),
+        ['quote (")', "line 2", "lines 2 to 14"],
+    ),
+    "bell character": (bad("x,y,label\n" + "1,2,a\x07\n3,4,b\n" * 6), ["Line 2", "\\x07"]),
+    "escape character": (bad("x,y,label\n1,2,a\n1,\x1b[31m2,b\n" + "3,4,b\n" * 9), ["Line 3"]),
+    "nul": (
+        bad("x,y,label\n" + "1,2,0\n3,4,0\x00\n" * 6),
+        ["NUL", "line 3", "CSV UTF-8"],
+    ),
+    "utf-16 without byte-order mark": (
+        ("x,y,label\n" + "1,2,a\n3,4,b\n" * 6).encode("utf-16-le"),
+        ["NUL", "UTF-16"],
+    ),
+    "too large for float32": (
+        bad("x,y,label\n" + "1,2,a\n3,4,b\n" * 6 + "1e308,2,a\n"),
+        ["'1e308'", "row 14", "column 1 ('x')", "too large", "Divide"],
+    ),
+    "too large for float64": (
+        bad("1,2,a\n3,4,b\n" * 6 + "1,-1e999,a\n"),
+        ["'-1e999'", "row 13", "too large"],
+    ),
+    "spread lost in float32": (
+        bad("x,y,label\n" + "".join(f"{1e10 + i},{i},{'ab'[i % 2]}\n" for i in range(12))),
+        ["column 1 ('x')", "about 1e+10", "differ by at most 11", "steps of 1e+03", "Subtract"],
+    ),
+    "closer to zero than float32 holds": (
+        bad("".join(f"{i * 1e-45},{i},{'ab'[i % 2]}\n" for i in range(12))),
+        ["column 1", "closer to zero", "Multiply"],
+    ),
+    "label too long": (
+        bad("x,y,label\n" + f"1,2,{'a' * 500}\n3,4,b\n" * 6),
+        ["label in row 2", "too long", "(500 characters)", "at most 60"],
+    ),
+    "separated by spaces": (
+        bad("x y label\n" + "1 2 a\n3 4 b\n" * 6),
+        ["Row 1 has a single column ('x y label')", "commas, semicolons or tabs"],
+    ),
+    "stray carriage return in a line": (
+        bad("x,y,label\n1,2\r,a\n" + "3,4,b\n1,2,a\n" * 6),
+        ["Row 2 has 2 columns"],
+    ),
+    "a label that is not the last column": (
+        bad("1,2,a,3\n" * 12),
+        ["4 columns ('1', '2', 'a', '3')", "exactly 3"],
+    ),
 }
 
 
@@ -127,3 +186,64 @@ def test_a_too_big_file_on_disk_is_refused_before_reading(tmp_path):
 def test_a_missing_path_is_a_data_error(tmp_path):
     with pytest.raises(DataError, match="cannot be read"):
         load_points_csv(tmp_path / "nowhere.csv")
+
+
+def test_every_problem_message_quotes_the_file_shortened():
+    for case, (data, _) in CASES.items():
+        with pytest.raises(DataError) as error:
+            load_points_csv(data)
+        message = str(error.value)
+        assert len(message) < 400, (case, message)
+        assert message.isprintable(), (case, message)
+
+
+def test_a_long_cell_is_quoted_shortened():
+    cell = "not-a-number-" * 50
+    with pytest.raises(DataError) as error:
+        load_points_csv(bad("1,2,a\n" * 5 + f"{cell},2,b\n" + "3,4,b\n" * 5))
+    assert "'not-a-number-not-a-number-not-a-number-…' (650 characters)" in str(error.value)
+
+
+@pytest.mark.parametrize("line_end", ["\r", "\r\n", "\n"])
+def test_every_line_ending_loads_the_same(line_end):
+    data = make_csv().decode("utf-8").replace("\n", line_end).encode("utf-8")
+    X, y, class_names = load_points_csv(data)
+    X_lf, y_lf, _ = load_points_csv(make_csv())
+    np.testing.assert_array_equal(X, X_lf)
+    np.testing.assert_array_equal(y, y_lf)
+    assert class_names == ["a", "b"]
+
+
+def test_trailing_empty_columns_are_ignored():
+    data = make_csv().decode("utf-8").replace("\n", ",\n").replace("label,", "label,,,")
+    X, y, class_names = load_points_csv(data.encode("utf-8"))
+    assert X.shape == (12, 2) and class_names == ["a", "b"]
+
+
+def test_quoted_cells_with_separators_are_one_cell():
+    rows = "".join(f'"{i}","{i % 3}","big, {"ab"[i % 2]}"\n' for i in range(10))
+    _, _, class_names = load_points_csv(bad("x,y,label\n" + rows))
+    assert class_names == ["big, a", "big, b"]
+
+
+def test_spaces_inside_a_label_count_once():
+    rows = "".join(f"{i},{i % 3},{['big cat', 'big  cat', 'dog'][i % 3]}\n" for i in range(12))
+    _, y, class_names = load_points_csv(bad(rows))
+    assert class_names == ["big cat", "dog"]
+    assert y[:3].tolist() == [0, 0, 1]
+
+
+@pytest.mark.parametrize("scale", [1e-30, 1e-20, 1e20, 1e30, 1e35])
+def test_huge_and_tiny_units_load_and_standardise(scale):
+    rows = "".join(f"{i * scale!r},{-i * scale!r},{'ab'[i % 2]}\n" for i in range(12))
+    X, _, _ = load_points_csv(bad(rows))
+    assert np.isfinite(X).all()
+    Z = Standardizer.fit(X).transform(X)
+    np.testing.assert_allclose(Z.std(axis=0), 1.0, rtol=1e-5)
+
+
+def test_a_large_offset_with_enough_spread_loads():
+    # Near 1e6 float32 steps by 0.0625, far below the spread of the column.
+    rows = "".join(f"{1e6 + 10 * i},{i},{'ab'[i % 2]}\n" for i in range(12))
+    X, _, _ = load_points_csv(bad(rows))
+    np.testing.assert_array_equal(X[:, 0], 1e6 + 10 * np.arange(12))

@@ -206,6 +206,30 @@ def test_decision_boundary_payload_is_small():
     assert len(figure.to_json()) < 40_000
 
 
+def test_decision_boundary_figure_shows_class_names_as_plain_text():
+    # Class names come from a person's CSV; Plotly renders a subset of HTML in text and
+    # fills in "%{...}" in a hovertemplate.
+    link = '<a href="https://example.com">click</a>'
+    names = [link, "a & b", "&lt;b&gt;", "50%{x}"]
+    xs, ys = _grid(10)
+    points, labels = _blobs(40, 4)
+    figure = decision_boundary_figure(xs, ys, None, 4, names, points, labels, points, labels)
+    train_traces, test_traces = _point_traces(figure)[:4], _point_traces(figure)[4:]
+    assert [trace.name for trace in train_traces] == [
+        '&lt;a href="https://example.com"&gt;click&lt;/a&gt;',
+        "a &amp; b",
+        "&amp;lt;b&amp;gt;",
+        "50%{x}",
+    ]
+    for trace in train_traces + test_traces:
+        label_part = trace.hovertemplate.split("<br>")[0]
+        assert "<" not in label_part and ">" not in label_part
+        assert "%{" not in label_part
+    assert train_traces[3].hovertemplate.startswith("50&#37;{x}<br>")
+    assert test_traces[0].hovertemplate.startswith("&lt;a href")
+    assert "(test)<br>" in test_traces[0].hovertemplate
+
+
 # --- decimate and curves -----------------------------------------------------------------------
 
 
