@@ -32,11 +32,14 @@ from playground.boundary import encode_boundary
 from playground.config import Config
 from playground.data import ImageSet, PointData, TrainingData
 from playground.history import CompactSeries
+from playground.inside import layer_health, loss_hint, neuron_maps
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
 SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
+MAP_STRIDE = 4  # neuron maps use every 4th point of the boundary grid each way (25 × 25)
+HEALTH_ROWS = 1000  # evaluation rows the layers' health is judged on
 MAX_MISTAKES = 16  # misclassified test images an image snapshot keeps, most confident first
 MAX_WEIGHT_IMAGES = 64  # first-layer units whose incoming weights an image snapshot keeps
 # The training speed is measured over the steps of the last few seconds, from the time of a
@@ -135,6 +138,9 @@ class Snapshot:
     mistakes: Mistakes | None = None
     example_probabilities: np.ndarray | None = None
     first_layer_weights: np.ndarray | None = None
+    neuron_maps: tuple[np.ndarray, ...] | None = None  # 2-D points: see inside.neuron_maps
+    health: tuple[str, ...] = ()  # per hidden layer, its dead or saturated share in words
+    hints: tuple[str, ...] = ()  # what to try when a layer or the loss looks wrong
 
 
 class Run:
@@ -260,6 +266,7 @@ class Run:
             proba = self.network.predict_proba(self.data.grid_inputs)
             boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
         images = self._image_readout() if isinstance(self.data, ImageSet) else {}
+        inside = self._inside_readout()
         samples_per_second, seconds_per_epoch = self._speed()
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
         return Snapshot(
@@ -276,8 +283,36 @@ class Run:
             samples_per_second=samples_per_second,
             seconds_per_epoch=seconds_per_epoch,
             **images,
+            **inside,
             **{f"{name}_curve": curve for name, curve in curves.items()},
         )
+
+    def _inside_readout(self) -> dict:
+        """Neuron maps (2-D points only, on every `MAP_STRIDE`-th grid point), each hidden
+        layer's health on the evaluation rows, and the hints they and the loss give."""
+        data = self.data
+        maps = None
+        if isinstance(data, PointData) and self.config.hidden:
+            grid = data.grid_inputs.reshape(len(data.grid_y), len(data.grid_x), -1)
+            grid = grid[::MAP_STRIDE, ::MAP_STRIDE]
+            maps = tuple(neuron_maps(self.network, grid.reshape(-1, grid.shape[-1]),
+                                     grid.shape[:2]))  # fmt: skip
+        inputs = data.inputs_train
+        if self._train_rows is not None:
+            inputs = inputs[self._train_rows]
+        health, hints = [], []
+        for layer in layer_health(self.network, inputs[:HEALTH_ROWS]):
+            share = layer.dead if layer.dead is not None else layer.saturated
+            what = "dead" if layer.dead is not None else "saturated"
+            health.append(f"Layer {layer.index} · {layer.units} {layer.activation}: "
+                          f"{share:.0%} {what}")  # fmt: skip
+            if layer.hint():
+                hints.append(layer.hint())
+        if self.trainer.diverged is None:
+            loss = loss_hint(self.step_loss.y, len(data.class_names), self.trainer.step_count)
+            if loss:
+                hints.append(loss)
+        return {"neuron_maps": maps, "health": tuple(health), "hints": tuple(hints)}
 
     def _image_readout(self) -> dict:
         """The image views' fields of a snapshot: one more pass over the test rows of the

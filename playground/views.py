@@ -30,6 +30,8 @@ from playground.image_figures import (
     guesses_figure,
     weight_images_figure,
 )
+from playground.inside import MAX_MAP_UNITS, config_warnings
+from playground.inside_figures import neuron_map_figure
 from playground.links import View
 from playground.live_chart import STEADY_CSS, live_chart
 from playground.session import MAX_MISTAKES, Snapshot, TrainingSession
@@ -43,6 +45,7 @@ BOUNDARY_HEIGHT = 470
 CURVE_HEIGHT = 225
 NORMS_HEIGHT = 300
 ARCHITECTURE_HEIGHT = 220
+INSIDE_HEIGHT = 340
 EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
 # What a network gets wrong and its first layer's weights change slowly and cost a figure of a
 # few hundred tiles: they are redrawn more calmly than the curves.
@@ -299,6 +302,37 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
         st.code(repr(network), language=None)
 
 
+def draw_inside(prefix: str, session: TrainingSession) -> None:
+    """What each hidden unit computes over the plane (2-D points), each layer's health and
+    the hints they give."""
+    snapshot = session.snapshots[0]
+    if not snapshot.health:
+        return
+    st.subheader("Inside the network")
+    maps = snapshot.neuron_maps
+    if maps:
+        maps_column, health_column = st.columns([11, 9], gap="medium")
+        config = session.configs[0]
+        labels = [f"Layer {index} · {layer.units} {layer.activation}"
+                  + (f" (first {MAX_MAP_UNITS} shown)" if layer.units > MAX_MAP_UNITS else "")
+                  for index, layer in enumerate(config.hidden, start=1)]  # fmt: skip
+        with maps_column:
+            st.caption("What each hidden unit computes over the plane: blue where its output "
+                       "is high, vermillion where it is negative, white at zero.")  # fmt: skip
+            live_chart(neuron_map_figure(maps, labels, height=INSIDE_HEIGHT),
+                       key=f"{prefix}neuron_maps_{len(maps)}", height=INSIDE_HEIGHT,
+                       toolbar=False)  # fmt: skip
+    else:
+        health_column = st.container()
+    with health_column:
+        st.caption("Each layer on the training data: dead ReLUs never fire; saturated sigmoid "
+                   "or tanh units sit at their limits, where gradients vanish.")  # fmt: skip
+        for line in snapshot.health:
+            st.markdown(plain(line))
+        for hint in snapshot.hints:
+            st.warning(plain(hint), icon=":material/lightbulb:")
+
+
 def live_views(
     prefix: str, session: TrainingSession, view: View, redraw_seconds: float = REDRAW_SECONDS
 ) -> None:
@@ -346,6 +380,16 @@ def live_views(
             if session.playing != was_playing:
                 st.rerun(scope="app")  # as in the live view: show the real state
 
+    @st.fragment(run_every=NORMS_REDRAW_SECONDS if was_playing else None)
+    def live_inside() -> None:
+        if session is st.session_state.get(session_key):
+            draw_inside(prefix, session)
+            if session.playing != was_playing:
+                st.rerun(scope="app")
+
+    config = session.configs[0]
+    for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
+        st.warning(plain(warning), icon="⚠️")
     live_view()
     if isinstance(session.data, ImageSet):
         live_image_views()
@@ -354,3 +398,4 @@ def live_views(
         live_weight_norms()
     with architecture_column:
         draw_architecture(prefix, session)
+    live_inside()
