@@ -46,6 +46,7 @@ from playground.figures import Curve, curves_figure, decision_boundary_figure, w
 from playground.live_chart import live_chart
 from playground.session import TrainingSession
 from playground.text import plain
+from playground.views import queued_text
 
 __all__ = ["Comparison", "live_compare", "read_variants", "sweep_section", "variant_editor"]
 
@@ -330,6 +331,8 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
             return
         session.fresh_snapshots()
         state = "Training…" if session.playing else "Paused."
+        if session.playing and session.queue_position:
+            state = queued_text(session.queue_position)
         diverged = [f"{LETTERS[i]}: {s.diverged}" for i, s in enumerate(session.snapshots)
                     if s.diverged]  # fmt: skip
         st.caption(f"{state} Step {session.step_count:,}. Play, Step and Reset act on every "

@@ -22,6 +22,7 @@ from playground.data import (
     make_point_data,
     make_toy_data,
 )
+from playground.scheduler import TrainingPlaces, default_capacity
 from playground.session import TrainingSession, Worker
 from playground.text import plain
 
@@ -90,10 +91,17 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
     return controller
 
 
+@st.cache_resource(show_spinner=False)
+def training_places() -> TrainingPlaces:
+    """The server's places to train (see `playground.scheduler`): one for every session."""
+    return TrainingPlaces(default_capacity())
+
+
 @st.cache_resource(scope="session", on_release=Worker.stop, show_spinner=False)
 def get_worker() -> Worker:
-    """One training thread per browser session; released (stopped) when the tab closes."""
-    return Worker()
+    """One training thread per browser session; released (stopped, its place to train given
+    back) when the tab closes."""
+    return Worker(training_places())
 
 
 def run_through_entry() -> None:

@@ -33,11 +33,13 @@ from playground.config import Config
 from playground.data import ImageSet, PointData, TrainingData
 from playground.history import CompactSeries
 from playground.inside import layer_health, loss_hint, neuron_maps
+from playground.scheduler import TrainingPlaces
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
 SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
+QUEUE_POLL_SECONDS = 0.1  # how often a queued session asks for a place again
 MAP_STRIDE = 4  # neuron maps use every 4th point of the boundary grid each way (25 × 25)
 HEALTH_ROWS = 1000  # evaluation rows the layers' health is judged on
 MAX_MISTAKES = 16  # misclassified test images an image snapshot keeps, most confident first
@@ -360,6 +362,7 @@ class TrainingSession:
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker
         self.reset_requested = False  # Reset was pressed: the page builds a new session
+        self.queue_position = 0  # > 0 while waiting for a place to train (see scheduler)
         self._paced_since: tuple[float, int] | None = None  # (time, step) pacing started
         self._snapshot_wanted = False
         self._snapshot_taken = threading.Event()
@@ -457,6 +460,11 @@ class TrainingSession:
         if self._snapshot_wanted:
             self.publish()
 
+    def serve_snapshot(self) -> None:
+        """Take the snapshot a page is waiting for, if any (a queued session does not train,
+        but its page still redraws)."""
+        self._publish_if_wanted()
+
     def seconds_until_next_step(self) -> float:
         """How long the worker may sleep before the next step is due (0 when running flat out)."""
         if self.steps_per_second is None or self._paced_since is None:
@@ -473,8 +481,10 @@ class Worker:
     within about a tenth of a second.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, places: TrainingPlaces | None = None) -> None:
         self._session: TrainingSession | None = None
+        self._places = places
+        self._holding: TrainingSession | None = None  # the session holding a place
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="mlp-worker", daemon=True)
         self._thread.start()
@@ -497,12 +507,40 @@ class Worker:
         if session is not None:
             session.playing = False
         self._thread.join(timeout=2.0)
+        self._give_back()
+
+    def _give_back(self) -> None:
+        holding, self._holding = self._holding, None
+        if holding is not None and self._places is not None:
+            holding.queue_position = 0
+            self._places.release(holding)
+
+    def _has_place(self, session: TrainingSession) -> bool:
+        """Whether `session` may train now; while it waits, its queue position is kept on it
+        for the page, and its snapshots are still taken when the page asks."""
+        if self._places is None:
+            return True
+        if self._holding is not session:
+            self._give_back()
+        ahead = self._places.request(session)
+        session.queue_position = ahead
+        if ahead:
+            self._holding = session  # in the queue: leave it when the session stops
+            with session.lock:
+                session.serve_snapshot()
+            return False
+        self._holding = session
+        return True
 
     def _loop(self) -> None:
         while not self._stopping.is_set():
             session = self._session
             if session is None or not session.playing:
+                self._give_back()
                 self._stopping.wait(0.03)
+                continue
+            if not self._has_place(session):
+                self._stopping.wait(QUEUE_POLL_SECONDS)
                 continue
             try:
                 session.advance()

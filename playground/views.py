@@ -82,6 +82,14 @@ def draw_metrics(snapshot: Snapshot) -> None:
     columns[5].metric("Test accuracy", format_number(snapshot.test_accuracy, percent=True))
 
 
+def queued_text(position: int) -> str:
+    """What a session waiting for a place to train says (see `playground.scheduler`)."""
+    ahead = position - 1
+    who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
+    return (f"Queued ({who}): this server trains a few networks at a time, and yours starts "
+            "as soon as one pauses.")  # fmt: skip
+
+
 def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = False) -> None:
     """Training or paused, or why training stopped; with `speed`, how fast it went lately
     (samples per second and time per epoch: two more metric tiles would not fit a row)."""
@@ -91,6 +99,8 @@ def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = Fals
         st.error(plain(f"{snapshot.diverged} Then press Reset."), icon="⚠️")
     else:
         state = "Training…" if session.playing else "Paused."
+        if session.playing and session.queue_position:
+            state = queued_text(session.queue_position)
         status = f"{state} Press Step for one minibatch of {session.configs[0].batch_size}."
         if speed and snapshot.samples_per_second is not None:
             status += (
