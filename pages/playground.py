@@ -6,7 +6,7 @@ whole setup lives in the URL, so a copied address reproduces the same run.
 
 import streamlit as st
 
-from playground import resources, views, widgets
+from playground import model_ui, resources, views, widgets
 from playground.config import PLAYGROUND_PAGE
 
 resources.run_through_entry()
@@ -22,5 +22,8 @@ if data is None:
     resources.pause_session(PREFIX)
     st.stop()
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
+model_ui.apply_loaded_model(PREFIX, session)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view)
+with st.sidebar:
+    model_ui.model_section(panel, session)

@@ -1,0 +1,93 @@
+"""Save the trained model, or load one saved before: the weights and the configuration in one
+`.npz` file (see `playground.model_io`), from a page's sidebar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from playground.config import SETTINGS, Config
+from playground.model_io import LoadedModel, ModelError, load_model, save_model
+from playground.session import TrainingSession
+from playground.text import plain
+from playground.widgets import SettingsPanel
+
+__all__ = ["apply_loaded_model", "model_section"]
+
+
+def _pending_key(prefix: str) -> str:
+    return f"{prefix}loaded_model"
+
+
+def _on_upload(panel: SettingsPanel) -> None:
+    """Read the file before any widget is drawn: the panel then shows the model's setup."""
+    state = st.session_state
+    prefix = panel.prefix
+    upload = state.get(f"{prefix}model_upload")
+    if upload is None:
+        return
+    try:
+        model = load_model(upload.getvalue(), panel.page)
+    except ModelError as error:
+        state[f"{prefix}model_error"] = str(error)
+        return
+    state.pop(f"{prefix}model_error", None)
+    state[_pending_key(prefix)] = model
+    session = state.get(f"{prefix}session")
+    if session is not None:
+        session.pause()
+        session.reset_requested = True  # the loaded model starts a new run, at step 0
+    _show_config(panel, model.config)
+
+
+def _show_config(panel: SettingsPanel, config: Config) -> None:
+    """Make the panel's widgets show `config` from the next run on."""
+    state = st.session_state
+    state[f"{panel.prefix}config"] = config
+    state[f"{panel.prefix}reseed"] = [setting.name for setting in SETTINGS]
+    for key in [k for k in state if k.startswith(f"{panel.prefix}layer")]:
+        del state[key]
+
+
+def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
+    """In the sidebar: download the current model, or load one (call inside `st.sidebar`)."""
+    prefix = panel.prefix
+    st.header("Model")
+    run = session.runs[0]
+    data = session.data
+    with session.lock:
+        content = save_model(run.network, run.config, data.inputs_train.shape[1],
+                             len(data.class_names))  # fmt: skip
+    st.download_button("Save the trained model", content, file_name="mlp-model.npz",
+                       mime="application/octet-stream", icon=":material/download:",
+                       key=f"{prefix}model_download",
+                       help="The weights and the setup, to load here again later.")  # fmt: skip
+    st.file_uploader("Load a model (.npz saved from this page)", type=["npz"],
+                     key=f"{prefix}model_upload", on_change=_on_upload, args=(panel,))  # fmt: skip
+    error = st.session_state.get(f"{prefix}model_error")
+    if error:
+        st.error(plain(error), icon="⚠️")
+
+
+def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
+    """Once the session trains the loaded model's setup, give it the loaded weights."""
+    model: LoadedModel | None = st.session_state.get(_pending_key(prefix))
+    if model is None:
+        return
+    run = session.runs[0]
+    data = session.data
+    fits = (
+        run.config == model.config
+        and data.inputs_train.shape[1] == model.n_inputs
+        and len(data.class_names) == model.n_classes
+    )
+    del st.session_state[_pending_key(prefix)]
+    if not fits:
+        st.error(plain("The loaded model was made for other data (its inputs or classes "
+                       "differ), so it was not applied."), icon="⚠️")  # fmt: skip
+        return
+    with session.lock:
+        session.pause()
+        model.apply_to(run.network)
+        session.publish()
+    st.success("Model loaded: the weights are the saved ones. Press Play to train on.",
+               icon=":material/check:")  # fmt: skip

@@ -1,0 +1,119 @@
+"""Model files: a trained network round-trips exactly, and anything else is refused in words."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from playground.config import MNIST_PAGE, PLAYGROUND_PAGE, Config, HiddenLayer
+from playground.data import make_toy_data
+from playground.model_io import ModelError, load_model, save_model
+from playground.session import Run, make_network
+
+CONFIG = Config(n_points=200, hidden=(HiddenLayer(8, "relu"), HiddenLayer(6, "tanh")),
+                batch_norm=True)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def trained():
+    data = make_toy_data("spiral", 200, 0.0, 0.5, 0)
+    run = Run(CONFIG, data)
+    for _ in range(40):
+        run.step()
+    return run, data
+
+
+def test_a_trained_model_round_trips_exactly(trained):
+    run, data = trained
+    content = save_model(run.network, CONFIG, 2, 2)
+    model = load_model(content, PLAYGROUND_PAGE)
+    assert model.config == CONFIG and (model.n_inputs, model.n_classes) == (2, 2)
+    fresh = make_network(model.config, 2, 2)
+    model.apply_to(fresh)
+    assert np.array_equal(fresh.predict_proba(data.inputs_test),
+                          run.network.predict_proba(data.inputs_test))  # fmt: skip
+
+
+def rewrite(content: bytes, change) -> bytes:
+    with np.load(io.BytesIO(content), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    change(arrays)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        (lambda a: a.update(param_000=np.zeros((3, 8), np.float32)), "shape"),
+        (lambda a: a.update(param_001=np.full(8, np.nan, np.float32)), "not finite"),
+        (lambda a: a.update(param_001=np.zeros(8, np.int64)), "not floating-point"),
+        (lambda a: a.pop("param_003"), "param arrays"),
+        (lambda a: a.update(config=np.array('{"hidden": "512relu"}')), "Playground page"),
+        (lambda a: a.update(config=np.array('{"lr": 99}')), "Learning rate"),
+        (lambda a: a.update(shape=np.array([2, 1])), "class counts"),
+        (lambda a: a.pop("config"), "no 'config'"),
+    ],
+    ids=["shape", "nan", "ints", "missing", "too-wide", "bad-setting", "one-class", "no-config"],
+)
+def test_a_changed_file_is_refused_in_words(trained, change, words):
+    run, _ = trained
+    content = rewrite(save_model(run.network, CONFIG, 2, 2), change)
+    with pytest.raises(ModelError, match=words):
+        load_model(content, PLAYGROUND_PAGE)
+
+
+def test_a_pickle_inside_an_npz_is_never_loaded(trained):
+    run, _ = trained
+    buffer = io.BytesIO()
+    np.savez(buffer, config=np.array(CONFIG.to_json()), shape=np.array([2, 2]),
+             param_000=np.array([{"evil": 1}], dtype=object))  # fmt: skip
+    with pytest.raises(ModelError, match="pickle"):
+        load_model(buffer.getvalue(), PLAYGROUND_PAGE)
+
+
+def test_a_truncated_file_and_a_zip_bomb_are_refused(trained):
+    run, _ = trained
+    content = save_model(run.network, CONFIG, 2, 2)
+    with pytest.raises(ModelError, match="cut short"):
+        load_model(content[: len(content) // 2], PLAYGROUND_PAGE)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("param_000.npy", b"\0" * 50_000_000)
+    with pytest.raises(ModelError, match="would unpack"):
+        load_model(buffer.getvalue(), PLAYGROUND_PAGE)
+
+
+def test_a_model_of_another_page_is_refused(trained):
+    run, _ = trained
+    with pytest.raises(ModelError, match="MNIST page"):
+        load_model(save_model(run.network, CONFIG, 2, 2), MNIST_PAGE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=2000))
+def test_any_bytes_give_a_model_or_a_message(content):
+    try:
+        load_model(content, PLAYGROUND_PAGE)
+    except ModelError:
+        pass
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_a_damaged_model_file_gives_a_model_or_a_message(trained, data):
+    run, _ = trained
+    content = bytearray(save_model(run.network, CONFIG, 2, 2))
+    for _ in range(data.draw(st.integers(1, 8))):
+        position = data.draw(st.integers(0, len(content) - 1))
+        content[position] = data.draw(st.integers(0, 255))
+    try:
+        load_model(bytes(content), PLAYGROUND_PAGE)
+    except ModelError:
+        pass
