@@ -1,0 +1,155 @@
+"""A class on one server: N browser sessions open the Playground at once and press Play.
+
+Prints figures and asserts nothing. 127.0.0.1 only; bounded in count (at most 40 sessions)
+and in time (each size takes about a minute).
+
+    python benchmarks/classroom.py [--sessions 1,10,30] [--seconds 15]
+
+For each N, a fresh `streamlit run` and one headless Chromium with N tabs (each its own
+browser session). It reports: how long each page took to show its controls; steps per second
+per session while all play (min, median, max over the sessions that train, and how many wait
+in the queue for a place: see `playground.scheduler`); how long a new tab takes to load while
+they play; how long Pause takes to show "Paused." in a few tabs; the server's memory (RSS) and
+thread count while playing; and after the tabs close, how long until the threads are back to
+where they were before the class came in. Chromium runs on the same 2 cores as the server, so
+its drawing competes with the server; say so when quoting these figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
+from tests.app.streamlit_server import (  # noqa: E402
+    press,
+    start_streamlit,
+    stop_streamlit,
+    wait_until_healthy,
+)
+
+MAX_SESSIONS = 40
+LOAD_TIMEOUT_MS = 120_000
+
+
+def proc_status(pid: int) -> tuple[float, int]:
+    """The server's resident memory (MB) and thread count, from /proc."""
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+
+
+def open_tab(context, url: str) -> tuple[object, float]:
+    page = context.new_page()
+    started = time.perf_counter()
+    page.goto(url)
+    page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
+    return page, time.perf_counter() - started
+
+
+def counter(page) -> int:
+    text = page.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
+    return int(text.replace(",", ""))
+
+
+def queued(page) -> bool:
+    return page.locator('[data-testid="stCaptionContainer"]', has_text="Queued").count() > 0
+
+
+def summary(values: list[float], unit: str) -> str:
+    if not values:
+        return "none"
+    return (f"min {min(values):,.1f}, median {statistics.median(values):,.1f}, "
+            f"max {max(values):,.1f} {unit}")  # fmt: skip
+
+
+def one_class(n_sessions: int, seconds: float, browser) -> None:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(f"/tmp/classroom-{n_sessions}.log", "w")  # noqa: SIM115
+    server = start_streamlit(port, log)
+    try:
+        wait_until_healthy(server, url)
+        rss_idle, threads_idle = proc_status(server.pid)
+        contexts = [browser.new_context(viewport={"width": 1280, "height": 900})
+                    for _ in range(n_sessions)]  # fmt: skip
+        pages, loads = [], []
+        for context in contexts:  # the class comes in, one tab after another
+            page, seconds_to_load = open_tab(context, url)
+            pages.append(page)
+            loads.append(seconds_to_load)
+        for page in pages:
+            press(page, "Play")
+        time.sleep(3.0)  # let every session start (or queue)
+        before = [counter(page) for page in pages]
+        started = time.perf_counter()
+        time.sleep(seconds)
+        after = [counter(page) for page in pages]
+        elapsed = time.perf_counter() - started
+        waiting = [queued(page) for page in pages]
+        rates = [(b - a) / elapsed for a, b, wait in zip(before, after, waiting, strict=True)
+                 if not wait]  # fmt: skip
+        rss_playing, threads_playing = proc_status(server.pid)
+        extra = browser.new_context(viewport={"width": 1280, "height": 900})
+        _, late_load = open_tab(extra, url)
+        pause_latencies = []
+        for page in pages[: min(3, n_sessions)]:
+            clicked = time.perf_counter()
+            press(page, "Pause")
+            page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").wait_for(
+                timeout=60_000)  # fmt: skip
+            pause_latencies.append(time.perf_counter() - clicked)
+        for context in [*contexts, extra]:
+            context.close()
+        closed = time.perf_counter()
+        threads_after = threads_playing
+        while time.perf_counter() - closed < 90:
+            rss_after, threads_after = proc_status(server.pid)
+            if threads_after <= threads_idle:
+                break
+            time.sleep(1.0)
+        back_after = time.perf_counter() - closed
+        print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
+        print(f"  page load:          {summary(loads, 's')}")
+        print(f"  training:           {len(rates)} of {n_sessions} sessions "
+              f"({sum(waiting)} queued)")  # fmt: skip
+        print(f"  steps/s (training): {summary(rates, 'steps/s')}")
+        print(f"  new tab while playing loads in {late_load:.1f} s")
+        print(f"  Pause shows 'Paused.' in {summary(pause_latencies, 's')}")
+        print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
+              f"{rss_after:.0f} MB after")  # fmt: skip
+        print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
+              f"{threads_after} {back_after:.0f} s after the tabs closed")  # fmt: skip
+    finally:
+        stop_streamlit(server)
+        log.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", default="1,10,30")
+    parser.add_argument("--seconds", type=float, default=15.0)
+    args = parser.parse_args()
+    sizes = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                             args=CHROMIUM_ARGS)  # fmt: skip
+        try:
+            for n_sessions in sizes:
+                one_class(n_sessions, args.seconds, browser)
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    main()
