@@ -2,8 +2,10 @@
 
 - `config`: every setting once (`SETTINGS`, `VIEW_SETTINGS`), `Config`, the optimizer table.
 - `links`: the setup in the URL, read leniently with notes and written back exactly.
-- `data`: the data protocol a run trains on, 2-D point sets, one fixed-subset helper.
+- `data`: the data protocol a run trains on, 2-D point sets and their input features (x₁²,
+  sin x₁, …), one fixed-subset helper.
 - `session`: runs in lockstep (`TrainingSession`), their snapshots, the `Worker` thread.
+- `timeline`: a bounded record of a run's past snapshots (doubling gaps plus the newest).
 - `history`: bounded training curves. `boundary`: the decision boundary as uint8 codes.
 - `figures`: Plotly figure builders; `live_chart`: charts updated in place.
 - `image_figures`: the MNIST page's figures: guesses with class bars, confusion, weight images.

@@ -29,6 +29,7 @@ from typing import Any
 
 from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from playground.data import DEFAULT_FEATURES, INPUT_FEATURES
 
 __all__ = [
     "ACTIVATION_CHOICES",
@@ -37,6 +38,7 @@ __all__ = [
     "Config",
     "ConfigError",
     "DATASET_CHOICES",
+    "FEATURE_CHOICES",
     "HiddenLayer",
     "INIT_CHOICES",
     "LEARNING_RATES",
@@ -85,6 +87,9 @@ TOY_CHOICES: tuple[tuple[str, str], ...] = (*TOY_DATASETS.items(), ("csv", "Your
 IMAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_DATASETS.items())
 DATASET_CHOICES: tuple[tuple[str, str], ...] = TOY_CHOICES + IMAGE_CHOICES
 SOURCE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_SOURCES.items())
+FEATURE_CHOICES: tuple[tuple[str, str], ...] = tuple(
+    (name, feature.label) for name, feature in INPUT_FEATURES.items()
+)
 ACTIVATION_CHOICES: tuple[tuple[str, str], ...] = (
     ("relu", "ReLU"),
     ("leaky_relu", "Leaky ReLU"),
@@ -191,16 +196,18 @@ _INVALID = object()
 class Setting:
     """One setting: what it holds, what it allows, and what its widget needs.
 
-    kind is "choice" (one of `choices`), "float" or "int" (from `minimum` to `maximum`),
-    "bool", "optional_float" (a float in range, or None meaning "off") or "hidden" (the layer
-    stack). `live` settings take effect while training runs; a change to any other resets the
-    run. `group` is the sidebar section (and the name a lesson link hides it by).
+    kind is "choice" (one of `choices`), "multichoice" (a set of `choices`, kept as a tuple in
+    the order of `choices`; "x1,x2" in a link), "float" or "int" (from `minimum` to
+    `maximum`), "bool", "optional_float" (a float in range, or None meaning "off") or
+    "hidden" (the layer stack). `live` settings take effect while training runs; a change to
+    any other resets the run. `group` is the sidebar section (and the name a lesson link hides
+    it by).
 
-    The widget: "choice" settings are select boxes, "bool" ones toggles, "int" settings
-    without `steps` number inputs, and every other number a slider over `steps` (a value
-    between steps keeps its place: see `widget_options`). `display` says how a value is
-    shown: "g" (0.001), "percent" (15%) or "int". An "optional_float" widget is a toggle plus
-    a slider that starts at `on_value` when switched on.
+    The widget: "choice" settings are select boxes, "multichoice" ones pills, "bool" ones
+    toggles, "int" settings without `steps` number inputs, and every other number a slider
+    over `steps` (a value between steps keeps its place: see `widget_options`). `display`
+    says how a value is shown: "g" (0.001), "percent" (15%) or "int". An "optional_float"
+    widget is a toggle plus a slider that starts at `on_value` when switched on.
     """
 
     name: str
@@ -235,6 +242,9 @@ class Setting:
     def describe_allowed(self) -> str:
         if self.kind == "choice":
             return "one of " + ", ".join(value for value, _ in self.choices)
+        if self.kind == "multichoice":
+            names = ", ".join(value for value, _ in self.choices)
+            return f"one or more of {names}, separated by commas"
         if self.kind == "bool":
             return "on or off (1 or 0)"
         if self.kind == "hidden":
@@ -267,6 +277,19 @@ class Setting:
     def _parse(self, raw: Any) -> Any:
         if self.kind == "choice":
             return raw if isinstance(raw, str) and raw in dict(self.choices) else _INVALID
+        if self.kind == "multichoice":
+            if isinstance(raw, str):
+                names = raw.split(",")
+            elif isinstance(raw, list | tuple | set | frozenset):
+                names = list(raw)
+            else:
+                return _INVALID
+            if not all(isinstance(name, str) for name in names):
+                return _INVALID
+            names = {name.strip() for name in names} - {""}
+            if not names <= set(dict(self.choices)):
+                return _INVALID
+            return tuple(value for value, _ in self.choices if value in names)
         if self.kind == "bool":
             if isinstance(raw, bool):
                 return raw
@@ -309,6 +332,8 @@ class Setting:
             return "1" if value else "0"
         if self.kind == "hidden":
             return format_hidden(value)
+        if self.kind == "multichoice":
+            return ",".join(value)
         if self.kind == "optional_float" and value is None:
             return "off"
         if self.kind == "float" or self.kind == "optional_float":
@@ -394,6 +419,10 @@ SETTINGS: tuple[Setting, ...] = (
             "data", minimum=0.1, maximum=0.9, steps=_grid(0.1, 0.9, 0.05), display="percent"),
     Setting("data_seed", "Data seed", "int", 0, "Which random draw of the points.",
             "data", minimum=0, maximum=MAX_SEED),
+    Setting("features", "Input features", "multichoice", DEFAULT_FEATURES,
+            "What the network is fed of each point (x₁, x₂ are its coordinates, standardised): "
+            "with x₁² and x₂² even a network without hidden layers separates the circle.",
+            "network", choices=FEATURE_CHOICES),
     Setting("hidden", "Hidden layers", "hidden", (HiddenLayer(16, "tanh"), HiddenLayer(16, "tanh")),
             "The hidden layers, input side first: units and activation of each.", "network"),
     Setting("batch_norm", "Batch norm", "bool", False,
@@ -468,6 +497,8 @@ def _rule_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     problems = []
     if values.get("optimizer") == "nesterov" and values.get("momentum") == 0:
         problems.append(("momentum", "SGD + Nesterov needs a momentum above 0"))
+    if "features" in values and not values["features"]:
+        problems.append(("features", "the network needs at least one input feature"))
     return problems
 
 
@@ -481,6 +512,7 @@ class Config:
     n_points: int = _default("n_points")
     train_share: float = _default("train_share")
     data_seed: int = _default("data_seed")
+    features: tuple[str, ...] = _default("features")
     hidden: tuple[HiddenLayer, ...] = field(default=_default("hidden"))
     batch_norm: bool = _default("batch_norm")
     init: str = _default("init")
@@ -509,7 +541,8 @@ class Config:
                 # Normalise (for example a list of pairs into HiddenLayers, 1 into 1.0).
                 object.__setattr__(self, setting.name, parsed)
         if not problems:
-            problems = [f"{reason}." for _, reason in _rule_problems(dataclasses.asdict(self))]
+            problems = [f"{reason[:1].upper()}{reason[1:]}."
+                        for _, reason in _rule_problems(dataclasses.asdict(self))]  # fmt: skip
         if problems:
             raise ConfigError(" ".join(problems))
 
@@ -522,6 +555,8 @@ class Config:
             value = getattr(self, setting.name)
             if setting.kind == "hidden":
                 value = [dataclasses.asdict(layer) for layer in value]
+            elif setting.kind == "multichoice":
+                value = list(value)
             result[setting.name] = value
         return result
 
@@ -679,7 +714,7 @@ MNIST_PAGE = PageSpec(
     name="MNIST",
     datasets=tuple(value for value, _ in IMAGE_CHOICES),
     max_units=MAX_UNITS,
-    omit=frozenset({"noise", "n_points", "train_share", "data_seed"}),
+    omit=frozenset({"noise", "n_points", "train_share", "data_seed", "features"}),
     default=Config(
         dataset="mnist",
         hidden=(HiddenLayer(256, "relu"), HiddenLayer(256, "relu")),

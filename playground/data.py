@@ -4,11 +4,15 @@ A run trains on anything that has the fields of `TrainingData` (standardised inp
 class names). 2-D point sets (`PointData`) add what the decision-boundary view needs: the
 points in the units people see, the plot ranges and the boundary grid. An image set for the
 MNIST page only needs the protocol's fields.
+
+The network need not see a point's two coordinates alone: `INPUT_FEATURES` lists what it may
+be fed instead or as well (x₁², x₁x₂, sin x₁, …), as in the TensorFlow Playground. With x₁²
+and x₂² a network without a hidden layer separates the circle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
@@ -19,10 +23,13 @@ from mlp.datasets import fixed_subset
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
+    "DEFAULT_FEATURES",
     "EXAMPLE_IMAGES",
+    "INPUT_FEATURES",
     "ImageSet",
     "PointData",
     "TrainingData",
+    "expand_features",
     "fixed_subset",
     "make_point_data",
     "make_toy_data",
@@ -30,6 +37,38 @@ __all__ = [
 
 BOUNDARY_RESOLUTION = 100  # grid points per axis of the decision-boundary picture
 EXAMPLE_IMAGES = 16  # test images shown with the network's guess on the MNIST page
+
+
+@dataclass(frozen=True)
+class InputFeature:
+    """One input the network can be fed: its label and its formula in the standardised
+    coordinates (x₁, x₂), each an (N,) float64 array."""
+
+    label: str
+    formula: Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+# Every input feature, by the name a link uses, in the order the network takes them.
+INPUT_FEATURES: dict[str, InputFeature] = {
+    "x1": InputFeature("x₁", lambda x1, x2: x1),
+    "x2": InputFeature("x₂", lambda x1, x2: x2),
+    "x1sq": InputFeature("x₁²", lambda x1, x2: x1**2),
+    "x2sq": InputFeature("x₂²", lambda x1, x2: x2**2),
+    "x1x2": InputFeature("x₁x₂", lambda x1, x2: x1 * x2),
+    "sinx1": InputFeature("sin x₁", lambda x1, x2: np.sin(x1)),
+    "sinx2": InputFeature("sin x₂", lambda x1, x2: np.sin(x2)),
+}
+DEFAULT_FEATURES: tuple[str, ...] = ("x1", "x2")
+
+
+def expand_features(inputs: np.ndarray, features: Sequence[str]) -> np.ndarray:
+    """The chosen features of standardised 2-D points, before their own standardisation.
+
+    inputs: (N, 2), the points standardised on the training split; features: names from
+    `INPUT_FEATURES`. Returns (N, F) float64, one column per feature in the order given.
+    """
+    x1, x2 = np.asarray(inputs, dtype=np.float64).T
+    return np.column_stack([INPUT_FEATURES[name].formula(x1, x2) for name in features])
 
 
 @runtime_checkable
@@ -53,9 +92,11 @@ class PointData:
     """A 2-D classification set, split, in the units people see and the units the net sees.
 
     X_train: (N, 2) float32, original units; y_train: (N,) int64; likewise X_test, y_test.
-    inputs_train, inputs_test: the same points standardised with the training set's mean and
-    standard deviation (what the network trains on). grid_inputs: (G*G, 2) float32, the
-    boundary grid standardised the same way, rows of y then columns of x.
+    inputs_train, inputs_test: (N, F) float32, what the network trains on: the points
+    standardised with the training set's mean and standard deviation, turned into the
+    `features` (F of them, see `INPUT_FEATURES`), each standardised again on the training set.
+    grid_inputs: (G*G, F) float32, the boundary grid turned into inputs the same way, rows of
+    y then columns of x.
     """
 
     X_train: np.ndarray
@@ -70,6 +111,7 @@ class PointData:
     grid_x: np.ndarray
     grid_y: np.ndarray
     grid_inputs: np.ndarray
+    features: tuple[str, ...] = DEFAULT_FEATURES
 
     @property
     def n_classes(self) -> int:
@@ -77,7 +119,12 @@ class PointData:
 
     @property
     def n_inputs(self) -> int:
+        """Coordinates of a point (2); the network takes `len(features)` inputs."""
         return self.X_train.shape[1]
+
+    @property
+    def feature_labels(self) -> tuple[str, ...]:
+        return tuple(INPUT_FEATURES[name].label for name in self.features)
 
 
 def _read_only(array: np.ndarray) -> np.ndarray:
@@ -93,8 +140,10 @@ def make_point_data(
     train_share: float,
     seed: int,
     resolution: int = BOUNDARY_RESOLUTION,
+    features: Sequence[str] = DEFAULT_FEATURES,
 ) -> PointData:
-    """Split 2-D points, standardise them on the training part and lay the boundary grid.
+    """Split 2-D points, standardise them on the training part, turn them into the network's
+    input `features` and lay the boundary grid.
 
     X: (N, 2) float, y: (N,) int class indices 0..K-1. Raises `datasets.DataError`.
     """
@@ -115,8 +164,16 @@ def make_point_data(
     mesh_x, mesh_y = np.meshgrid(grid_x, grid_y)
     grid_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])
 
+    features = tuple(features)
+    # Each feature is standardised on the training points too, so x₁² starts on the same
+    # scale as x₁ and no input dominates the first steps.
+    feature_scaler = datasets.Standardizer.fit(expand_features(scaler.transform(X_train), features))
+
     def standardise(points: np.ndarray) -> np.ndarray:
-        return _read_only(scaler.transform(points))
+        """Points in the plot's units -> the network's inputs, (N, F) float32."""
+        return _read_only(
+            feature_scaler.transform(expand_features(scaler.transform(points), features))
+        )
 
     return PointData(
         X_train=_read_only(X_train),
@@ -131,16 +188,22 @@ def make_point_data(
         grid_x=_read_only(grid_x),
         grid_y=_read_only(grid_y),
         grid_inputs=standardise(grid_points),
+        features=features,
     )
 
 
 def make_toy_data(
-    dataset: str, n_points: int, noise: float, train_share: float, data_seed: int
+    dataset: str,
+    n_points: int,
+    noise: float,
+    train_share: float,
+    data_seed: int,
+    features: Sequence[str] = DEFAULT_FEATURES,
 ) -> PointData:
-    """A toy set, split and ready to train on."""
+    """A toy set, split and ready to train on with the input `features`."""
     X, y = datasets.toy(dataset, n_points, noise, data_seed)
     names = tuple(f"Class {k}" for k in range(datasets.toy_class_count(dataset)))
-    return make_point_data(X, y, names, train_share, data_seed)
+    return make_point_data(X, y, names, train_share, data_seed, features=features)
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,11 @@ def _show_config(panel: SettingsPanel, config: Config) -> None:
 
 
 def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
-    """In the sidebar: download the current model, or load one (call inside `st.sidebar`)."""
+    """In the sidebar: download the current model, or load one (call inside `st.sidebar`);
+    left out in lesson mode."""
     prefix = panel.prefix
+    if panel.view.hidden:
+        return  # a lesson link (any hide=) keeps the sidebar to what the lesson is about
     st.header("Model")
     run = session.runs[0]
     data = session.data

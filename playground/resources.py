@@ -38,16 +38,21 @@ __all__ = [
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def toy_data(
-    dataset: str, n_points: int, noise: float, train_share: float, data_seed: int
+    dataset: str,
+    n_points: int,
+    noise: float,
+    train_share: float,
+    data_seed: int,
+    features: tuple[str, ...],
 ) -> PointData:
     """Toy data are shared by every session; the key holds only what shapes the data."""
-    return make_toy_data(dataset, n_points, noise, train_share, data_seed)
+    return make_toy_data(dataset, n_points, noise, train_share, data_seed, features)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def csv_data(content: bytes, train_share: float, seed: int) -> PointData:
+def csv_data(content: bytes, train_share: float, seed: int, features: tuple[str, ...]) -> PointData:
     X, y, class_names = datasets.load_points_csv(content)
-    return make_point_data(X, y, class_names, train_share, seed)
+    return make_point_data(X, y, class_names, train_share, seed, features=features)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -73,13 +78,14 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
             st.info("Upload a CSV of points in the sidebar: two numeric columns, then a label.")
             return None
         try:
-            return csv_data(upload.getvalue(), config.train_share, config.data_seed)
+            return csv_data(
+                upload.getvalue(), config.train_share, config.data_seed, config.features
+            )
         except datasets.DataError as error:
             st.error(plain(f"That file cannot be used: {error}"))
             return None
-    return toy_data(
-        config.dataset, config.n_points, config.noise, config.train_share, config.data_seed
-    )
+    return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
+                    config.data_seed, config.features)  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False)

@@ -4,7 +4,7 @@ Nothing here imports Streamlit: a page keeps a `TrainingSession` in its session 
 `Worker` in a session-scoped resource, but the same objects train in a test or a script.
 
 - `Run`: one configuration turned into a network, an optimizer and a trainer, with bounded
-  curves of its progress.
+  curves of its progress and, on 2-D points, a `Timeline` of past snapshots to look back on.
 - `TrainingSession`: one or more runs trained in lockstep on one data set (the Playground has
   one run, a compare page several), a lock, and the latest `Snapshot` of each run.
 - `Worker`: a daemon thread that advances a session while it is playing, at the chosen speed.
@@ -20,7 +20,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -34,6 +34,7 @@ from playground.data import ImageSet, PointData, TrainingData
 from playground.history import CompactSeries
 from playground.inside import layer_health, loss_hint, neuron_maps
 from playground.scheduler import TrainingPlaces
+from playground.timeline import Timeline
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
@@ -48,6 +49,11 @@ MAX_WEIGHT_IMAGES = 64  # first-layer units whose incoming weights an image snap
 # step noted at most every SPEED_SAMPLE_SECONDS (a clock read per step costs next to nothing).
 SPEED_WINDOW_SECONDS = 3.0
 SPEED_SAMPLE_SECONDS = 0.05
+# Past snapshots a run on 2-D points keeps to look back on (see `playground.timeline`), the
+# TIMELINE_RECENT newest always among them. Each holds a 10 kB boundary and int8 neuron maps
+# (about 30 kB for the default network), its curves cut from the present ones when shown.
+TIMELINE_CAPACITY = 60
+TIMELINE_RECENT = 20
 
 
 # -- one run ------------------------------------------------------------------------------
@@ -144,6 +150,26 @@ class Snapshot:
     health: tuple[str, ...] = ()  # per hidden layer, its dead or saturated share in words
     hints: tuple[str, ...] = ()  # what to try when a layer or the loss looks wrong
 
+    def without_curves(self) -> Snapshot:
+        """This snapshot as a timeline keeps it: without its curves, which the present
+        snapshot holds up to this step anyway (see `as_of`)."""
+        return replace(self, **{name: _NO_CURVE for name in CURVE_FIELDS})
+
+    def as_of(self, moment: Snapshot) -> Snapshot:
+        """The run as it was at `moment`, an earlier snapshot of it kept by its timeline:
+        the moment's own state, with this (the present) snapshot's curves up to its step."""
+        curves = {}
+        for name in CURVE_FIELDS:
+            x, y = getattr(self, name)
+            until = x <= moment.step
+            curves[name] = (x[until], y[until])
+        return replace(moment, **curves)
+
+
+CURVE_FIELDS = ("step_loss", "train_loss_curve", "test_loss_curve", "train_accuracy_curve",
+                "test_accuracy_curve")  # fmt: skip
+_NO_CURVE = (np.empty(0), np.empty(0))
+
 
 class Run:
     """One configuration trained on one data set.
@@ -181,6 +207,10 @@ class Run:
         self._train_rows = fixed_subset(len(data.y_train), EVALUATION_POINTS, seed=1)
         self._test_rows = fixed_subset(len(data.y_test), EVALUATION_POINTS, seed=2)
         self._record_evaluation(0, *self._evaluate())
+        # Every snapshot at a new step is offered to it; the Playground looks back through it.
+        self.timeline: Timeline[Snapshot] | None = (
+            Timeline(TIMELINE_CAPACITY, TIMELINE_RECENT) if isinstance(data, PointData) else None
+        )
 
     def apply_live(self, config: Config) -> None:
         """Take over the settings that may change while training runs."""
@@ -271,7 +301,7 @@ class Run:
         inside = self._inside_readout()
         samples_per_second, seconds_per_epoch = self._speed()
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
-        return Snapshot(
+        snapshot = Snapshot(
             step=self.trainer.step_count,
             epoch=self.trainer.epoch_progress,
             train_loss=train_loss,
@@ -288,6 +318,9 @@ class Run:
             **inside,
             **{f"{name}_curve": curve for name, curve in curves.items()},
         )
+        if self.timeline is not None:
+            self.timeline.record(snapshot.step, snapshot.without_curves())
+        return snapshot
 
     def _inside_readout(self) -> dict:
         """Neuron maps (2-D points only, on every `MAP_STRIDE`-th grid point), each hidden

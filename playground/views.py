@@ -6,6 +6,8 @@ wrong (confusion matrix, most confident mistakes) and the first layer's weights 
 While training plays, `live_views` redraws from the session's snapshots in fragments: the
 fast one (metrics, boundary or example images, curves) every `REDRAW_SECONDS`, the weight
 norms once a second, the mistakes and weight images every `IMAGE_VIEWS_REDRAW_SECONDS`.
+While paused on 2-D points, a "Look back" slider steps back through the moments the run's
+timeline kept, and every view shows the moment it is at (`shown_snapshot`).
 Nothing here changes the session; drawing reads snapshots only.
 """
 
@@ -52,6 +54,7 @@ EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
 IMAGE_VIEWS_REDRAW_SECONDS = 2.0
 IMAGE_VIEWS_HEIGHT = 470
 MISTAKE_COLUMNS = 4
+LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
 
 
 def page_style() -> None:
@@ -101,6 +104,10 @@ def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = Fals
         state = "Training…" if session.playing else "Paused."
         if session.playing and session.queue_position:
             state = queued_text(session.queue_position)
+        present = session.snapshots[0].step
+        if not session.playing and snapshot.step < present:
+            state = (f"Looking back at step {snapshot.step:,}: Play and Step go on from the "
+                     f"present, step {present:,}.")  # fmt: skip
         status = f"{state} Press Step for one minibatch of {session.configs[0].batch_size}."
         if speed and snapshot.samples_per_second is not None:
             status += (
@@ -270,7 +277,7 @@ def draw_curves(prefix: str, snapshot: Snapshot) -> None:
 
 
 def draw_weight_norms(prefix: str, session: TrainingSession) -> None:
-    snapshot = session.snapshots[0]
+    snapshot = shown_snapshot(prefix, session)
     config = session.configs[0]
     layer_names = [f"Dense {index + 1}" for index in range(len(snapshot.weight_norms))]
     largest = max((float(norms.max()) for norms in snapshot.weight_norms), default=1.0)
@@ -307,7 +314,10 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
         height=ARCHITECTURE_HEIGHT,
         toolbar=False,
     )
-    st.caption(f"{network.n_params:,} parameters")
+    inputs = ""
+    if isinstance(session.data, PointData):
+        inputs = f"Inputs: {', '.join(session.data.feature_labels)}. "
+    st.caption(f"{inputs}{network.n_params:,} parameters")
     with st.expander("The network as code"):
         st.code(repr(network), language=None)
 
@@ -315,7 +325,7 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
 def draw_inside(prefix: str, session: TrainingSession) -> None:
     """What each hidden unit computes over the plane (2-D points), each layer's health and
     the hints they give."""
-    snapshot = session.snapshots[0]
+    snapshot = shown_snapshot(prefix, session)
     if not snapshot.health:
         return
     st.subheader("Inside the network")
@@ -343,6 +353,40 @@ def draw_inside(prefix: str, session: TrainingSession) -> None:
             st.warning(plain(hint), icon=":material/lightbulb:")
 
 
+def look_back(prefix: str, session: TrainingSession) -> None:
+    """While paused, a slider back through the moments the run's timeline kept. It starts at
+    the present and goes back there with Play, a new step or a new run."""
+    key = f"{prefix}{LOOK_BACK}"
+    present = (id(session), session.snapshots[0].step)
+    if session.playing or st.session_state.get(f"{key}_present") != present:
+        st.session_state.pop(key, None)
+        st.session_state[f"{key}_present"] = present
+    timeline = session.runs[0].timeline
+    steps = timeline.steps() if timeline is not None else ()
+    if session.playing or len(steps) < 2:
+        return
+    st.select_slider(
+        "Look back", steps, value=steps[-1], key=key, format_func=lambda step: f"step {step:,}",
+        help="Every view as it was at an earlier step: the first steps and the latest ones are "
+             "kept finely, the rest more and more sparsely. Play goes on from the present.",
+    )  # fmt: skip
+
+
+def shown_snapshot(
+    prefix: str, session: TrainingSession, present: Snapshot | None = None
+) -> Snapshot:
+    """What the views draw: the present snapshot (`present`, or the session's latest), or
+    while paused the moment the look-back slider is at, with the present curves up to it."""
+    if present is None:
+        present = session.snapshots[0]
+    step = st.session_state.get(f"{prefix}{LOOK_BACK}")
+    timeline = session.runs[0].timeline
+    if session.playing or timeline is None or step is None or step >= present.step:
+        return present
+    moment = timeline.at(step)
+    return present if moment is None else present.as_of(moment)
+
+
 def live_views(
     prefix: str, session: TrainingSession, view: View, redraw_seconds: float = REDRAW_SECONDS
 ) -> None:
@@ -356,7 +400,7 @@ def live_views(
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
-        snapshot = session.fresh_snapshots()[0]
+        snapshot = shown_snapshot(prefix, session, session.fresh_snapshots()[0])
         data = session.data
         draw_metrics(snapshot)
         draw_status(session, snapshot, speed=isinstance(data, ImageSet))
@@ -400,6 +444,7 @@ def live_views(
     config = session.configs[0]
     for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
         st.warning(plain(warning), icon="⚠️")
+    look_back(prefix, session)
     live_view()
     if isinstance(session.data, ImageSet):
         live_image_views()

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 
 import streamlit as st
 
-from mlp.datasets import TOY_DATASETS
+from mlp.datasets import IMAGE_DATASETS, TOY_DATASETS
 from playground.config import (
     ACTIVATION_CHOICES,
     CONTROL_GROUPS,
@@ -117,6 +117,8 @@ class SettingsPanel:
             if setting.kind == "optional_float":
                 state.setdefault(self.key(setting.name) + "_on", value is not None)
                 value = setting.on_value if value is None else value
+            if setting.kind == "multichoice":
+                value = list(value)
             state.setdefault(self.key(setting.name), value)
         state.setdefault(self.key("show_test"), view.show_test)
         state.setdefault(self.key("speed"), view.speed)
@@ -200,6 +202,9 @@ class SettingsPanel:
                 choices = [value for value in choices if value in self.page.datasets]
             st.selectbox(label, choices, format_func=setting.choice_label, key=key,
                          help=setting.help)  # fmt: skip
+        elif setting.kind == "multichoice":
+            st.pills(label, [value for value, _ in setting.choices], selection_mode="multi",
+                     format_func=setting.choice_label, key=key, help=setting.help)  # fmt: skip
         elif setting.kind == "bool":
             st.toggle(label, key=key, help=setting.help)
         elif setting.kind == "optional_float":
@@ -245,6 +250,8 @@ class SettingsPanel:
                       help="Draw a new set of points (a new data seed).")  # fmt: skip
 
         self.section(network, "Network", network_note)
+        if st.session_state[self.key("dataset")] not in IMAGE_DATASETS:
+            self.widget("features")  # what a 2-D point is turned into; images are pixels
         if self.shown("hidden"):
             self.layer_editor()
         self.widget("batch_norm")

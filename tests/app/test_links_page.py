@@ -66,16 +66,18 @@ def limits(setting, page: PageSpec) -> list[str]:
         return [setting.choices[0][0], setting.choices[-1][0]]
     if setting.kind == "bool":
         return ["0", "1"]
+    if setting.kind == "multichoice":
+        return [setting.choices[0][0], ",".join(value for value, _ in setting.choices)]
     return ["none", ",".join([f"{page.max_units}sigmoid"] * 6)]
 
 
 def drawn_value(app: AppTest, name: str, prefix: str = ""):
     """The value the sidebar widget of a setting shows, or None when it is not drawn."""
     key = f"{prefix}setting_{name}"
-    for kind in ("select_slider", "selectbox", "toggle", "number_input"):
+    for kind in ("select_slider", "selectbox", "toggle", "number_input", "pills"):
         for widget in getattr(app.sidebar, kind):
             if widget.key == key:
-                return widget.value
+                return tuple(widget.value) if kind == "pills" else widget.value
     return None
 
 
