@@ -362,8 +362,13 @@ def look_back(prefix: str, session: TrainingSession) -> None:
         st.session_state.pop(key, None)
         st.session_state[f"{key}_present"] = present
     timeline = session.runs[0].timeline
-    steps = timeline.steps() if timeline is not None else ()
+    if timeline is None:
+        return
+    steps = timeline.steps()
     if session.playing or len(steps) < 2:
+        # The same place, kept while training runs, so nothing below moves at Pause.
+        st.slider("Look back", 0, 1, 1, format="now", disabled=True, key=f"{key}_idle",
+                  help="Pause to look back through the run.")  # fmt: skip
         return
     st.select_slider(
         "Look back", steps, value=steps[-1], key=key, format_func=lambda step: f"step {step:,}",
