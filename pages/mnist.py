@@ -3,6 +3,10 @@ handwritten digits (or Fashion-MNIST clothes), trained live: curves, the trainin
 images with the network's probabilities, what it gets wrong (confusion matrix, most confident
 mistakes) and what its first layer looks for.
 
+Paper presets set up a classic experiment (dropout, batch norm, Xavier initialisation) in one
+click, show what the paper reports beside the live result, and open the Compare page with the
+paper's variants. On MNIST a drawing pad asks the network about your own digits.
+
 Opens on the offline MNIST sample (5,000 digits, no download); the full sets are read from the
 data folder or downloaded once. Its widgets live under their own key prefix, so the Playground
 keeps its setup while this page is open.
@@ -10,7 +14,7 @@ keeps its setup while this page is open.
 
 import streamlit as st
 
-from playground import resources, views, widgets
+from playground import drawing_pad, model_ui, preset_ui, resources, views, widgets
 from playground.config import MNIST_PAGE
 
 resources.run_through_entry()
@@ -30,5 +34,12 @@ if data is None:
     st.stop()
 st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images.")
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
+model_ui.apply_loaded_model(PREFIX, session)
+preset_ui.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
+if config.dataset == "mnist":
+    st.subheader("Draw a digit")
+    drawing_pad.digit_pad(PREFIX, session)
+with st.sidebar:
+    model_ui.model_section(panel, session)

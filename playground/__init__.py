@@ -13,4 +13,12 @@
 - `controls`: Play/Pause, Step and Reset, each click carrying its own id and acted on once.
 - `views`: the live views of a session. `resources`: shared data, the worker, the BLAS limit.
 - `text`: a person's input shown as plain text, numbers that read well.
+- `inside`, `inside_figures`: each hidden unit's map over the plane, layer health, hints.
+- `scheduler`: the server-wide cap on sessions training at once, and its queue.
+- `compare`, `compare_ui`, `compare_figures`: variants, paired seed statistics, sweeps on
+  any executor, and the Compare page's views.
+- `model_io`, `model_ui`: trained models as `.npz` files (no pickle), saved and loaded.
+- `presets`, `preset_ui`: the classic papers' experiments on the MNIST page.
+- `digits`, `drawing_pad`: a digit drawn in the browser, prepared the way MNIST digits are.
+- `train`: the headless command, `python -m playground.train config.json`.
 """

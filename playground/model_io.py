@@ -2,8 +2,10 @@
 configuration as JSON inside, written by a page and read back, checked, by a page.
 
 A model file is a zip of `.npy` arrays: `config` (the configuration's JSON as text),
-`shape` (inputs, classes), then `param_000`, `param_001`, ... (every parameter array in the
-network's order) and `stat_000`, ... (batch norm's running statistics). Reading refuses
+`shape` (inputs, classes), and one group of arrays per layer, input side first:
+`hidden1.W` (D, units), `hidden1.b`, with batch norm also `hidden1.gamma`, `hidden1.beta`,
+`hidden1.running_mean`, `hidden1.running_var`; ...; `output.W`, `output.b`. The pages and
+the headless command (`python -m playground.train`) write and read the same files. Reading refuses
 anything else with a message in words: not a zip, a truncated file, a pickled array, a huge
 or overly compressed member (a zip bomb), a configuration out of range, an array of the
 wrong shape or dtype, a number that is not finite.
@@ -17,10 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mlp.layers import BatchNorm, Dense
+from mlp.network import Network
 from playground.config import Config, ConfigError, PageSpec
 from playground.session import make_network
 
-__all__ = ["LoadedModel", "ModelError", "load_model", "save_model"]
+__all__ = ["LoadedModel", "ModelError", "load_model", "model_arrays", "named_arrays", "save_model"]
 
 MAX_FILE_BYTES = 50_000_000  # a 784-1024×6 float32 network is about 25 MB
 MAX_MEMBER_BYTES = 100_000_000
@@ -37,26 +41,49 @@ class LoadedModel:
     config: Config
     n_inputs: int
     n_classes: int
-    params: list[np.ndarray]
-    stats: list[np.ndarray]
+    arrays: dict[str, np.ndarray]  # by name, as `named_arrays` gives them
 
-    def apply_to(self, network) -> None:
+    def apply_to(self, network: Network) -> None:
         """Copy the weights (and running statistics) into a network of the same shape."""
-        for target, source in zip(network.params(), self.params, strict=True):
-            target[...] = source
-        for target, source in zip(network.running_stats(), self.stats, strict=True):
-            target[...] = source
+        for name, target in named_arrays(network, copy=False).items():
+            target[...] = self.arrays[name]
 
 
-def save_model(network, config: Config, n_inputs: int, n_classes: int) -> bytes:
+def named_arrays(network: Network, copy: bool = True) -> dict[str, np.ndarray]:
+    """Every parameter and running statistic of `network` by its name in a model file
+    (copies, or with copy=False the network's own arrays)."""
+    take = np.copy if copy else (lambda array: array)
+    dense = [layer for layer in network.layers if isinstance(layer, Dense)]
+    names = {id(layer): f"hidden{k + 1}" for k, layer in enumerate(dense[:-1])}
+    names[id(dense[-1])] = "output"
+    arrays: dict[str, np.ndarray] = {}
+    current = None
+    for layer in network.layers:
+        if isinstance(layer, Dense):
+            current = names[id(layer)]
+            arrays[f"{current}.W"] = take(layer.params["W"])
+            arrays[f"{current}.b"] = take(layer.params["b"])
+        elif isinstance(layer, BatchNorm):
+            arrays[f"{current}.gamma"] = take(layer.params["gamma"])
+            arrays[f"{current}.beta"] = take(layer.params["beta"])
+            arrays[f"{current}.running_mean"] = take(layer.running_mean)
+            arrays[f"{current}.running_var"] = take(layer.running_var)
+    return arrays
+
+
+def model_arrays(network: Network, config: Config, n_inputs: int, n_classes: int) -> dict:
+    """What a model file holds, as arrays by name."""
+    return {
+        **named_arrays(network),
+        "config": np.array(config.to_json()),
+        "shape": np.array([n_inputs, n_classes]),
+    }
+
+
+def save_model(network: Network, config: Config, n_inputs: int, n_classes: int) -> bytes:
     """The model file of a network trained with `config`, as bytes."""
-    arrays = {"config": np.array(config.to_json()), "shape": np.array([n_inputs, n_classes])}
-    for index, array in enumerate(network.params()):
-        arrays[f"param_{index:03d}"] = np.array(array, copy=True)
-    for index, array in enumerate(network.running_stats()):
-        arrays[f"stat_{index:03d}"] = np.array(array, copy=True)
     buffer = io.BytesIO()
-    np.savez_compressed(buffer, **arrays)
+    np.savez_compressed(buffer, **model_arrays(network, config, n_inputs, n_classes))
     return buffer.getvalue()
 
 
@@ -116,19 +143,16 @@ def load_model(data: bytes, page: PageSpec) -> LoadedModel:
         raise ModelError("The model file's input and class counts are not valid.")
     n_inputs, n_classes = int(shape[0]), int(shape[1])
     network = make_network(config, n_inputs, n_classes)
-    expected_params, expected_stats = network.params(), network.running_stats()
-    params = _arrays(arrays, "param", expected_params)
-    stats = _arrays(arrays, "stat", expected_stats)
-    return LoadedModel(config, n_inputs, n_classes, params, stats)
-
-
-def _arrays(arrays: dict, prefix: str, expected: list[np.ndarray]) -> list[np.ndarray]:
-    names = sorted(name for name in arrays if name.startswith(prefix + "_"))
-    if len(names) != len(expected):
-        raise ModelError(f"The model file has {len(names)} {prefix} arrays; its configuration "
-                         f"needs {len(expected)}.")  # fmt: skip
-    result = []
-    for name, want in zip(names, expected, strict=True):
+    expected = named_arrays(network, copy=False)
+    unknown = set(arrays) - set(expected) - {"config", "shape"}
+    missing = set(expected) - set(arrays)
+    if missing or unknown:
+        kind, names = ("missing", missing) if missing else ("unexpected", unknown)
+        shown = ", ".join(sorted(names)[:3])
+        raise ModelError(f"The model file's arrays do not match its configuration ({kind}: "
+                         f"{shown}).")  # fmt: skip
+    checked = {}
+    for name, want in expected.items():
         array = arrays[name]
         if array.shape != want.shape:
             raise ModelError(f"{name} has shape {array.shape}; the configuration needs "
@@ -137,5 +161,5 @@ def _arrays(arrays: dict, prefix: str, expected: list[np.ndarray]) -> list[np.nd
             raise ModelError(f"{name} holds {array.dtype} values, not floating-point numbers.")
         if not np.isfinite(array).all():
             raise ModelError(f"{name} holds values that are not finite numbers.")
-        result.append(array.astype(want.dtype))
-    return result
+        checked[name] = array.astype(want.dtype)
+    return LoadedModel(config, n_inputs, n_classes, checked)

@@ -51,16 +51,27 @@ def rewrite(content: bytes, change) -> bytes:
 @pytest.mark.parametrize(
     "change, words",
     [
-        (lambda a: a.update(param_000=np.zeros((3, 8), np.float32)), "shape"),
-        (lambda a: a.update(param_001=np.full(8, np.nan, np.float32)), "not finite"),
-        (lambda a: a.update(param_001=np.zeros(8, np.int64)), "not floating-point"),
-        (lambda a: a.pop("param_003"), "param arrays"),
+        (lambda a: a.update({"hidden1.W": np.zeros((3, 8), np.float32)}), "shape"),
+        (lambda a: a.update({"hidden1.b": np.full(8, np.nan, np.float32)}), "not finite"),
+        (lambda a: a.update({"hidden1.b": np.zeros(8, np.int64)}), "not floating-point"),
+        (lambda a: a.pop("hidden2.gamma"), "missing: hidden2.gamma"),
+        (lambda a: a.update(extra=np.zeros(3)), "unexpected: extra"),
         (lambda a: a.update(config=np.array('{"hidden": "512relu"}')), "Playground page"),
         (lambda a: a.update(config=np.array('{"lr": 99}')), "Learning rate"),
         (lambda a: a.update(shape=np.array([2, 1])), "class counts"),
         (lambda a: a.pop("config"), "no 'config'"),
     ],
-    ids=["shape", "nan", "ints", "missing", "too-wide", "bad-setting", "one-class", "no-config"],
+    ids=[
+        "shape",
+        "nan",
+        "ints",
+        "missing",
+        "extra",
+        "too-wide",
+        "bad-setting",
+        "one-class",
+        "no-config",
+    ],
 )
 def test_a_changed_file_is_refused_in_words(trained, change, words):
     run, _ = trained
@@ -73,7 +84,7 @@ def test_a_pickle_inside_an_npz_is_never_loaded(trained):
     run, _ = trained
     buffer = io.BytesIO()
     np.savez(buffer, config=np.array(CONFIG.to_json()), shape=np.array([2, 2]),
-             param_000=np.array([{"evil": 1}], dtype=object))  # fmt: skip
+             **{"hidden1.W": np.array([{"evil": 1}], dtype=object)})  # fmt: skip
     with pytest.raises(ModelError, match="pickle"):
         load_model(buffer.getvalue(), PLAYGROUND_PAGE)
 
@@ -85,7 +96,7 @@ def test_a_truncated_file_and_a_zip_bomb_are_refused(trained):
         load_model(content[: len(content) // 2], PLAYGROUND_PAGE)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("param_000.npy", b"\0" * 50_000_000)
+        archive.writestr("hidden1.W.npy", b"\0" * 50_000_000)
     with pytest.raises(ModelError, match="would unpack"):
         load_model(buffer.getvalue(), PLAYGROUND_PAGE)
 

@@ -1,0 +1,384 @@
+"""Paper presets: a classic result about training MLPs on MNIST, set up in one click.
+
+Each `Preset` names a paper, quotes what it reports (the table or figure, and each number as
+the paper gives it, with "about" where a number is read off a plot or rounded), and gives the
+paper's variants as `Config`s scaled to the data at hand: the offline sample of 4,000
+training and 1,000 test images, with a step budget, not the paper's 60,000 images and up to a
+million updates. The variants differ in exactly what the paper varies (`Preset.varies`) and
+share everything else, the seed included, so they start from the same weights.
+
+The estimated run time is `steps × batch size / samples per second` for each variant (see
+`Preset.estimated_seconds`), with samples per second measured on this machine by
+`measure_samples_per_second` (run `python -m playground.presets` to measure again and
+update `samples_per_second` below). A page adds the time its redraws take.
+
+Nothing here imports Streamlit: the MNIST page shows the presets, the Compare page trains a
+preset's variants side by side (`compare_query` writes its link), and the headless command
+(`python -m playground.train`) trains any of the configurations.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from playground.compare import MAX_VARIANTS, Variant, differing_settings
+from playground.config import Config, HiddenLayer, format_hidden
+from playground.data import TrainingData
+
+__all__ = [
+    "PRESETS",
+    "PRESETS_BY_KEY",
+    "Preset",
+    "PresetVariant",
+    "compare_query",
+    "format_duration",
+    "measure_samples_per_second",
+]
+
+# What every preset trains on: the offline MNIST sample (no download).
+SAMPLE = {"dataset": "mnist", "source": "sample"}
+SAMPLE_TRAINING_IMAGES = 4_000
+
+
+def _layers(count: int, units: int, activation: str) -> tuple[HiddenLayer, ...]:
+    return tuple(HiddenLayer(units, activation) for _ in range(count))
+
+
+@dataclass(frozen=True)
+class PresetVariant:
+    """One of a paper's setups as a configuration, and what the paper reports for it.
+
+    reported: the paper's own figure for this setup in words, or why there is none.
+    test_accuracy_here: the test accuracy this configuration reaches on the offline sample
+    after the preset's step budget (measured with `python -m playground.train`; the same
+    configuration and seed give the same number on a page).
+    samples_per_second: measured training speed of `config` on this machine, headless.
+    """
+
+    name: str
+    config: Config
+    reported: str
+    test_accuracy_here: float
+    samples_per_second: float
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A paper's experiment, scaled to the offline sample.
+
+    key: a short name for links and tests. source: where in the paper the figures are.
+    paper_setup: what the paper trained; scaled: how these variants differ from it (beyond
+    what they vary). finding: the paper's conclusion in one sentence. varies: the settings
+    that differ between the variants (and nothing else does). steps: the step budget of each
+    variant.
+    """
+
+    key: str
+    title: str
+    citation: str
+    source: str
+    finding: str
+    paper_setup: str
+    scaled: str
+    varies: tuple[str, ...]
+    variants: tuple[PresetVariant, ...]
+    steps: int
+
+    @property
+    def configs(self) -> list[Config]:
+        return [variant.config for variant in self.variants]
+
+    @property
+    def first(self) -> Config:
+        """The configuration a page loads when the preset is chosen."""
+        return self.variants[0].config
+
+    def epochs(self, training_images: int = SAMPLE_TRAINING_IMAGES) -> float:
+        """The step budget in epochs (the trainer drops the last incomplete minibatch)."""
+        batch_size = self.first.batch_size
+        return self.steps / (training_images // batch_size)
+
+    def estimated_seconds(self) -> list[float]:
+        """Each variant's headless training time for the step budget, on this machine:
+        steps × batch size / measured samples per second."""
+        return [self.steps * v.config.batch_size / v.samples_per_second for v in self.variants]
+
+    def variant_index(self, config: Config) -> int | None:
+        """Which variant `config` is, if it is one of them exactly."""
+        for index, variant in enumerate(self.variants):
+            if variant.config == config:
+                return index
+        return None
+
+    def closest_variant(self, config: Config) -> tuple[int, list[str]]:
+        """The variant `config` differs least from, and the settings it differs in."""
+        differences = [differing_settings([config, v.config]) for v in self.variants]
+        index = min(range(len(differences)), key=lambda k: len(differences[k]))
+        return index, differences[index]
+
+
+def compare_query(preset: Preset) -> dict[str, str | list[str]]:
+    """The Compare page's link parameters for a preset: every setting of the first variant as
+    the shared base, then one `variant` value per variant with what differs from the base
+    (`base` for the first)."""
+    base = preset.first
+    query: dict[str, str | list[str]] = dict(base.to_query())
+    variants = []
+    for config in preset.configs:
+        changes = {name: getattr(config, name) for name in differing_settings([base, config])}
+        variants.append(Variant(changes).to_text())
+    query["variant"] = variants
+    return query
+
+
+def format_duration(seconds: float) -> str:
+    """A run time as a person says it: "40 s", "3 min", "1 h 5 min"."""
+    if seconds < 90:
+        return f"{max(round(seconds), 1)} s"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60} min"
+
+
+def measure_samples_per_second(
+    config: Config, data: TrainingData, steps: int = 300, warmup: int = 20
+) -> float:
+    """Training samples per second of `config` on `data`, as a headless run trains it (the
+    evaluations at the ends of epochs included), over `steps` steps after `warmup` ones."""
+    from playground.session import Run  # keeps this module light to import in a page
+
+    run = Run(config, data)
+    for _ in range(warmup):
+        run.step()
+    first = run.trainer.step_count
+    started = time.perf_counter()
+    while run.trainer.step_count < first + steps and run.step():
+        pass
+    seconds = time.perf_counter() - started
+    return (run.trainer.step_count - first) * run.trainer.batch_size / seconds
+
+
+# -- the presets ------------------------------------------------------------------------------
+# samples_per_second: measured with `python -m playground.presets` on this machine (2 cores
+# shared with other work, one BLAS thread as the app sets it, NumPy float32), 300 steps after
+# 20 warm-up steps each, on 2026-11-30. The same runs measured while other work loaded the
+# machine were up to 40% slower: the estimates are a lower bound on a busy machine.
+
+_DROPOUT_BASE = Config(
+    **SAMPLE,
+    hidden=_layers(3, 1024, "relu"),
+    init="he",
+    optimizer="momentum",
+    momentum=0.95,
+    lr=0.02,
+    batch_size=64,
+)
+DROPOUT = Preset(
+    key="dropout",
+    title="Dropout and max-norm (Srivastava et al., 2014)",
+    citation=(
+        "N. Srivastava, G. Hinton, A. Krizhevsky, I. Sutskever, R. Salakhutdinov. Dropout: A "
+        "Simple Way to Prevent Neural Networks from Overfitting. JMLR 15 (2014), 1929–1958."
+    ),
+    source="Table 2 (MNIST test error), settings from Appendix B.1",
+    finding="Dropout lowers the test error of big ReLU nets, and a max-norm constraint on "
+    "top of it lowers it further.",
+    paper_setup=(
+        "All 60,000 MNIST training images, 1 million weight updates. ReLU nets of 3 hidden "
+        "layers of 1,024 units; dropout keeps inputs with p = 0.8 and hidden units with "
+        "p = 0.5 (that is, drops 20% and 50%); max-norm c = 2 on every layer; SGD with a "
+        "final momentum of 0.95."
+    ),
+    scaled=(
+        "4,000 training images instead of 60,000 and 1,860 updates (30 epochs) instead of a "
+        "million; He initialisation, a learning rate of 0.02 and momentum 0.95 for every "
+        "variant (the paper tuned them per model). Table 2 has no ReLU 3 × 1,024 net without "
+        "dropout: its standard net is a logistic 2 × 800 one from Simard et al. (2003). "
+        "Expect no clear winner here: the paper's gains (0.2 to 0.35 points of test error) "
+        "are below what 1,000 test images resolve (about ±0.6 points at 96%), and the "
+        "dropout nets are still learning when the budget ends; a seed sweep on the Compare "
+        "page tells whether a difference is real."
+    ),
+    varies=("dropout", "input_dropout", "max_norm"),
+    variants=(
+        PresetVariant(
+            "No dropout",
+            _DROPOUT_BASE,
+            "Not in Table 2 for this architecture. Its “standard neural net” (Simard et al., "
+            "2003; logistic, 2 layers of 800 units) has 1.60% test error.",
+            0.961,
+            1_540,
+        ),
+        PresetVariant(
+            "Dropout",
+            _DROPOUT_BASE.replace(dropout=0.5, input_dropout=0.2),
+            "Dropout NN, ReLU, 3 layers of 1,024 units: 1.25% test error.",
+            0.956,
+            1_510,
+        ),
+        PresetVariant(
+            "Dropout + max-norm",
+            _DROPOUT_BASE.replace(dropout=0.5, input_dropout=0.2, max_norm=2.0),
+            "Dropout NN + max-norm constraint, ReLU, 3 layers of 1,024 units: 1.06% test error.",
+            0.955,
+            1_560,
+        ),
+    ),
+    steps=1_860,
+)
+
+_BATCH_NORM_BASE = Config(
+    **SAMPLE,
+    hidden=_layers(3, 100, "sigmoid"),
+    init="small",
+    optimizer="sgd",
+    lr=0.5,
+    batch_size=60,
+)
+BATCH_NORM = Preset(
+    key="batch-norm",
+    title="Batch normalisation (Ioffe & Szegedy, 2015)",
+    citation=(
+        "S. Ioffe, C. Szegedy. Batch Normalization: Accelerating Deep Network Training by "
+        "Reducing Internal Covariate Shift. ICML 2015 (PMLR 37), 448–456."
+    ),
+    source="Figure 1(a) (test accuracy against training steps), Section 4.1",
+    finding="With batch normalisation the same sigmoid net trains faster and reaches a higher "
+    "test accuracy.",
+    paper_setup=(
+        "MNIST, 3 fully connected hidden layers of 100 sigmoid units, weights drawn from a "
+        "small random Gaussian, 50,000 steps of 60 images each, with and without batch "
+        "normalisation of each hidden layer. The paper gives no learning rate for it."
+    ),
+    scaled=(
+        "4,000 training images instead of 60,000 and 10,000 steps (about 150 epochs) instead "
+        "of 50,000; weights from N(0, 0.01²) (the paper says only “small random Gaussian "
+        "values”); plain SGD with a learning rate of 0.5 for both. Without batch norm the "
+        "net stays at chance for over a thousand steps before it starts to learn."
+    ),
+    varies=("batch_norm",),
+    variants=(
+        PresetVariant(
+            "Without batch norm",
+            _BATCH_NORM_BASE,
+            "Figure 1(a), plotted, not tabulated: behind the batch-normalised net all the "
+            "way, ending at roughly 96–97% test accuracy after 50,000 steps.",
+            0.911,
+            47_000,
+        ),
+        PresetVariant(
+            "With batch norm",
+            _BATCH_NORM_BASE.replace(batch_norm=True),
+            "Figure 1(a): ahead from the first thousands of steps, ending at roughly 98% "
+            "test accuracy.",
+            0.930,
+            37_000,
+        ),
+    ),
+    steps=10_000,
+)
+
+_XAVIER_BASE = Config(
+    **SAMPLE,
+    hidden=_layers(5, 256, "sigmoid"),
+    init="small",
+    optimizer="sgd",
+    lr=0.1,
+    batch_size=10,
+)
+XAVIER = Preset(
+    key="xavier",
+    title="Xavier initialisation (Glorot & Bengio, 2010)",
+    citation=(
+        "X. Glorot, Y. Bengio. Understanding the difficulty of training deep feedforward "
+        "neural networks. AISTATS 2010 (PMLR 9), 249–256."
+    ),
+    source="Table 1 (test error with 5 hidden layers, MNIST column)",
+    finding="Deep sigmoid nets train badly from small random weights (the top hidden layer "
+    "saturates); tanh does better, and the normalised (Xavier) initialisation helps further.",
+    paper_setup=(
+        "5 hidden layers of 1,000 units, sigmoid, tanh or softsign; SGD on minibatches of 10 "
+        "with a learning rate tuned for each; “standard” initialisation "
+        "W ~ U[−1/√n, 1/√n] against the normalised one "
+        "W ~ U[−√6/√(n_in + n_out), √6/√(n_in + n_out)]."
+    ),
+    scaled=(
+        "4,000 training images, 256 units a layer instead of 1,000, and 10,000 steps (25 "
+        "epochs). The small start is N(0, 0.01²), half the spread of the paper's standard "
+        "initialisation (1/√(3n) ≈ 0.018 for n = 1,000); the normalised one is Xavier "
+        "(uniform). One learning rate, 0.1, for all four. Within this budget both sigmoid "
+        "nets stay at chance (their hidden layers saturate, as the paper's Figure 2 shows "
+        "for its top layer) and tanh from the small start learns only after about 7,000 "
+        "steps; the paper's nets, trained far longer, end between about 1.6% and 2.2%."
+    ),
+    varies=("hidden", "init"),
+    variants=(
+        PresetVariant(
+            "Sigmoid, small init",
+            _XAVIER_BASE,
+            "Table 1, sigmoid with standard initialisation: about 2.2% test error, the worst "
+            "on MNIST.",
+            0.100,
+            7_850,
+        ),
+        PresetVariant(
+            "Sigmoid, Xavier init",
+            _XAVIER_BASE.replace(init="xavier_uniform"),
+            "Not in Table 1 (it lists sigmoid only with the standard initialisation).",
+            0.100,
+            6_460,
+        ),
+        PresetVariant(
+            "tanh, small init",
+            _XAVIER_BASE.replace(hidden=_layers(5, 256, "tanh")),
+            "Table 1, tanh with standard initialisation: about 1.8% test error.",
+            0.845,
+            6_690,
+        ),
+        PresetVariant(
+            "tanh, Xavier init",
+            _XAVIER_BASE.replace(hidden=_layers(5, 256, "tanh"), init="xavier_uniform"),
+            "Table 1, tanh with normalised initialisation (“Tanh N”): about 1.6% test error.",
+            0.952,
+            7_930,
+        ),
+    ),
+    steps=10_000,
+)
+
+PRESETS: tuple[Preset, ...] = (DROPOUT, BATCH_NORM, XAVIER)
+PRESETS_BY_KEY: dict[str, Preset] = {preset.key: preset for preset in PRESETS}
+assert all(len(preset.variants) <= MAX_VARIANTS for preset in PRESETS)
+
+
+def describe(preset: Preset) -> str:
+    """A few lines on a preset: its variants, their architecture and the run time."""
+    lines = [f"{preset.title}: {preset.steps:,} steps ({preset.epochs():.0f} epochs)"]
+    for variant, seconds in zip(preset.variants, preset.estimated_seconds(), strict=True):
+        lines.append(f"  {variant.name}: {format_hidden(variant.config.hidden)}, "
+                     f"about {format_duration(seconds)}")  # fmt: skip
+    return "\n".join(lines)
+
+
+def _measure_all(presets: Sequence[Preset] = PRESETS, steps: int = 300) -> None:
+    """Print every variant's measured speed next to the stored one."""
+    import threadpoolctl
+
+    from mlp import datasets
+    from playground.data import make_image_set
+
+    threadpoolctl.threadpool_limits(limits=1, user_api="blas")  # as the app runs
+    data = make_image_set(datasets.load_images("mnist", "sample"))
+    for preset in presets:
+        print(preset.title)
+        for variant in preset.variants:
+            measured = measure_samples_per_second(variant.config, data, steps=steps)
+            print(f"  {variant.name:<24} measured {measured:9,.0f} samples/s  "
+                  f"(stored {variant.samples_per_second:,.0f})", flush=True)  # fmt: skip
+
+
+if __name__ == "__main__":
+    _measure_all()
