@@ -29,7 +29,7 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
-    press,
+    run_button,
     start_streamlit,
     stop_streamlit,
     wait_until_healthy,
@@ -89,7 +89,8 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
             pages.append(page)
             loads.append(seconds_to_load)
         for page in pages:
-            press(page, "Play")
+            toggle = run_button(page, "toggle")
+            toggle.filter(has_text="Play").click(timeout=LOAD_TIMEOUT_MS)
         time.sleep(3.0)  # let every session start (or queue)
         before = [counter(page) for page in pages]
         started = time.perf_counter()
@@ -105,7 +106,7 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
         pause_latencies = []
         for page in pages[: min(3, n_sessions)]:
             clicked = time.perf_counter()
-            press(page, "Pause")
+            run_button(page, "toggle").filter(has_text="Pause").click(timeout=LOAD_TIMEOUT_MS)
             page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").wait_for(
                 timeout=60_000)  # fmt: skip
             pause_latencies.append(time.perf_counter() - clicked)

@@ -44,6 +44,7 @@ from playground.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidd
 from playground.data import PointData, TrainingData
 from playground.figures import Curve, curves_figure, decision_boundary_figure, weight_norm_figure
 from playground.live_chart import live_chart
+from playground.resources import redraw_interval
 from playground.session import TrainingSession
 from playground.text import plain
 from playground.views import queued_text
@@ -236,9 +237,21 @@ def results_table(session: TrainingSession, names: Sequence[str]) -> pd.DataFram
             "Test loss": snapshot.test_loss,
             "Train loss": snapshot.train_loss,
             "Steps": snapshot.step,
+            "Training time (s)": round(snapshot.train_seconds, 1),
             "Status": "diverged" if snapshot.diverged else "",
         })  # fmt: skip
     return pd.DataFrame(rows)
+
+
+def coloured(table: pd.DataFrame):
+    """The table with each variant's name in its colour (the same as in every chart)."""
+    colours = {f"{letter} ·": color_of(i) for i, letter in enumerate(LETTERS)}
+
+    def style(name: str) -> str:
+        colour = colours.get(str(name)[:3])
+        return f"color: {colour}; font-weight: 600" if colour else ""
+
+    return table.style.map(style, subset=["Variant"])
 
 
 def _percent_column(label: str):
@@ -325,7 +338,7 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
     was_playing = session.playing
     session_key = f"{prefix}session"
 
-    @st.fragment(run_every=REDRAW_SECONDS if was_playing else None)
+    @st.fragment(run_every=redraw_interval(REDRAW_SECONDS) if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return
@@ -339,8 +352,8 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
                    "variant at once.")  # fmt: skip
         for message in diverged:
             st.error(plain(message), icon="⚠️")
-        st.dataframe(results_table(session, names), hide_index=True, column_config=TABLE_COLUMNS,
-                     width="stretch")  # fmt: skip
+        st.dataframe(coloured(results_table(session, names)), hide_index=True,
+                     column_config=TABLE_COLUMNS, width="stretch")  # fmt: skip
         loss_figure, accuracy_figure = _curve_figures(session)
         loss_column, accuracy_column = st.columns(2, gap="medium")
         with loss_column:
@@ -553,7 +566,7 @@ def show_comparison(prefix: str, comparison: Comparison) -> None:
                       f"on {comparison.executor}{took}"))  # fmt: skip
     for line in comparison.differences():
         st.markdown(plain(line))
-    st.dataframe(comparison.summary(), hide_index=True, width="stretch")
+    st.dataframe(coloured(comparison.summary()), hide_index=True, width="stretch")
     variants = [i for i in range(len(comparison.names)) if comparison.for_variant(i)]
     if variants:
         names = [f"{LETTERS[i]} · {comparison.names[i]}" for i in variants]

@@ -33,7 +33,12 @@ __all__ = [
     "get_worker",
     "limit_blas_threads",
     "pause_session",
+    "redraw_interval",
 ]
+
+
+FULL_RATE_SESSIONS = 2  # sessions playing at once before redraws slow down
+MAX_REDRAW_SECONDS = 2.0
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -101,6 +106,16 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
 def training_places() -> TrainingPlaces:
     """The server's places to train (see `playground.scheduler`): one for every session."""
     return TrainingPlaces(default_capacity())
+
+
+def redraw_interval(seconds: float) -> float:
+    """A live view's redraw interval, stretched while many sessions play: the server draws
+    every page from one interpreter, so with more than `FULL_RATE_SESSIONS` playing, each
+    page redraws less often (at most every `MAX_REDRAW_SECONDS`) and the total drawing work
+    stays about the same, leaving time to train and to serve new pages."""
+    places = training_places()
+    busy = places.training + places.waiting
+    return min(max(seconds, MAX_REDRAW_SECONDS), seconds * max(1.0, busy / FULL_RATE_SESSIONS))
 
 
 @st.cache_resource(scope="session", on_release=Worker.stop, show_spinner=False)

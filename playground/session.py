@@ -146,6 +146,7 @@ class Snapshot:
     mistakes: Mistakes | None = None
     example_probabilities: np.ndarray | None = None
     first_layer_weights: np.ndarray | None = None
+    train_seconds: float = 0.0  # time spent in this run's training steps so far
     neuron_maps: tuple[np.ndarray, ...] | None = None  # 2-D points: see inside.neuron_maps
     health: tuple[str, ...] = ()  # per hidden layer, its dead or saturated share in words
     hints: tuple[str, ...] = ()  # what to try when a layer or the loss looks wrong
@@ -196,6 +197,7 @@ class Run:
             keep_history=False,  # the bounded series below keep the curves
         )
         self.step_loss = CompactSeries(CURVE_CAPACITY)
+        self.train_seconds = 0.0  # time spent in training steps, for the compare table
         self.curves = {
             name: CompactSeries(CURVE_CAPACITY)
             for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy")
@@ -231,9 +233,11 @@ class Run:
 
     def step(self) -> bool:
         """One minibatch; False when the run has diverged."""
+        started = time.perf_counter()
         loss = self.trainer.step()
         if loss is None:
             return False
+        self.train_seconds += time.perf_counter() - started
         self.step_loss.append(self.trainer.step_count, loss)
         now = time.monotonic()
         if not self._step_times or now - self._step_times[-1][0] >= SPEED_SAMPLE_SECONDS:
@@ -313,6 +317,7 @@ class Run:
             weight_norms=tuple(self.network.weight_norms_per_unit()),
             diverged=self.trainer.diverged,
             samples_per_second=samples_per_second,
+            train_seconds=self.train_seconds,
             seconds_per_epoch=seconds_per_epoch,
             **images,
             **inside,

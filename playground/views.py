@@ -36,6 +36,7 @@ from playground.inside import MAX_MAP_UNITS, config_warnings
 from playground.inside_figures import neuron_map_figure
 from playground.links import View
 from playground.live_chart import STEADY_CSS, live_chart
+from playground.resources import redraw_interval
 from playground.session import MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
@@ -401,7 +402,9 @@ def live_views(
     was_playing = session.playing
     session_key = f"{prefix}session"
 
-    @st.fragment(run_every=redraw_seconds if was_playing else None)
+    interval = redraw_interval(redraw_seconds)
+
+    @st.fragment(run_every=interval if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
@@ -424,22 +427,24 @@ def live_views(
             # Training stopped by itself (show Play again) or started without this page
             # having drawn it: a full run shows the real state and its live redraws.
             st.rerun(scope="app")
+        if was_playing and abs(redraw_interval(redraw_seconds) - interval) > 0.5 * interval:
+            st.rerun(scope="app")  # more or fewer sessions play now: a new redraw interval
 
-    @st.fragment(run_every=NORMS_REDRAW_SECONDS if was_playing else None)
+    @st.fragment(run_every=redraw_interval(NORMS_REDRAW_SECONDS) if was_playing else None)
     def live_weight_norms() -> None:
         if session is st.session_state.get(session_key):
             draw_weight_norms(prefix, session)
             if session.playing != was_playing:
                 st.rerun(scope="app")  # as in the live view: show the real state
 
-    @st.fragment(run_every=IMAGE_VIEWS_REDRAW_SECONDS if was_playing else None)
+    @st.fragment(run_every=redraw_interval(IMAGE_VIEWS_REDRAW_SECONDS) if was_playing else None)
     def live_image_views() -> None:
         if session is st.session_state.get(session_key):
             draw_image_views(prefix, session)
             if session.playing != was_playing:
                 st.rerun(scope="app")  # as in the live view: show the real state
 
-    @st.fragment(run_every=NORMS_REDRAW_SECONDS if was_playing else None)
+    @st.fragment(run_every=redraw_interval(NORMS_REDRAW_SECONDS) if was_playing else None)
     def live_inside() -> None:
         if session is st.session_state.get(session_key):
             draw_inside(prefix, session)
