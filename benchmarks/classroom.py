@@ -25,6 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
@@ -57,8 +58,13 @@ def open_tab(context, url: str) -> tuple[object, float]:
     return page, time.perf_counter() - started
 
 
-def counter(page) -> int:
-    text = page.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
+def counter(page) -> int | None:
+    """The step counter a tab shows, or None when the tab shows none within 30 s (a page
+    the server did not get to redraw in time counts as unresponsive)."""
+    try:
+        text = page.locator('[data-testid="stMetricValue"]').first.inner_text(timeout=30_000)
+    except PlaywrightTimeoutError:
+        return None
     return int(text.replace(",", ""))
 
 
@@ -99,7 +105,8 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
         elapsed = time.perf_counter() - started
         waiting = [queued(page) for page in pages]
         rates = [(b - a) / elapsed for a, b, wait in zip(before, after, waiting, strict=True)
-                 if not wait]  # fmt: skip
+                 if not wait and a is not None and b is not None]  # fmt: skip
+        unresponsive = sum(a is None or b is None for a, b in zip(before, after, strict=True))
         rss_playing, threads_playing = proc_status(server.pid)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
         _, late_load = open_tab(extra, url)
@@ -125,6 +132,7 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
         print(f"  training:           {len(rates)} of {n_sessions} sessions "
               f"({sum(waiting)} queued)")  # fmt: skip
         print(f"  steps/s (training): {summary(rates, 'steps/s')}")
+        print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
         print(f"  new tab while playing loads in {late_load:.1f} s")
         print(f"  Pause shows 'Paused.' in {summary(pause_latencies, 's')}")
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
