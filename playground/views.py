@@ -354,21 +354,25 @@ def draw_inside(prefix: str, session: TrainingSession) -> None:
             st.warning(plain(hint), icon=":material/lightbulb:")
 
 
+def _look_back_key(prefix: str, session: TrainingSession) -> str:
+    """The slider's key names the run and its present step: each pause gets a new slider
+    that starts at the present, and a value the browser still sends for an older one (clicks
+    come quickly in a class) changes nothing."""
+    return f"{prefix}{LOOK_BACK}_{id(session)}_{session.snapshots[0].step}"
+
+
 def look_back(prefix: str, session: TrainingSession) -> None:
     """While paused, a slider back through the moments the run's timeline kept. It starts at
     the present and goes back there with Play, a new step or a new run."""
-    key = f"{prefix}{LOOK_BACK}"
-    present = (id(session), session.snapshots[0].step)
-    if session.playing or st.session_state.get(f"{key}_present") != present:
-        st.session_state.pop(key, None)
-        st.session_state[f"{key}_present"] = present
+    key = _look_back_key(prefix, session)
     timeline = session.runs[0].timeline
     if timeline is None:
         return
     steps = timeline.steps()
     if session.playing or len(steps) < 2:
         # The same place, kept while training runs, so nothing below moves at Pause.
-        st.slider("Look back", 0, 1, 1, format="now", disabled=True, key=f"{key}_idle",
+        st.slider("Look back", 0, 1, 1, format="now", disabled=True,
+                  key=f"{prefix}{LOOK_BACK}_idle",
                   help="Pause to look back through the run.")  # fmt: skip
         return
     st.select_slider(
@@ -385,7 +389,7 @@ def shown_snapshot(
     while paused the moment the look-back slider is at, with the present curves up to it."""
     if present is None:
         present = session.snapshots[0]
-    step = st.session_state.get(f"{prefix}{LOOK_BACK}")
+    step = st.session_state.get(_look_back_key(prefix, session))
     timeline = session.runs[0].timeline
     if session.playing or timeline is None or step is None or step >= present.step:
         return present

@@ -32,7 +32,7 @@ def open_playground() -> AppTest:
 
 
 def look_back_sliders(app: AppTest):
-    return [slider for slider in app.select_slider if slider.key == "look_back"]
+    return [slider for slider in app.select_slider if slider.key.startswith("look_back_")]
 
 
 def what_is_shown(app: AppTest) -> dict:
