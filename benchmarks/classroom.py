@@ -110,12 +110,23 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
         rss_playing, threads_playing = proc_status(server.pid)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
         _, late_load = open_tab(extra, url)
-        pause_latencies = []
+        print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
+        print(f"  page load:          {summary(loads, 's')}")
+        print(f"  training:           {len(rates)} of {n_sessions} sessions "
+              f"({sum(waiting)} queued)")  # fmt: skip
+        print(f"  steps/s (training): {summary(rates, 'steps/s')}")
+        print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
+        print(f"  new tab while playing loads in {late_load:.1f} s", flush=True)
+        pause_latencies, no_answer = [], 0
         for page in pages[: min(3, n_sessions)]:
             clicked = time.perf_counter()
-            run_button(page, "toggle").filter(has_text="Pause").click(timeout=LOAD_TIMEOUT_MS)
-            page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").wait_for(
-                timeout=60_000)  # fmt: skip
+            try:
+                run_button(page, "toggle").filter(has_text="Pause").click(timeout=30_000)
+                page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").wait_for(
+                    timeout=60_000)  # fmt: skip
+            except PlaywrightTimeoutError:
+                no_answer += 1
+                continue
             pause_latencies.append(time.perf_counter() - clicked)
         for context in [*contexts, extra]:
             context.close()
@@ -127,14 +138,8 @@ def one_class(n_sessions: int, seconds: float, browser) -> None:
                 break
             time.sleep(1.0)
         back_after = time.perf_counter() - closed
-        print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
-        print(f"  page load:          {summary(loads, 's')}")
-        print(f"  training:           {len(rates)} of {n_sessions} sessions "
-              f"({sum(waiting)} queued)")  # fmt: skip
-        print(f"  steps/s (training): {summary(rates, 'steps/s')}")
-        print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
-        print(f"  new tab while playing loads in {late_load:.1f} s")
-        print(f"  Pause shows 'Paused.' in {summary(pause_latencies, 's')}")
+        print(f"  Pause shows 'Paused.' in {summary(pause_latencies, 's')}; "
+              f"{no_answer} of {min(3, n_sessions)} tabs did not answer within 90 s")  # fmt: skip
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
