@@ -10,8 +10,8 @@ preset "All three" (plain, dropout, dropout + max-norm, all three), each variant
 rounds (medians printed): one by one in this process, on the page's process pool (one
 process per core, started fresh for each sweep as the page does, so start-up counts), and
 on a `dask.distributed.LocalCluster` (one single-threaded worker process per core, started
-before the clock, as a cluster would be, and closed before the next way runs). Every way must give the same test accuracies; the
-script says so.
+before the clock, as a cluster would be, and closed before the next way runs). Every way must
+give the same test accuracies; the script says so.
 """
 
 from __future__ import annotations
