@@ -434,26 +434,22 @@ def live_views(
         if was_playing and abs(redraw_interval(redraw_seconds) - interval) > 0.5 * interval:
             st.rerun(scope="app")  # more or fewer sessions play now: a new redraw interval
 
-    @st.fragment(run_every=redraw_interval(NORMS_REDRAW_SECONDS) if was_playing else None)
-    def live_weight_norms() -> None:
-        if session is st.session_state.get(session_key):
-            draw_weight_norms(prefix, session)
-            if session.playing != was_playing:
-                st.rerun(scope="app")  # as in the live view: show the real state
+    def calm_view(draw, seconds: float):
+        """A view redrawn every `seconds` (stretched when many sessions play) while the
+        session plays; like the live view, it shows the real state when that changed."""
 
-    @st.fragment(run_every=redraw_interval(IMAGE_VIEWS_REDRAW_SECONDS) if was_playing else None)
-    def live_image_views() -> None:
-        if session is st.session_state.get(session_key):
-            draw_image_views(prefix, session)
-            if session.playing != was_playing:
-                st.rerun(scope="app")  # as in the live view: show the real state
+        @st.fragment(run_every=redraw_interval(seconds) if was_playing else None)
+        def view() -> None:
+            if session is st.session_state.get(session_key):
+                draw(prefix, session)
+                if session.playing != was_playing:
+                    st.rerun(scope="app")
 
-    @st.fragment(run_every=redraw_interval(NORMS_REDRAW_SECONDS) if was_playing else None)
-    def live_inside() -> None:
-        if session is st.session_state.get(session_key):
-            draw_inside(prefix, session)
-            if session.playing != was_playing:
-                st.rerun(scope="app")
+        return view
+
+    live_weight_norms = calm_view(draw_weight_norms, NORMS_REDRAW_SECONDS)
+    live_image_views = calm_view(draw_image_views, IMAGE_VIEWS_REDRAW_SECONDS)
+    live_inside = calm_view(draw_inside, NORMS_REDRAW_SECONDS)
 
     config = session.configs[0]
     for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
