@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import streamlit as st
@@ -11,23 +9,13 @@ from streamlit.testing.v1 import AppTest
 
 from tests.app.run_buttons import click_run_button
 from tests.app.test_app import shown
-
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+from tests.app.test_app import start as open_playground
 
 
 @pytest.fixture(autouse=True)
 def release_workers():
     yield
     st.cache_resource.clear()
-
-
-def open_playground(query: dict) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    for key, value in query.items():
-        app.query_params[key] = value
-    app.run()
-    assert not app.exception, [e.value for e in app.exception]
-    return app
 
 
 def saved_model(app: AppTest) -> bytes:
