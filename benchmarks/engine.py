@@ -20,9 +20,10 @@ missing one is reported and left out.
 Cases:
 - MNIST-sized: 784-256-256-10 ReLU, batch 128, float32, SGD (lr 0.01) and Adam (lr 0.001),
   plain and with batch norm + dropout (0.2 on the inputs, 0.5 on the hidden units); samples
-  per second on 60,000 random samples. Each figure is also given as a share of the ceiling:
-  the same network's matrix products alone (3 forward, 3 weight-gradient and 2 input-gradient
-  GEMMs per step), measured in the same rounds.
+  per second on 60,000 real digits (the offline MNIST sample repeated, pixels in [0, 1]). Each
+  figure is also given as a share of the ceiling: the same network's matrix products alone
+  (3 forward, 3 weight-gradient and 2 input-gradient GEMMs per step), measured in the same
+  rounds.
 - Toy: 2-8-8-2 tanh on 500 points with SGD (lr 0.1), at batch 10 and at full batch 500; steps
   per second. At full batch every step of the engine ends an epoch and so also evaluates the
   training set; the figure without that evaluation is printed too.
