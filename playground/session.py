@@ -458,8 +458,12 @@ class TrainingSession:
     def step(self, n_steps: int = 1) -> None:
         """Exactly `n_steps` minibatches for every run that has not diverged, then publish."""
         with self.lock:
-            self._step_all(n_steps)
-            self.publish()
+            try:
+                self._step_all(n_steps)
+                self.publish()
+            except Exception as error:  # as in the worker: a message on the page, no traceback
+                self.playing = False
+                self.error = f"{type(error).__name__}: {error}"
 
     def _step_all(self, n_steps: int) -> None:
         for _ in range(n_steps):
