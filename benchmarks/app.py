@@ -16,6 +16,10 @@ asserts nothing; it prints, with the targets beside them:
 4. Time from pressing Play to 95% test accuracy on the default page.
 5. Steps per second, page against engine, for a heavier network.
 
+`python benchmarks/app.py --inside` measures only what the Playground's inside views (the
+diagram of neuron maps, the histograms of activations and gradients) cost: the default page's
+steps per second with them switched off and on, interleaved rounds (about two minutes).
+
 Every process it starts is stopped in a `finally`: the server by its PID, Chromium (and the
 Playwright driver) by Playwright's own close.
 """
@@ -484,5 +488,65 @@ def main() -> None:
                     stop_streamlit(process)
 
 
+# -- `python benchmarks/app.py --inside`: the inside views' cost ----------------------------
+
+INSIDE_ROUNDS = 3  # off, on, off, on, ...: interleaved, so a change in the machine's load
+# (other work on it) falls on both alike
+
+
+def set_inside_views(page, on: bool) -> None:
+    """Switch the Playground's inside views (diagram of maps, histograms) on or off."""
+    switch = page.locator(".st-key-show_inside input")
+    if switch.is_checked() != on:
+        page.locator(".st-key-show_inside label").click()
+        settle(page, 1.0)
+
+
+def measure_inside_views() -> None:
+    """Steps per second of the default page with the inside views off and on (one session,
+    Play for each window, Pause between them), and the ratio of the medians."""
+    print(f"Inside views: default page, {INSIDE_ROUNDS} rounds of off/on, each a "
+          f"{WINDOW_SECONDS:g} s window {WARMUP_SECONDS:g} s after Play")  # fmt: skip
+    load = os.getloadavg()
+    print(f"   {os.cpu_count()} cores; load average at start {load[0]:.2f} (1 min), shared "
+          "with other work: every figure is from a busy machine")  # fmt: skip
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = None
+    rates: dict[bool, list[float]] = {False: [], True: []}
+    with tempfile.TemporaryFile() as log, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            process, _ = start_server(port, log)
+            wait_for_health(process, url, log)
+            page = open_page(browser, url)
+            for _ in range(INSIDE_ROUNDS):
+                for on in (False, True):
+                    set_inside_views(page, on)
+                    result = measure_playing(page, process.pid)
+                    rates[on].append(result["rate"])
+                    print(f"   views {'on ' if on else 'off'}: {fmt_rate(result['rate'])} steps/s "
+                          f"(server {result['server_cores'] or 0:.2f} core, Chromium "
+                          f"{result['browser_cores'] or 0:.2f} core, load "
+                          f"{result['load']:.1f})")  # fmt: skip
+                    page.locator(".st-key-run_controls button", has_text="Pause").click(force=True)
+                    settle(page, 1.0)
+            close_page(page)
+        finally:
+            try:
+                browser.close()
+            finally:
+                if process is not None:
+                    stop_streamlit(process)
+    off, on = statistics.median(rates[False]), statistics.median(rates[True])
+    print(f"   median steps/s: off {fmt_rate(off)}, on {fmt_rate(on)}: on keeps {on / off:.0%} "
+          f"of off; target >= 80%: {met(on >= 0.8 * off)}")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    if "--inside" in sys.argv[1:]:
+        measure_inside_views()
+    else:
+        main()

@@ -1,8 +1,11 @@
-"""What happens inside a network: each hidden unit's output over the plane, how healthy each
-layer is (dead ReLUs, saturated sigmoid and tanh units), and hints in plain words.
+"""What happens inside a network: each hidden unit's output over the plane, the weights the
+network diagram draws, how healthy each layer is (dead ReLUs, saturated sigmoid and tanh
+units, histograms of activations and gradients), and hints in plain words.
 
 Nothing here imports Streamlit or Plotly; every function reads a network and never changes
-it (evaluation mode: dropout off, batch norm on its running statistics).
+it (evaluation mode: dropout off, batch norm on its running statistics). The gradients are
+worked out here from the layers' parameters, without the layers' own `backward`, so the
+arrays a training step reuses are never touched.
 """
 
 from __future__ import annotations
@@ -13,17 +16,23 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.layers import LeakyReLU, ReLU, Sigmoid, Tanh
+from mlp.layers import BatchNorm, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from mlp.network import Network
 
 __all__ = [
+    "GRADIENT_EDGES",
     "LayerHealth",
+    "LayerHistograms",
     "MAX_MAP_UNITS",
     "config_warnings",
+    "diagram_weights",
     "hidden_outputs",
+    "input_maps",
     "layer_health",
+    "layer_histograms",
     "loss_hint",
     "neuron_maps",
+    "weight_gradients",
 ]
 
 MAX_MAP_UNITS = 16  # units of a layer drawn as maps; the rest are summarised
@@ -34,6 +43,10 @@ SATURATED_HINT_SHARE = 0.5
 _ACTIVATIONS = (ReLU, LeakyReLU, Sigmoid, Tanh)
 _NAMES = {ReLU: "ReLU", LeakyReLU: "Leaky ReLU", Sigmoid: "sigmoid", Tanh: "tanh"}
 _LIMITS = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
+ACTIVATION_BINS = 24
+# log10 |dL/dw| from 1e-9 to 10 in quarter decades: every layer's gradients on one scale, so a
+# vanishing gradient shows as a layer whose bars sit far left of the others'.
+GRADIENT_EDGES = np.linspace(-9.0, 1.0, 41)
 
 
 def hidden_outputs(network: Network, inputs: np.ndarray) -> list[np.ndarray]:
@@ -74,15 +87,38 @@ def neuron_maps(
         Each unit's output scaled by its largest absolute value on the grid to [-127, 127]
         (a unit that is 0 everywhere stays 0): the shape of what it computes, small to send.
     """
-    maps = []
-    for outputs in hidden_outputs(network, grid_inputs):
-        shown = np.nan_to_num(outputs[:, :max_units].T.astype(np.float64), nan=0.0,
-                              posinf=0.0, neginf=0.0)  # fmt: skip
-        scale = np.abs(shown).max(axis=1, keepdims=True)
-        scale[scale == 0] = 1.0
-        codes = np.rint(shown / scale * 127).astype(np.int8)
-        maps.append(codes.reshape(len(codes), *grid_shape))
-    return maps
+    return [_map_codes(outputs[:, :max_units], grid_shape)
+            for outputs in hidden_outputs(network, grid_inputs)]  # fmt: skip
+
+
+def input_maps(grid_inputs: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
+    """What each input feature is over the grid (x₁, x₂, x₁², …), coded as `neuron_maps`.
+
+    grid_inputs: (G_y * G_x, F) the grid's points as the network takes them. Returns
+    (F, G_y, G_x) int8.
+    """
+    return _map_codes(np.asarray(grid_inputs), grid_shape)
+
+
+def _map_codes(values: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarray:
+    """values: (G_y * G_x, units) -> (units, G_y, G_x) int8, each unit scaled by its largest
+    absolute value to [-127, 127] (non-finite values count as 0)."""
+    shown = np.nan_to_num(values.T.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    scale = np.abs(shown).max(axis=1, keepdims=True)
+    scale[scale == 0] = 1.0
+    codes = np.rint(shown / scale * 127).astype(np.int8)
+    return codes.reshape(len(codes), *grid_shape)
+
+
+def diagram_weights(network: Network, max_units: int = MAX_MAP_UNITS) -> list[np.ndarray]:
+    """Per Dense layer, the weights between the units the network diagram draws.
+
+    Returns one (min(n_in, max_units), min(n_out, max_units)) float32 copy per Dense layer,
+    input side first: entry [i, j] is the weight from unit i of one column to unit j of the
+    next.
+    """
+    return [layer.params["W"][:max_units, :max_units].astype(np.float32)
+            for layer in network.dense_layers()]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -121,17 +157,176 @@ def layer_health(network: Network, inputs: np.ndarray) -> list[LayerHealth]:
         zip(activations, hidden_outputs(network, inputs), strict=True), start=1
     ):
         kind = type(layer)
-        dead = saturated = None
-        if kind in (ReLU, LeakyReLU):
-            dead = float((outputs <= 0).all(axis=0).mean())
-        else:
-            low, high = _LIMITS[kind]
-            margin = SATURATION_MARGIN * (high - low)
-            near = (outputs <= low + margin) | (outputs >= high - margin)
-            saturated = float((near.mean(axis=0) >= SATURATED_SHARE).mean())
+        dead, saturated = _dead_and_saturated(kind, outputs)
         result.append(LayerHealth(index, _NAMES[kind], outputs.shape[1], dead, saturated,
                                   outputs))  # fmt: skip
     return result
+
+
+def _dead_and_saturated(kind: type, outputs: np.ndarray) -> tuple[float | None, float | None]:
+    """(share of dead units, share of saturated units) of a layer's (N, units) outputs; each
+    None where it does not apply to the activation `kind`."""
+    if kind in (ReLU, LeakyReLU):
+        return float((outputs <= 0).all(axis=0).mean()), None
+    low, high = _LIMITS[kind]
+    margin = SATURATION_MARGIN * (high - low)
+    near = (outputs <= low + margin) | (outputs >= high - margin)
+    return None, float((near.mean(axis=0) >= SATURATED_SHARE).mean())
+
+
+def weight_gradients(
+    network: Network, inputs: np.ndarray, labels: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray, list[np.ndarray]]:
+    """One forward and backward pass on a sample, in evaluation mode, for the health views.
+
+    The gradient is that of the mean softmax cross-entropy on the sample (without weight
+    decay), as the network computes it in evaluation mode: dropout off, batch norm on its
+    running statistics. It is worked out here from the parameters, never through a layer's
+    `backward`, so the training buffers and `grads` stay as they are.
+
+    Parameters
+    ----------
+    network : Network
+    inputs : np.ndarray, shape (N, D)
+    labels : np.ndarray, shape (N,)
+        Class indices.
+
+    Returns
+    -------
+    hidden : list of np.ndarray, each (N, units)
+        Each hidden layer's activation output, input side first.
+    probabilities : np.ndarray, shape (N, C)
+        The network's class probabilities.
+    gradients : list of np.ndarray, each (n_in, n_out)
+        dL/dW of every Dense layer, input side first.
+    """
+    x = np.asarray(inputs, dtype=network.dtype)
+    passed = []  # (layer, its input, its output)
+    hidden = []
+    for layer in network.layers:
+        y = layer.forward(x, train=False)
+        passed.append((layer, x, y))
+        if isinstance(layer, _ACTIVATIONS):
+            hidden.append(y)
+        x = y
+    logits = x.astype(np.float64)
+    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+    probabilities /= probabilities.sum(axis=1, keepdims=True)
+    # dL/dz = (softmax(z) - onehot(y)) / N for the mean cross-entropy
+    grad = probabilities.copy()
+    grad[np.arange(len(grad)), np.asarray(labels, dtype=np.intp)] -= 1.0
+    grad /= max(len(grad), 1)
+    gradients = []
+    for layer, x_in, y in reversed(passed):
+        if isinstance(layer, Dense):
+            gradients.append(x_in.T.astype(np.float64) @ grad)  # dW = x^T dy
+            grad = grad @ layer.params["W"].T.astype(np.float64)  # dx = dy W^T
+        elif isinstance(layer, ReLU):
+            grad = grad * (x_in > 0)
+        elif isinstance(layer, LeakyReLU):
+            grad = np.where(x_in > 0, grad, layer.alpha * grad)
+        elif isinstance(layer, Sigmoid):
+            grad = grad * (y * (1 - y))
+        elif isinstance(layer, Tanh):
+            grad = grad * (1 - y * y)
+        elif isinstance(layer, BatchNorm):  # y = gamma (x - mean) / sqrt(var + eps) + beta
+            grad = grad * (layer.params["gamma"] / np.sqrt(layer.running_var + layer.eps))
+        elif not isinstance(layer, Dropout):  # dropout is the identity in evaluation mode
+            raise TypeError(f"No gradient rule for {type(layer).__name__}.")
+    gradients.reverse()
+    return hidden, probabilities, gradients
+
+
+@dataclass(frozen=True)
+class LayerHistograms:
+    """One layer's activations and gradients on an evaluation sample, binned to draw.
+
+    label: e.g. "Layer 1 · 16 ReLU" or "Output · 2 softmax"; state: what its shares say in
+    words ("25% dead", "80% saturated", or "" for the output). `activation_edges` (B + 1,)
+    and `activation_shares` (B,): the share of all its outputs on the sample in each bin.
+    `gradient_shares` (len(GRADIENT_EDGES) - 1,): the share of its incoming weights whose
+    log10 |dL/dw| falls in each bin of `GRADIENT_EDGES` (beyond the ends: in the end bins);
+    `zero_gradients`: the share whose gradient is exactly 0 (no logarithm, not binned).
+    """
+
+    label: str
+    state: str
+    activation_edges: np.ndarray
+    activation_shares: np.ndarray
+    gradient_shares: np.ndarray
+    zero_gradients: float
+
+
+def layer_histograms(
+    network: Network, inputs: np.ndarray, labels: np.ndarray
+) -> list[LayerHistograms]:
+    """Per hidden layer, then the output layer (its class probabilities), the histograms of
+    `LayerHistograms` on a sample (`weight_gradients`)."""
+    hidden, probabilities, gradients = weight_gradients(network, inputs, labels)
+    activations = [layer for layer in network.layers if isinstance(layer, _ACTIVATIONS)]
+    rows = []
+    for index, (layer, outputs) in enumerate(zip(activations, hidden, strict=True), start=1):
+        kind = type(layer)
+        dead, saturated = _dead_and_saturated(kind, outputs)
+        state = f"{dead:.0%} dead" if dead is not None else f"{saturated:.0%} saturated"
+        label = f"Layer {index} · {outputs.shape[1]} {_NAMES[kind]}"
+        rows.append((label, state, outputs, _activation_edges(kind, outputs)))
+    n_classes = probabilities.shape[1]
+    rows.append((f"Output · {n_classes} softmax", "", probabilities,
+                 np.linspace(0.0, 1.0, ACTIVATION_BINS + 1)))  # fmt: skip
+    result = []
+    for (label, state, outputs, edges), gradient in zip(rows, gradients, strict=True):
+        gradient_shares, zero_gradients = _gradient_shares(gradient)
+        result.append(
+            LayerHistograms(
+                label, state, edges.astype(np.float32), _shares(outputs, edges),
+                gradient_shares, zero_gradients,
+            )
+        )  # fmt: skip
+    return result
+
+
+def _activation_edges(kind: type, outputs: np.ndarray) -> np.ndarray:
+    """Bin edges for a layer's outputs: the activation's range for sigmoid and tanh; for
+    (leaky) ReLU from its lowest output (0 or below) to a round number above its largest, so
+    the axis changes rarely while the network trains."""
+    if kind in _LIMITS:
+        low, high = _LIMITS[kind]
+    else:
+        finite = outputs[np.isfinite(outputs)]
+        low = min(0.0, float(finite.min())) if finite.size else 0.0
+        high = _round_up(float(finite.max())) if finite.size else 1.0
+        low = -_round_up(-low) if low < 0 else 0.0
+    return np.linspace(low, high, ACTIVATION_BINS + 1)
+
+
+def _round_up(value: float) -> float:
+    """The smallest of 1, 2 or 5 times a power of ten that is at least `value` (at least 1e-3)."""
+    value = max(value, 1e-3)
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(step * power for step in (1, 2, 5, 10) if step * power >= value * (1 - 1e-9))
+
+
+def _shares(values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """The share of the finite `values` in each bin; values beyond the ends count in the end
+    bins. (B,) float32."""
+    finite = values[np.isfinite(values)]
+    n_bins = len(edges) - 1
+    # The edges are evenly spaced: a value's bin is its offset from the first edge, in bin
+    # widths (np.histogram does the same, with more checks).
+    position = (finite - edges[0]) * (n_bins / (edges[-1] - edges[0]))
+    bins = np.clip(position, 0, n_bins - 1).astype(np.intp)
+    counts = np.bincount(bins, minlength=n_bins)
+    return (counts / max(finite.size, 1)).astype(np.float32)
+
+
+def _gradient_shares(gradient: np.ndarray) -> tuple[np.ndarray, float]:
+    """(shares of log10 |g| in the bins of GRADIENT_EDGES, share of g exactly 0)."""
+    magnitudes = np.abs(gradient[np.isfinite(gradient)])
+    nonzero = magnitudes[magnitudes > 0]
+    shares = _shares(np.log10(nonzero), GRADIENT_EDGES) * (nonzero.size / max(magnitudes.size, 1))
+    zero = 1.0 - nonzero.size / magnitudes.size if magnitudes.size else 0.0
+    return shares.astype(np.float32), float(zero)
 
 
 def loss_hint(step_losses: np.ndarray, n_classes: int, steps: int) -> str | None:

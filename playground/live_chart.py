@@ -15,7 +15,9 @@ back to `st.plotly_chart`, which works the same apart from the blinking.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import plotly
 import plotly.graph_objects as go
@@ -42,13 +44,15 @@ function loadPlotly() {
 }
 
 export default function (component) {
-  const { data, parentElement } = component;
+  const { data, parentElement, setTriggerValue } = component;
   let chart = parentElement.querySelector(".mlp-live-chart");
   if (!chart) {
     chart = document.createElement("div");
     chart.className = "mlp-live-chart";
     parentElement.appendChild(chart);
   }
+  // A click on a point with customdata is sent to Python once (see `live_chart`'s on_click).
+  chart.__sendClick = data.clickable ? setTriggerValue : null;
   // Figures can arrive faster than they are drawn: draw only the newest one.
   chart.__pending = data;
   if (chart.__drawing) return;
@@ -67,6 +71,15 @@ export default function (component) {
             : JSON.parse(text));
         chart.__traces = next.traces.map((text, index) => ({ text, trace: traces[index] }));
         await Plotly.react(chart, traces, JSON.parse(next.layout), next.config);
+        if (!chart.__listening && chart.on) {
+          chart.__listening = true;
+          chart.on("plotly_click", (event) => {
+            const point = event && event.points && event.points[0];
+            if (chart.__sendClick && point && point.customdata != null) {
+              chart.__sendClick("click", point.customdata);
+            }
+          });
+        }
       }
     })
     .catch((error) => console.error("MLP Playground: a chart could not be drawn", error))
@@ -104,26 +117,53 @@ IN_PLACE = bool(st.get_option("server.enableStaticServing")) and _install_plotly
 _component = st.components.v2.component("mlp_live_chart", js=_JS, css=_CSS, isolate_styles=False)
 
 
-def live_chart(figure: go.Figure, key: str, height: int, toolbar: bool = True) -> None:
+def live_chart(
+    figure: go.Figure,
+    key: str,
+    height: int,
+    toolbar: bool = True,
+    on_click: Callable[[Any], None] | None = None,
+) -> None:
     """Draw `figure` under `key`; later calls with the same key update it in place.
 
     height is the figure's height in pixels (the component keeps that space reserved, so the
-    page does not move while the chart loads).
+    page does not move while the chart loads). With `on_click`, a click on a point that has
+    `customdata` calls `on_click(customdata)` before the rerun it causes (of the caller's
+    fragment), so that rerun already draws what the click chose.
     """
     config = {"displaylogo": False, "responsive": True}
     if not toolbar:
-        config.update(displayModeBar=False, staticPlot=True)
+        config.update(displayModeBar=False, staticPlot=on_click is None)
     if not IN_PLACE:
-        st.plotly_chart(figure, key=key, theme=None, config=config)
+        if on_click is None:
+            st.plotly_chart(figure, key=key, theme=None, config=config)
+        else:
+            st.plotly_chart(figure, key=key, theme=None, config=config, selection_mode="points",
+                            on_select=lambda: on_click(_selected_point(key)))  # fmt: skip
         return
     figure_dict = figure.to_dict()
     convert_to_base64(figure_dict)  # numpy arrays as typed base64 (in place)
+    callbacks = {} if on_click is None else {"on_click_change": lambda: on_click(_clicked(key))}
     _component(
         key=key,
         data={
             "traces": [to_json_plotly(trace) for trace in figure_dict.get("data", [])],
             "layout": to_json_plotly(figure_dict.get("layout", {})),
             "config": config,
+            "clickable": on_click is not None,
         },
         height=height,
+        **callbacks,
     )
+
+
+def _clicked(key: str) -> Any:
+    """The customdata of the point just clicked in the live chart `key` (None if none)."""
+    state = st.session_state.get(key)
+    return state.get("click") if isinstance(state, Mapping) else getattr(state, "click", None)
+
+
+def _selected_point(key: str) -> Any:
+    """The customdata of the point just selected in the `st.plotly_chart` `key`."""
+    points = st.session_state[key].selection.points
+    return points[0].get("customdata") if points else None

@@ -32,7 +32,14 @@ from playground.boundary import encode_boundary
 from playground.config import Config
 from playground.data import ImageSet, PointData, TrainingData
 from playground.history import CompactSeries
-from playground.inside import layer_health, loss_hint, neuron_maps
+from playground.inside import (
+    diagram_weights,
+    input_maps,
+    layer_health,
+    layer_histograms,
+    loss_hint,
+    neuron_maps,
+)
 from playground.scheduler import TrainingPlaces
 from playground.timeline import Timeline
 
@@ -43,6 +50,9 @@ CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
 QUEUE_POLL_SECONDS = 0.1  # how often a queued session asks for a place again
 MAP_STRIDE = 4  # neuron maps use every 4th point of the boundary grid each way (25 × 25)
 HEALTH_ROWS = 1000  # evaluation rows the layers' health is judged on
+# While playing, the inside readout (maps, histograms, health) is taken at most this often:
+# its views redraw every two seconds, the other live views five times a second.
+INSIDE_REFRESH_SECONDS = 1.0
 MAX_MISTAKES = 16  # misclassified test images an image snapshot keeps, most confident first
 MAX_WEIGHT_IMAGES = 64  # first-layer units whose incoming weights an image snapshot keeps
 # The training speed is measured over the steps of the last few seconds, from the time of a
@@ -149,6 +159,11 @@ class Snapshot:
     train_seconds: float = 0.0  # time spent in this run's training steps so far
     neuron_maps: tuple[np.ndarray, ...] | None = None  # 2-D points: see inside.neuron_maps
     health: tuple[str, ...] = ()  # per hidden layer, its dead or saturated share in words
+    # 2-D points with the inside views on (see `inside`): the input features' maps, the
+    # weights the diagram draws, each layer's activation and gradient histograms
+    input_maps: np.ndarray | None = None
+    diagram_weights: tuple[np.ndarray, ...] = ()
+    histograms: tuple = ()  # of inside.LayerHistograms
     hints: tuple[str, ...] = ()  # what to try when a layer or the loss looks wrong
 
     def without_curves(self) -> Snapshot:
@@ -208,6 +223,9 @@ class Run:
         )
         self._train_rows = fixed_subset(len(data.y_train), EVALUATION_POINTS, seed=1)
         self._test_rows = fixed_subset(len(data.y_test), EVALUATION_POINTS, seed=2)
+        self.inside_views = True  # whether snapshots hold the maps and histograms to draw
+        self._input_maps: np.ndarray | None = None  # the same for the whole run: made once
+        self._inside: tuple[float, dict] | None = None  # (when, the last inside readout)
         self._record_evaluation(0, *self._evaluate())
         # Every snapshot at a new step is offered to it; the Playground looks back through it.
         self.timeline: Timeline[Snapshot] | None = (
@@ -294,15 +312,25 @@ class Run:
         test_loss, test_accuracy = self.trainer.evaluate(inputs, labels)
         return train_loss, train_accuracy, test_loss, test_accuracy
 
-    def snapshot(self) -> Snapshot:
-        """The current state, for drawing. Call under the session's lock."""
+    def snapshot(self, reuse_inside: bool = False) -> Snapshot:
+        """The current state, for drawing. Call under the session's lock.
+
+        With `reuse_inside` (the worker's snapshots while playing) the inside readout (neuron
+        maps, histograms, health) of the last INSIDE_REFRESH_SECONDS is taken again: the
+        views that draw it redraw about once a second, and it costs a forward and backward
+        pass.
+        """
         train_loss, train_accuracy, test_loss, test_accuracy = self._evaluate()
         boundary = None
         if isinstance(self.data, PointData):
             proba = self.network.predict_proba(self.data.grid_inputs)
             boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
         images = self._image_readout() if isinstance(self.data, ImageSet) else {}
-        inside = self._inside_readout()
+        now = time.monotonic()
+        if not (reuse_inside and self._inside is not None
+                and now - self._inside[0] < INSIDE_REFRESH_SECONDS):  # fmt: skip
+            self._inside = (now, self._inside_readout())
+        inside = self._inside[1]
         samples_per_second, seconds_per_epoch = self._speed()
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
         snapshot = Snapshot(
@@ -328,18 +356,28 @@ class Run:
         return snapshot
 
     def _inside_readout(self) -> dict:
-        """Neuron maps (2-D points only, on every `MAP_STRIDE`-th grid point), each hidden
-        layer's health on the evaluation rows, and the hints they and the loss give."""
+        """Each hidden layer's health on the evaluation rows and the hints it and the loss
+        give; on 2-D points with `inside_views` also the neuron maps (on every
+        `MAP_STRIDE`-th grid point), the input maps, the diagram's weights and the
+        histograms of activations and gradients."""
         data = self.data
-        maps = None
-        if isinstance(data, PointData) and self.config.hidden:
+        inputs, labels = data.inputs_train, data.y_train
+        if self._train_rows is not None:
+            inputs, labels = inputs[self._train_rows], labels[self._train_rows]
+        drawn: dict = {}
+        if isinstance(data, PointData) and self.inside_views:
             grid = data.grid_inputs.reshape(len(data.grid_y), len(data.grid_x), -1)
             grid = grid[::MAP_STRIDE, ::MAP_STRIDE]
-            maps = tuple(neuron_maps(self.network, grid.reshape(-1, grid.shape[-1]),
-                                     grid.shape[:2]))  # fmt: skip
-        inputs = data.inputs_train
-        if self._train_rows is not None:
-            inputs = inputs[self._train_rows]
+            flat_grid = grid.reshape(-1, grid.shape[-1])
+            if self._input_maps is None:
+                self._input_maps = input_maps(flat_grid, grid.shape[:2])
+            drawn = {
+                "neuron_maps": tuple(neuron_maps(self.network, flat_grid, grid.shape[:2])),
+                "input_maps": self._input_maps,
+                "diagram_weights": tuple(diagram_weights(self.network)),
+                "histograms": tuple(layer_histograms(self.network, inputs[:HEALTH_ROWS],
+                                                     labels[:HEALTH_ROWS])),
+            }  # fmt: skip
         health, hints = [], []
         for layer in layer_health(self.network, inputs[:HEALTH_ROWS]):
             share = layer.dead if layer.dead is not None else layer.saturated
@@ -352,7 +390,7 @@ class Run:
             loss = loss_hint(self.step_loss.y, len(data.class_names), self.trainer.step_count)
             if loss:
                 hints.append(loss)
-        return {"neuron_maps": maps, "health": tuple(health), "hints": tuple(hints)}
+        return {"health": tuple(health), "hints": tuple(hints), **drawn}
 
     def _image_readout(self) -> dict:
         """The image views' fields of a snapshot: one more pass over the test rows of the
@@ -419,9 +457,9 @@ class TrainingSession:
     def all_diverged(self) -> bool:
         return all(run.diverged for run in self.runs)
 
-    def publish(self) -> None:
+    def publish(self, reuse_inside: bool = False) -> None:
         with self.lock:
-            self.snapshots = tuple(run.snapshot() for run in self.runs)
+            self.snapshots = tuple(run.snapshot(reuse_inside) for run in self.runs)
             self._snapshot_wanted = False
             self._snapshot_taken.set()
 
@@ -433,6 +471,16 @@ class TrainingSession:
             self._snapshot_wanted = True
             self._snapshot_taken.wait(timeout)
         return self.snapshots
+
+    def show_inside(self, on: bool) -> None:
+        """Whether snapshots hold what the inside views draw (neuron maps, histograms); a
+        change takes a new snapshot at once, so the views have it."""
+        if all(run.inside_views == on for run in self.runs):
+            return
+        with self.lock:
+            for run in self.runs:
+                run.inside_views = on
+            self.publish()
 
     def apply_live(self, configs: Sequence[Config]) -> None:
         with self.lock:
@@ -500,7 +548,7 @@ class TrainingSession:
 
     def _publish_if_wanted(self) -> None:
         if self._snapshot_wanted:
-            self.publish()
+            self.publish(reuse_inside=True)
 
     def serve_snapshot(self) -> None:
         """Take the snapshot a page is waiting for, if any (a queued session does not train,

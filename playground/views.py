@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from playground.data import ImageSet, PointData
+from playground.data import ImageSet, PointData, fixed_subset
 from playground.figures import (
     MINIBATCH_COLOR,
     TEST_COLOR,
@@ -32,23 +32,35 @@ from playground.image_figures import (
     guesses_figure,
     weight_images_figure,
 )
-from playground.inside import MAX_MAP_UNITS, config_warnings
-from playground.inside_figures import neuron_map_figure
+from playground.inside import config_warnings
+from playground.inside_figures import (
+    DiagramUnit,
+    health_figure_height,
+    network_diagram_figure,
+    training_health_figure,
+    unit_map_figure,
+)
 from playground.links import View
 from playground.live_chart import STEADY_CSS, live_chart
 from playground.resources import redraw_interval
-from playground.session import MAX_MISTAKES, Snapshot, TrainingSession
+from playground.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
 __all__ = ["live_views", "page_style"]
 
 REDRAW_SECONDS = 0.2  # the live view's redraw interval while training plays
 NORMS_REDRAW_SECONDS = 1.0  # weight norms change slowly: a redraw a second leaves time to train
+# The diagram of maps and the health histograms are the heaviest views to draw (in the browser
+# too): a calm redraw every two seconds keeps training fast.
+INSIDE_REDRAW_SECONDS = 2.0
 BOUNDARY_HEIGHT = 470
 CURVE_HEIGHT = 225
 NORMS_HEIGHT = 300
 ARCHITECTURE_HEIGHT = 220
-INSIDE_HEIGHT = 340
+UNIT_MAP_HEIGHT = 340
+UNIT_MAP_POINTS = 300  # training points drawn on the enlarged map
+SHOW_INSIDE = "show_inside"  # the inside views' switch, after the panel's prefix
+SELECTED_UNIT = "inside_unit"  # the diagram's enlarged tile (a DiagramUnit), after the prefix
 EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
 # What a network gets wrong and its first layer's weights change slowly and cost a figure of a
 # few hundred tiles: they are redrawn more calmly than the curves.
@@ -323,35 +335,132 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
         st.code(repr(network), language=None)
 
 
-def draw_inside(prefix: str, session: TrainingSession) -> None:
-    """What each hidden unit computes over the plane (2-D points), each layer's health and
-    the hints they give."""
-    snapshot = shown_snapshot(prefix, session)
-    if not snapshot.health:
+def inside_shown(prefix: str) -> bool:
+    """Whether the inside views (diagram of maps, histograms) are switched on."""
+    return bool(st.session_state.get(f"{prefix}{SHOW_INSIDE}", True))
+
+
+def inside_switch(prefix: str, session: TrainingSession) -> bool:
+    """The heading of the inside views and their switch (2-D points only); tells the
+    session whether its snapshots need the maps and histograms."""
+    title_column, switch_column = st.columns([13, 7], vertical_alignment="bottom")
+    title_column.subheader("Inside the network")
+    switch_column.toggle(
+        "Show what every unit computes", value=True, key=f"{prefix}{SHOW_INSIDE}",
+        help="The network diagram with each unit's map and the histograms of activations "
+             "and gradients. Off, training runs a little faster; the hints stay.",
+    )  # fmt: skip
+    shown = inside_shown(prefix)
+    session.show_inside(shown)
+    return shown
+
+
+def _selected_unit(prefix: str, columns: list[int]) -> DiagramUnit:
+    """The tile to enlarge: the one last clicked if the network still has it, else the first
+    unit of the last hidden layer (the class map without hidden layers). `columns` holds the
+    number of tiles of each column, the output's class map last."""
+    chosen = st.session_state.get(f"{prefix}{SELECTED_UNIT}")
+    if (isinstance(chosen, DiagramUnit) and 0 <= chosen.column < len(columns)
+            and 0 <= chosen.unit < columns[chosen.column]):  # fmt: skip
+        return chosen
+    return DiagramUnit(max(len(columns) - 2, 1) if len(columns) > 2 else 1, 0)
+
+
+def _take_click(prefix: str, clicked, columns: list[int]) -> None:
+    """Keep a clicked tile ([column, unit] from the browser) as the one to enlarge; anything
+    else is ignored."""
+    try:
+        column, unit = (int(value) for value in clicked)
+    except (TypeError, ValueError):
         return
-    st.subheader("Inside the network")
-    maps = snapshot.neuron_maps
-    if maps:
-        maps_column, health_column = st.columns([11, 9], gap="medium")
-        config = session.configs[0]
-        labels = [f"Layer {index} · {layer.units} {layer.activation}"
-                  + (f" (first {MAX_MAP_UNITS} shown)" if layer.units > MAX_MAP_UNITS else "")
-                  for index, layer in enumerate(config.hidden, start=1)]  # fmt: skip
-        with maps_column:
-            st.caption("What each hidden unit computes over the plane: blue where its output "
-                       "is high, vermillion where it is negative, white at zero.")  # fmt: skip
-            live_chart(neuron_map_figure(maps, labels, height=INSIDE_HEIGHT),
-                       key=f"{prefix}neuron_maps_{len(maps)}", height=INSIDE_HEIGHT,
-                       toolbar=False)  # fmt: skip
+    if 0 <= column < len(columns) and 0 <= unit < columns[column]:
+        st.session_state[f"{prefix}{SELECTED_UNIT}"] = DiagramUnit(column, unit)
+
+
+def draw_diagram(prefix: str, session: TrainingSession) -> None:
+    """The network as a diagram of maps (2-D points), beside one tile enlarged."""
+    snapshot = shown_snapshot(prefix, session)
+    data = session.data
+    if not isinstance(data, PointData) or not inside_shown(prefix):
+        return
+    if snapshot.input_maps is None or snapshot.neuron_maps is None:
+        st.caption("No maps were kept for this moment (the view was switched off).")
+        return
+    config = session.configs[0]
+    hidden_maps = list(snapshot.neuron_maps)
+    columns = [len(snapshot.input_maps), *(len(maps) for maps in hidden_maps), 1]
+    diagram_column, unit_column = st.columns([13, 7], gap="medium")
+    selected = _selected_unit(prefix, columns)
+    with diagram_column:
+        norm = "BN + " if config.batch_norm else ""
+        figure = network_diagram_figure(
+            snapshot.input_maps, data.feature_labels, hidden_maps,
+            [f"{norm}{layer.units} {layer.activation}" for layer in config.hidden],
+            [layer.units for layer in config.hidden], snapshot.diagram_weights,
+            snapshot.boundary[::2, ::2], data.class_names, selected,
+        )  # fmt: skip
+        live_chart(figure, key=f"{prefix}diagram_chart", height=int(figure.layout.height),
+                   toolbar=False,
+                   on_click=lambda clicked: _take_click(prefix, clicked, columns))  # fmt: skip
+    with unit_column:
+        st.caption(
+            "Each tile: what an input or a unit computes over the plane, blue where it is "
+            "high, vermillion where it is negative, white at zero (each tile on its own "
+            "scale). Lines: the weights, blue positive, vermillion negative, wider when "
+            "larger. Click a tile to enlarge it here."
+        )
+        draw_unit_map(prefix, session, snapshot, selected)
+        st.caption(f"Inputs: {', '.join(data.feature_labels)}. "
+                   f"{session.runs[0].network.n_params:,} parameters")  # fmt: skip
+        with st.expander("The network as code"):
+            st.code(repr(session.runs[0].network), language=None)
+
+
+def draw_unit_map(
+    prefix: str, session: TrainingSession, snapshot: Snapshot, selected: DiagramUnit
+) -> None:
+    """The selected tile of the diagram, large, with the training points on it."""
+    data = session.data
+    config = session.configs[0]
+    rows = fixed_subset(len(data.y_train), UNIT_MAP_POINTS, seed=0)
+    points, labels = (data.X_train, data.y_train) if rows is None else (
+        data.X_train[rows], data.y_train[rows])  # fmt: skip
+    xs, ys = data.grid_x[::MAP_STRIDE], data.grid_y[::MAP_STRIDE]
+    n_hidden = len(config.hidden)
+    if selected.column == 0:
+        codes = snapshot.input_maps[selected.unit]
+        title = f"Input {data.feature_labels[selected.unit]}"
+    elif selected.column <= n_hidden:
+        layer = config.hidden[selected.column - 1]
+        codes = snapshot.neuron_maps[selected.column - 1][selected.unit]
+        title = f"Layer {selected.column}, unit {selected.unit + 1} ({layer.activation})"
     else:
-        health_column = st.container()
-    with health_column:
-        st.caption("Each layer on the training data: dead ReLUs never fire; saturated sigmoid "
-                   "or tanh units sit at their limits, where gradients vanish.")  # fmt: skip
-        for line in snapshot.health:
-            st.markdown(plain(line))
-        for hint in snapshot.hints:
-            st.warning(plain(hint), icon=":material/lightbulb:")
+        codes, title, xs, ys = snapshot.boundary, "The class map", data.grid_x, data.grid_y
+    figure = unit_map_figure(codes, xs, ys, points, labels, data.n_classes, title,
+                             class_map=selected.column > n_hidden,
+                             height=UNIT_MAP_HEIGHT)  # fmt: skip
+    live_chart(figure, key=f"{prefix}unit_map_chart", height=UNIT_MAP_HEIGHT, toolbar=False)
+
+
+def draw_inside(prefix: str, session: TrainingSession) -> None:
+    """Each layer's health: on 2-D points the histograms of activations and gradients; the
+    dead or saturated share of every hidden layer in words, and the hints they give."""
+    snapshot = shown_snapshot(prefix, session)
+    histograms = snapshot.histograms if inside_shown(prefix) else ()
+    if not snapshot.health and not histograms and not snapshot.hints:
+        return
+    if not isinstance(session.data, PointData):
+        st.subheader("Inside the network")
+    if histograms:
+        height = health_figure_height(len(histograms))
+        live_chart(training_health_figure(histograms, height), key=f"{prefix}health_chart",
+                   height=height, toolbar=False)  # fmt: skip
+    st.caption("Each layer on the training data: dead ReLUs never fire; saturated sigmoid "
+               "or tanh units sit at their limits, where gradients vanish.")  # fmt: skip
+    for line in snapshot.health:
+        st.markdown(plain(line))
+    for hint in snapshot.hints:
+        st.warning(plain(hint), icon=":material/lightbulb:")
 
 
 def _look_back_key(prefix: str, session: TrainingSession) -> str:
@@ -449,7 +558,8 @@ def live_views(
 
     live_weight_norms = calm_view(draw_weight_norms, NORMS_REDRAW_SECONDS)
     live_image_views = calm_view(draw_image_views, IMAGE_VIEWS_REDRAW_SECONDS)
-    live_inside = calm_view(draw_inside, NORMS_REDRAW_SECONDS)
+    live_diagram = calm_view(draw_diagram, INSIDE_REDRAW_SECONDS)
+    live_inside = calm_view(draw_inside, INSIDE_REDRAW_SECONDS)
 
     config = session.configs[0]
     for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
@@ -458,6 +568,19 @@ def live_views(
     live_view()
     if isinstance(session.data, ImageSet):
         live_image_views()
+    if isinstance(session.data, PointData):
+        # The diagram of maps carries the network's shape; the health histograms sit beside
+        # the weight norms (both a distribution per layer).
+        if inside_switch(prefix, session):
+            live_diagram()
+        else:
+            draw_architecture(prefix, session)
+        health_column, norms_column = st.columns([11, 9], gap="medium")
+        with health_column:
+            live_inside()
+        with norms_column:
+            live_weight_norms()
+        return
     norms_column, architecture_column = st.columns([11, 9], gap="medium")
     with norms_column:
         live_weight_norms()

@@ -14,8 +14,17 @@ from streamlit.testing.v1 import AppTest
 from tests.app.run_buttons import click_run_button
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-# The live charts every moment redraws: decision boundary, curves, weight norms, neuron maps.
-CHARTS = ("boundary_chart", "loss_chart", "accuracy_chart", "norms_chart", "neuron_maps_2")
+# The live charts every moment redraws: decision boundary, curves, weight norms, the diagram
+# of maps, the enlarged tile and the health histograms.
+CHARTS = (
+    "boundary_chart",
+    "loss_chart",
+    "accuracy_chart",
+    "norms_chart",
+    "diagram_chart",
+    "unit_map_chart",
+    "health_chart",
+)
 
 
 @pytest.fixture(autouse=True)
