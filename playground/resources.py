@@ -9,10 +9,13 @@ survives a websocket reconnect.
 
 from __future__ import annotations
 
+import threading
+
 import streamlit as st
 import threadpoolctl
 
 from mlp import datasets
+from mlp.datasets.images import missing_files
 from playground.config import SPEEDS, Config
 from playground.data import (
     ImageSet,
@@ -66,6 +69,33 @@ def image_set(name: str, source: str) -> ImageSet:
     return make_image_set(datasets.load_images(name, source))
 
 
+@st.cache_resource(show_spinner=False)
+def download_lock() -> threading.Lock:
+    """One download at a time per server: a second session waits, then finds the files."""
+    return threading.Lock()
+
+
+def download_with_progress(name: str) -> None:
+    """Download the files of the full set `name` missing from the data folder, with a progress
+    bar; left at 100% with where the files went, or removed when the download fails (the
+    DataError then says why, and no partial file is left: see `datasets.download`)."""
+    with download_lock():
+        if not missing_files(name):  # another session got them meanwhile
+            return
+        label = datasets.IMAGE_DATASETS[name]
+        bar = st.progress(0.0, text=f"Downloading {label}: it happens once…")
+
+        def report(fraction: float, message: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=plain(f"{label}: {message}"))
+
+        try:
+            folder = datasets.download(name, progress=report)
+        except BaseException:
+            bar.empty()
+            raise
+        bar.progress(1.0, text=plain(f"{label} downloaded into {folder}"))
+
+
 def data_for(config: Config, upload) -> PointData | ImageSet | None:
     """The data the configuration asks for; None (with a message shown) when there is none.
 
@@ -73,7 +103,9 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
     """
     if config.is_images:
         try:
-            with st.spinner("Loading the images (the full sets are downloaded once)…"):
+            if config.source == "full" and missing_files(config.dataset):
+                download_with_progress(config.dataset)
+            with st.spinner("Loading the images…"):
                 return image_set(config.dataset, config.source)
         except datasets.DataError as error:
             st.error(plain(str(error)))

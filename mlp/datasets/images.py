@@ -173,6 +173,12 @@ def _check_name(name: str) -> None:
         raise DataError(f'There is no image data set called "{name}". Choose one of {known}.')
 
 
+def missing_files(name: str, data_dir: str | os.PathLike | None = None) -> list[str]:
+    """The IDX files of ``name`` not yet in its folder (those ``download`` would fetch)."""
+    folder = dataset_folder(name, data_dir)
+    return [file_name for file_name in IDX_FILE_NAMES if not (folder / file_name).is_file()]
+
+
 def _place_by_hand_advice(folder: Path) -> str:
     return (
         f"To use the full set without a download, place the four files "
@@ -335,7 +341,7 @@ def download(
         the folder and file names for placing the files by hand.
     """
     folder = dataset_folder(name, data_dir)
-    missing = [file_name for file_name in IDX_FILE_NAMES if not (folder / file_name).is_file()]
+    missing = missing_files(name, data_dir)
     for index, file_name in enumerate(missing):
         reporter = _PoochProgress(progress, file_name, index, len(missing)) if progress else None
         if progress:
