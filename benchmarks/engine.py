@@ -50,14 +50,12 @@ from protocol import (  # noqa: E402
     TOY_CASES,
 )
 
-# Worker scripts and their extra arguments, in the order they take their turns. "engine+t"
-# is the engine with its optimizer's threads= set to the thread count (the app uses one).
+# Worker scripts, in the order they take their turns.
 WORKERS = {
-    "ceiling": ["ceiling.py"],
-    "engine": ["numpy_engine.py"],
-    "engine+t": ["numpy_engine.py", "threaded"],
-    "torch": ["torch_mlp.py"],
-    "sklearn": ["sklearn_mlp.py"],
+    "ceiling": "ceiling.py",
+    "engine": "numpy_engine.py",
+    "torch": "torch_mlp.py",
+    "sklearn": "sklearn_mlp.py",
 }
 # Exit status of a worker whose library is not installed.
 MISSING = 3
@@ -84,11 +82,10 @@ RETRY_PAUSE = 0.5
 class Worker:
     """One implementation's process, answering one request at a time."""
 
-    def __init__(self, name: str, command: list[str], threads: int) -> None:
+    def __init__(self, name: str, script: str, threads: int) -> None:
         self.name = name
-        script, *extra = command
         self.process = subprocess.Popen(
-            [sys.executable, str(PEERS / script), str(threads), *extra],
+            [sys.executable, str(PEERS / script), str(threads)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -154,9 +151,9 @@ def process_ticks(pid: int) -> int | None:
 
 def start_workers(threads: int) -> dict[str, Worker]:
     workers = {}
-    for name, command in WORKERS.items():
+    for name, script in WORKERS.items():
         try:
-            workers[name] = Worker(name, command, threads)
+            workers[name] = Worker(name, script, threads)
         except RuntimeError as error:
             print(f"Left out: {error}.")
     return workers
@@ -247,20 +244,19 @@ def mnist_table(times) -> None:
     ceiling_seconds = median(times, "ceiling", CEILING_CASE)
     ceiling = MNIST_BATCH / ceiling_seconds if ceiling_seconds else None
     print("\nMNIST-sized 784-256-256-10 ReLU, batch 128, float32: samples/s (median, ±IQR/2)")
-    print("and share of the ceiling measured in the same rounds; engine+t: the optimizer's")
-    print("elementwise update also on every thread (threads=), engine: on one, as in the app")
+    print("and share of the ceiling measured in the same rounds")
     if ceiling:
         label = "matrix products alone (ceiling)"
         print(f"  {label:<34}{ceiling:>11,.0f} {spread(times, 'ceiling', CEILING_CASE):>4}")
-    names = ("engine", "engine+t", "torch", "sklearn")
-    ratios = (("engine", "torch"), ("engine+t", "torch"), ("engine", "sklearn"))
-    header = f"  {'case':<22}" + "".join(f"{name:>23}" for name in names)
-    header += "".join(f"{a + '/' + b:>16}" for a, b in ratios)
+    header = f"  {'case':<24}"
+    for name in ("engine", "torch", "sklearn"):
+        header += f"{name:>23}"
+    header += f"{'engine/torch':>14}{'engine/sklearn':>16}"
     print(header)
     for case in MNIST_CASES:
-        line = f"  {case.removeprefix('mnist '):<22}"
+        line = f"  {case.removeprefix('mnist '):<24}"
         speeds = {}
-        for name in names:
+        for name in ("engine", "torch", "sklearn"):
             seconds = median(times, name, case)
             if seconds is None:
                 line += f"{'–':>23}"
@@ -268,11 +264,11 @@ def mnist_table(times) -> None:
             speeds[name] = MNIST_BATCH / seconds
             share = f"{speeds[name] / ceiling:4.0%}" if ceiling else ""
             line += f"{speeds[name]:>11,.0f} {spread(times, name, case):>4} {share:>5}"
-        for a, b in ratios:
-            if a in speeds and b in speeds:
-                line += f"{speeds[a] / speeds[b]:>15.2f}x"
+        for peer, width in (("torch", 14), ("sklearn", 16)):
+            if "engine" in speeds and peer in speeds:
+                line += f"{speeds['engine'] / speeds[peer]:>{width - 1}.2f}x"
             else:
-                line += f"{'–':>16}"
+                line += f"{'–':>{width}}"
         print(line)
 
 

@@ -10,25 +10,12 @@ step.
 ``updates(params, grads)`` advances the state and returns the arrays to subtract (the steps
 themselves, owned by the optimizer); ``step(params, grads)`` does that and subtracts them.
 A caller can so look at a step before applying it (the trainer refuses non-finite ones).
-
-Threads: every optimizer's update is elementwise, and NumPy runs each elementwise operation
-on one core. With ``threads=2`` (or more) a large parameter array is cut into that many
-contiguous parts, updated at the same time by this thread and helper threads (NumPy releases
-the interpreter lock inside its loops), with bitwise the same result. Use it when the cores
-would otherwise wait (BLAS uses the same number of threads for the matrix products); leave the
-default of 1 when other work keeps the cores busy, where extra threads only wait for a core.
 """
 
 import math
-import threading
-import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import numpy as np
-
-# Arrays smaller than this are updated in one piece: below it, handing a part to another thread
-# costs more than the part's work.
-MIN_SPLIT_SIZE = 65_536
 
 
 class Optimizer:
@@ -40,27 +27,17 @@ class Optimizer:
         Learning rate.
     weight_decay : float
         L2 penalty coefficient added to the gradient.
-    threads : int, default 1
-        Threads that update a large parameter array together (see the module's docstring).
     """
 
-    def __init__(self, lr: float, weight_decay: float = 0.0, threads: int = 1) -> None:
+    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
         if lr < 0:
             raise ValueError(f"The learning rate must be >= 0, got {lr}.")
         if weight_decay < 0:
             raise ValueError(f"Weight decay must be >= 0, got {weight_decay}.")
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise ValueError(f"threads must be a whole number >= 1, got {threads!r}.")
         self.lr = lr
         self.weight_decay = weight_decay
-        self.threads = threads
         self.step_count = 0
         self.state: list[dict[str, np.ndarray]] = []
-        # Per parameter, once its state exists: the key of the state array _update returns,
-        # and (param, parts): the array the parts were made for and the parts, one per thread
-        # (or one, no split): views of the state and the parameter, and the part's slice.
-        self._returned: list[str | None] = []
-        self._parts: list[tuple | None] = []
 
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update every array of ``params`` in place (p <- p - update)."""
@@ -76,8 +53,6 @@ class Optimizer:
         """
         if not self.state:
             self.state = [{"update": np.zeros_like(p)} for p in params]
-            self._returned = [None] * len(params)
-            self._parts = [None] * len(params)
         elif len(params) != len(self.state) or any(
             p.shape != s["update"].shape for p, s in zip(params, self.state, strict=False)
         ):
@@ -87,61 +62,9 @@ class Optimizer:
             )
         self.step_count += 1
         return [
-            self._update_in_parts(index, param, grad)
-            for index, (param, grad) in enumerate(zip(params, grads, strict=True))
+            self._update(state, param, grad)
+            for state, param, grad in zip(self.state, params, grads, strict=True)
         ]
-
-    def _update_in_parts(self, index: int, param: np.ndarray, grad: np.ndarray) -> np.ndarray:
-        """``_update`` of one parameter, cut into ``threads`` parts when it is large enough.
-
-        The first step (and the first with another parameter array, or another thread count)
-        runs in one piece: it creates the state arrays, and tells which of them ``_update``
-        returns. Later steps run ``_update`` on the parts' views, one part per thread.
-        """
-        state = self.state[index]
-        made_for = self._parts[index]
-        if made_for is None or made_for[0] is not param or len(made_for[1]) != self.threads:
-            returned = self._update(state, param, grad)
-            name = next((k for k, a in state.items() if a is returned), None)
-            self._returned[index] = name
-            self._parts[index] = (param, self._make_parts(state, param, name))
-            return returned
-        parts = made_for[1]
-        if len(parts) == 1 or grad.shape != param.shape or not grad.flags.c_contiguous:
-            return self._update(state, param, grad)
-        helpers = _helper_threads(len(parts) - 1)
-        for helper, (part_state, part_param, part) in zip(helpers, parts[1:], strict=True):
-            helper.start(self._update, part_state, part_param, grad[part])
-        error = None
-        try:
-            part_state, part_param, part = parts[0]
-            self._update(part_state, part_param, grad[part])
-        except BaseException as raised:  # wait for the helpers before passing it on
-            error = raised
-        for helper in helpers:
-            raised = helper.wait()
-            error = error or raised
-        if error is not None:
-            raise error
-        return state[self._returned[index]]
-
-    def _make_parts(self, state, param, name):
-        """(state views, parameter view, slice) for ``threads`` parts, or one part (no split)
-        when splitting does not apply: one thread, a small array, an update that is not a
-        state array (then it could not be reassembled), or arrays that are not contiguous."""
-        whole = [(state, param, slice(None))]
-        if self.threads == 1 or name is None or param.size < MIN_SPLIT_SIZE or param.ndim != 1:
-            return whole
-        if not all(
-            a.flags.c_contiguous and a.shape == param.shape for a in (param, *state.values())
-        ):
-            return whole
-        bounds = np.linspace(0, param.size, self.threads + 1).astype(int)
-        parts = []
-        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            part = slice(int(lo), int(hi))
-            parts.append(({k: a[part] for k, a in state.items()}, param[part], part))
-        return parts
 
     def _with_weight_decay(
         self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray
@@ -191,18 +114,12 @@ class SGD(Optimizer):
     nesterov : bool, default False
         Needs momentum > 0.
     weight_decay : float, default 0.0
-    threads : int, default 1
     """
 
     def __init__(
-        self,
-        lr: float,
-        momentum: float = 0.0,
-        nesterov: bool = False,
-        weight_decay: float = 0.0,
-        threads: int = 1,
+        self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
     ) -> None:
-        super().__init__(lr, weight_decay, threads)
+        super().__init__(lr, weight_decay)
         if nesterov and momentum <= 0:
             raise ValueError("Nesterov momentum needs momentum > 0.")
         self.momentum = momentum
@@ -252,13 +169,10 @@ class AdaGrad(Optimizer):
     lr : float
     eps : float, default 1e-10
     weight_decay : float, default 0.0
-    threads : int, default 1
     """
 
-    def __init__(
-        self, lr: float, eps: float = 1e-10, weight_decay: float = 0.0, threads: int = 1
-    ) -> None:
-        super().__init__(lr, weight_decay, threads)
+    def __init__(self, lr: float, eps: float = 1e-10, weight_decay: float = 0.0) -> None:
+        super().__init__(lr, weight_decay)
         self.eps = eps
 
     def _update(self, state, param, grad):
@@ -296,18 +210,12 @@ class RMSProp(Optimizer):
         Decay of the running average of squared gradients.
     eps : float, default 1e-8
     weight_decay : float, default 0.0
-    threads : int, default 1
     """
 
     def __init__(
-        self,
-        lr: float,
-        rho: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0.0,
-        threads: int = 1,
+        self, lr: float, rho: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0
     ) -> None:
-        super().__init__(lr, weight_decay, threads)
+        super().__init__(lr, weight_decay)
         self.rho = rho
         self.eps = eps
 
@@ -356,7 +264,6 @@ class Adam(Optimizer):
         Decay rates of the first and second moment estimates.
     eps : float, default 1e-8
     weight_decay : float, default 0.0
-    threads : int, default 1
     """
 
     def __init__(
@@ -366,9 +273,8 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
-        threads: int = 1,
     ) -> None:
-        super().__init__(lr, weight_decay, threads)
+        super().__init__(lr, weight_decay)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"Adam's {name} must be in [0, 1), got {beta}.")
@@ -406,69 +312,3 @@ class Adam(Optimizer):
             f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "
             f"eps={self.eps:g}, weight_decay={self.weight_decay:g})"
         )
-
-
-class _HelperThread:
-    """A thread that runs one call at a time for an optimizer, started and awaited with two
-    semaphores (cheaper than an executor's futures at a few hundred microseconds a call)."""
-
-    def __init__(self) -> None:
-        self._go = threading.Semaphore(0)
-        self._done = threading.Semaphore(0)
-        self._call: tuple[Callable, tuple] | None = None
-        self._error: BaseException | None = None
-        threading.Thread(target=self._serve, name="mlp-optimizer", daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            self._go.acquire()
-            if self._call is None:  # stop()
-                return
-            function, args = self._call
-            try:
-                function(*args)
-            except BaseException as error:  # handed to the caller by wait()
-                self._error = error
-            self._done.release()
-
-    def start(self, function: Callable, *args) -> None:
-        self._error = None
-        self._call = (function, args)
-        self._go.release()
-
-    def wait(self) -> BaseException | None:
-        """Block until the call has returned; the exception it raised, if any."""
-        self._done.acquire()
-        self._call = None
-        return self._error
-
-    def stop(self) -> None:
-        self._call = None
-        self._go.release()
-
-
-class _Helpers:
-    """The helper threads of one training thread; they end when that thread does."""
-
-    def __init__(self) -> None:
-        self.threads: list[_HelperThread] = []
-        weakref.finalize(self, _stop_all, self.threads)
-
-
-def _stop_all(threads: list[_HelperThread]) -> None:
-    for helper in threads:
-        helper.stop()
-
-
-# Per thread that trains, so two trainers in two threads never share a helper. A thread's
-# entry is dropped when the thread ends, and that stops its helpers.
-_local = threading.local()
-
-
-def _helper_threads(count: int) -> list[_HelperThread]:
-    helpers = getattr(_local, "helpers", None)
-    if helpers is None:
-        helpers = _local.helpers = _Helpers()
-    while len(helpers.threads) < count:
-        helpers.threads.append(_HelperThread())
-    return helpers.threads[:count]

@@ -4,10 +4,6 @@ MNIST cases: ``build_network`` with two ReLU layers of 256 (batch norm after eac
 Dense layer and dropout 0.2 on the inputs, 0.5 on the hidden units for "bn+dropout"), float32.
 Toy cases: 2-8-8-2 tanh with SGD. The extra case "toy evaluation" times the per-epoch
 evaluation that every full-batch toy step includes (every step ends an epoch there).
-
-With a second argument "threaded" the MNIST cases' optimizer updates the parameters with as
-many threads as BLAS has (``threads=`` of ``mlp.optim``); by default it uses one, as the
-app does.
 """
 
 import sys
@@ -51,17 +47,10 @@ def make_run(case: str):
             dropout=0.5 if regularised else 0.0,
             input_dropout=0.2 if regularised else 0.0,
         )
-        threads = worker_threads() if "threaded" in sys.argv[2:] else 1
         trainer = mlp.Trainer(
-            network,
-            OPTIMIZERS[optimizer](LEARNING_RATES[optimizer], threads=threads),
-            X,
-            y,
-            batch_size=MNIST_BATCH,
+            network, OPTIMIZERS[optimizer](LEARNING_RATES[optimizer]), X, y, batch_size=MNIST_BATCH
         )
         return timed(trainer.step)
-    if "threaded" in sys.argv[2:]:
-        return None  # the toy nets are too small for the optimizer's threads
     if case in TOY_CASES or case == "toy evaluation":
         X, y = toy_data()
         network = mlp.build_network(2, 2, [(8, "tanh"), (8, "tanh")])
