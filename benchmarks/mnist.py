@@ -407,7 +407,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                                else ""))  # fmt: skip
     load = os.getloadavg()
     pools = threadpoolctl.threadpool_info()
-    kernels = ", ".join(f"{p['internal_api']} {p['version']} {p['architecture']}" for p in pools)
+    # An OpenMP pool has no kernel (and may have no version): print what each pool says.
+    kernels = ", ".join(
+        " ".join(str(p[k]) for k in ("internal_api", "version", "architecture") if p.get(k))
+        for p in pools
+    )
     print(f"  {os.cpu_count()} cores; Python {platform.python_version()}; NumPy "
           f"{np.__version__} ({kernels}); {THREADS} BLAS thread; load average at start "
           f"{load[0]:.2f} (1 min), {load[1]:.2f} (5 min)")  # fmt: skip
