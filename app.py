@@ -1,16 +1,17 @@
 """MLP Playground: build a multilayer perceptron, press Play, watch it learn.
 
-The entry only: page configuration, the process-wide BLAS thread limit, and the navigation.
+The entry only: page configuration, the process-wide BLAS thread limit, and the navigation
+(its run counts as page work, which training gives way to).
 Each page lives in `pages/`; what pages share lives in `playground/`; the engine in `mlp/`.
 """
 
 import streamlit as st
 
-from playground.resources import limit_blas_threads
+from playground.resources import limit_blas_threads, page_work
 
 st.set_page_config(page_title="MLP Playground", page_icon="🧠", layout="wide")
 limit_blas_threads()
-st.navigation(
+navigation = st.navigation(
     [
         st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:",
                 default=True),
@@ -18,4 +19,6 @@ st.navigation(
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
                 url_path="compare"),
     ]
-).run()  # fmt: skip
+)  # fmt: skip
+with page_work():
+    navigation.run()

@@ -44,7 +44,7 @@ from playground.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidd
 from playground.data import PointData, TrainingData
 from playground.figures import Curve, curves_figure, decision_boundary_figure, weight_norm_figure
 from playground.live_chart import live_chart
-from playground.resources import redraw_interval
+from playground.resources import page_fragment, redraw_interval
 from playground.session import TrainingSession
 from playground.text import plain
 from playground.views import queued_text
@@ -338,7 +338,7 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
     was_playing = session.playing
     session_key = f"{prefix}session"
 
-    @st.fragment(run_every=redraw_interval(REDRAW_SECONDS) if was_playing else None)
+    @page_fragment(redraw_interval(REDRAW_SECONDS) if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return

@@ -23,6 +23,7 @@ import streamlit as st
 
 from playground.digits import SIZE, mnist_like
 from playground.live_chart import live_chart
+from playground.resources import page_fragment
 from playground.session import TrainingSession
 
 __all__ = ["Drawing", "decode_drawing", "digit_pad", "probabilities_figure"]
@@ -210,7 +211,7 @@ def digit_pad(prefix: str, session: TrainingSession) -> None:
     redrawn as you draw and, while training runs, as the network learns."""
     session_key = f"{prefix}session"
 
-    @st.fragment(run_every=1.0 if session.playing else None)
+    @page_fragment(1.0 if session.playing else None)
     def pad() -> None:
         current = st.session_state.get(session_key)
         if current is not session:

@@ -9,7 +9,10 @@ survives a websocket reconnect.
 
 from __future__ import annotations
 
+import functools
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 
 import streamlit as st
 import threadpoolctl
@@ -25,7 +28,7 @@ from playground.data import (
     make_point_data,
     make_toy_data,
 )
-from playground.scheduler import TrainingPlaces, default_capacity
+from playground.scheduler import TrainingPlaces, default_at_once, default_capacity
 from playground.session import TrainingSession, Worker
 from playground.text import plain
 
@@ -137,7 +140,28 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
 @st.cache_resource(show_spinner=False)
 def training_places() -> TrainingPlaces:
     """The server's places to train (see `playground.scheduler`): one for every session."""
-    return TrainingPlaces(default_capacity())
+    return TrainingPlaces(default_capacity(), default_at_once())
+
+
+def page_work() -> AbstractContextManager[None]:
+    """Mark a page run (the whole script, or a live view) so that training gives way to it;
+    see `playground.scheduler`."""
+    return training_places().page_work()
+
+
+def page_fragment(run_every: float | None) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """`st.fragment(run_every=...)` whose runs count as page work. The wrapper keeps the
+    function's module and name, which Streamlit uses to tell fragments apart."""
+
+    def decorate(function: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(function)
+        def counted() -> None:
+            with page_work():
+                function()
+
+        return st.fragment(run_every=run_every)(counted)
+
+    return decorate
 
 
 def redraw_interval(seconds: float) -> float:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -47,6 +47,11 @@ EVALUATION_POINTS = 2000  # points per split used for the live metrics of big da
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
 SNAPSHOT_WAIT = 0.1  # longest a page waits for the worker to take a fresh snapshot
 CHUNK_SECONDS = 0.05  # longest time the worker holds the lock in one go
+# While a page is being drawn (see `scheduler.TrainingPlaces.page_work`) the worker whose turn
+# it is trains for BUSY_SLICE_SECONDS, then keeps the turn idle for BUSY_PAUSE_SECONDS: all
+# training together keeps about a fifth of the interpreter, and the pages get the rest.
+BUSY_SLICE_SECONDS = 0.005
+BUSY_PAUSE_SECONDS = 0.02
 QUEUE_POLL_SECONDS = 0.1  # how often a queued session asks for a place again
 MAP_STRIDE = 4  # neuron maps use every 4th point of the boundary grid each way (25 × 25)
 HEALTH_ROWS = 1000  # evaluation rows the layers' health is judged on
@@ -524,8 +529,11 @@ class TrainingSession:
                 self.playing = False
                 return
 
-    def advance(self, seconds: float = CHUNK_SECONDS) -> None:
-        """Train for up to `seconds` (what the worker calls while playing)."""
+    def advance(
+        self, seconds: float = CHUNK_SECONDS, stop_early: Callable[[], bool] | None = None
+    ) -> None:
+        """Train for up to `seconds` (what the worker calls while playing), or until
+        `stop_early()` says to (asked after each step)."""
         with self.lock:
             if not self.playing:
                 return
@@ -535,6 +543,8 @@ class TrainingSession:
                 while self.playing and time.monotonic() - start < seconds:
                     self._step_all(1)
                     self._publish_if_wanted()
+                    if stop_early is not None and stop_early():
+                        break
             else:
                 if self._paced_since is None:
                     self._paced_since = (start, self.step_count)
@@ -632,8 +642,20 @@ class Worker:
             if not self._has_place(session):
                 self._stopping.wait(QUEUE_POLL_SECONDS)
                 continue
+            places = self._places
+            busy = places is not None and places.pages_busy()
             try:
-                session.advance()
+                if places is None:
+                    session.advance()
+                else:
+                    with places.turn():
+                        if busy:
+                            # A page is being drawn: a short slice, then a pause in which no
+                            # session trains (this one holds the turn), whatever their number.
+                            session.advance(BUSY_SLICE_SECONDS)
+                            self._stopping.wait(BUSY_PAUSE_SECONDS)
+                        else:
+                            session.advance(stop_early=places.pages_busy)
             except Exception as error:  # a bug must reach the page as a message, not a hang
                 session.playing = False
                 session.error = f"{type(error).__name__}: {error}"

@@ -42,7 +42,7 @@ from playground.inside_figures import (
 )
 from playground.links import View
 from playground.live_chart import STEADY_CSS, live_chart
-from playground.resources import redraw_interval
+from playground.resources import page_fragment, redraw_interval
 from playground.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
@@ -517,7 +517,7 @@ def live_views(
 
     interval = redraw_interval(redraw_seconds)
 
-    @st.fragment(run_every=interval if was_playing else None)
+    @page_fragment(interval if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
@@ -547,7 +547,7 @@ def live_views(
         """A view redrawn every `seconds` (stretched when many sessions play) while the
         session plays; like the live view, it shows the real state when that changed."""
 
-        @st.fragment(run_every=redraw_interval(seconds) if was_playing else None)
+        @page_fragment(redraw_interval(seconds) if was_playing else None)
         def view() -> None:
             if session is st.session_state.get(session_key):
                 draw(prefix, session)

@@ -3,13 +3,14 @@ wait their turn, give their place back and still answer their page while queued.
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
 from playground.config import Config
 from playground.data import make_toy_data
-from playground.scheduler import TrainingPlaces, default_capacity
+from playground.scheduler import TrainingPlaces, default_at_once, default_capacity
 from playground.session import TrainingSession, Worker
 
 
@@ -69,3 +70,95 @@ def test_a_queued_session_waits_and_trains_when_a_place_frees():
         for worker in workers:
             worker.stop()
     assert places.training == 0 and places.waiting == 0  # stopped workers gave places back
+
+
+def test_how_many_train_at_once_comes_from_the_environment_or_is_one(monkeypatch):
+    monkeypatch.delenv("MLP_TRAINING_AT_ONCE", raising=False)
+    assert default_at_once() == 1
+    monkeypatch.setenv("MLP_TRAINING_AT_ONCE", "3")
+    assert default_at_once() == 3
+    for bad in ("0", "-1", "two", "100000"):
+        monkeypatch.setenv("MLP_TRAINING_AT_ONCE", bad)
+        assert default_at_once() == 1
+    with pytest.raises(ValueError):
+        TrainingPlaces(4, at_once=0)
+
+
+@pytest.mark.parametrize("at_once", [1, 2])
+def test_turns_let_at_most_at_once_run_and_go_in_order(at_once):
+    places = TrainingPlaces(8, at_once=at_once)
+    running, most, order = [0], [0], []
+    lock = threading.Lock()
+    first_in = threading.Event()
+
+    def take_turn(name: str) -> None:
+        with places.turn():
+            with lock:
+                running[0] += 1
+                most[0] = max(most[0], running[0])
+                order.append(name)
+            first_in.set()
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+
+    holder = threading.Thread(target=take_turn, args=("first",))
+    holder.start()
+    first_in.wait(5)
+    threads = []
+    for index in range(6):  # queue up one after the other, while the first holds its turn
+        thread = threading.Thread(target=take_turn, args=(f"t{index}",))
+        thread.start()
+        threads.append(thread)
+        time.sleep(0.01)
+    for thread in [holder, *threads]:
+        thread.join(10)
+    assert most[0] == at_once
+    assert order == ["first"] + [f"t{index}" for index in range(6)]
+
+
+def test_two_sessions_with_one_turn_both_train_fairly():
+    config = Config(n_points=200)
+    data = make_toy_data(config.dataset, config.n_points, config.noise, config.train_share,
+                         config.data_seed)  # fmt: skip
+    places = TrainingPlaces(2, at_once=1)
+    sessions = [TrainingSession([config], data), TrainingSession([config], data)]
+    workers = [Worker(places), Worker(places)]
+    try:
+        for worker, session in zip(workers, sessions, strict=True):
+            worker.attach(session)
+            session.play()
+        assert wait_for(lambda: min(s.step_count for s in sessions) > 200)
+        time.sleep(1.0)
+        counts = [s.step_count for s in sessions]
+        assert min(counts) > 0.5 * max(counts), counts  # turns alternate: neither starves
+    finally:
+        for worker in workers:
+            worker.stop()
+
+
+def test_training_gives_way_while_a_page_is_drawn_but_keeps_going():
+    config = Config(n_points=200)
+    data = make_toy_data(config.dataset, config.n_points, config.noise, config.train_share,
+                         config.data_seed)  # fmt: skip
+    places = TrainingPlaces(2)
+    session = TrainingSession([config], data)
+    worker = Worker(places)
+    try:
+        worker.attach(session)
+        session.play()
+        assert wait_for(lambda: session.step_count > 50)
+
+        def steps_in(seconds: float) -> int:
+            start = session.step_count
+            time.sleep(seconds)
+            return session.step_count - start
+
+        free = steps_in(1.0)
+        with places.page_work():
+            assert places.pages_busy()
+            giving_way = steps_in(1.0)
+        assert not places.pages_busy()
+        assert 0 < giving_way < 0.5 * free, (giving_way, free)
+    finally:
+        worker.stop()
