@@ -36,6 +36,7 @@ st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
 model_ui.apply_loaded_model(PREFIX, session)
 preset_ui.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
+preset_ui.quick_starts(PREFIX, config, panel.view)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
 if config.dataset == "mnist":

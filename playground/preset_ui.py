@@ -16,11 +16,19 @@ import streamlit as st
 
 from playground.config import SETTINGS_BY_NAME, Config
 from playground.links import View, link_query
-from playground.presets import PRESETS, PRESETS_BY_KEY, Preset, compare_query, format_duration
+from playground.presets import (
+    PRESETS,
+    PRESETS_BY_KEY,
+    TARGET_PRESETS,
+    Preset,
+    compare_query,
+    format_duration,
+)
+from playground.resources import page_fragment
 from playground.session import TrainingSession
 from playground.text import format_number
 
-__all__ = ["estimate_text", "forget_panel_state", "paper_presets"]
+__all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts"]
 
 COMPARE_PAGE_FILE = "pages/compare.py"
 COMPARE_PREFIX = "compare_"
@@ -47,6 +55,34 @@ def _load(prefix: str, preset_key: str, view: View) -> None:
         {key: [value] for key, value in link_query(preset.first, view).items()}
     )
     forget_panel_state(prefix)
+
+
+def _load_target(prefix: str, index: int, view: View) -> None:
+    """Button callback: a quick start's configuration becomes the page's setup."""
+    config = TARGET_PRESETS[index].config
+    st.query_params.from_dict({key: [value] for key, value in link_query(config, view).items()})
+    forget_panel_state(prefix)
+
+
+def quick_starts(prefix: str, config: Config, view: View) -> None:
+    """The configurations measured to reach a test accuracy within a training time here, each
+    with a Load button and what was measured."""
+    with st.expander("Quick starts", icon=":material/bolt:"):
+        st.caption("Not papers: the quickest setups known here to a good network on each data "
+                   "set, measured headless on this machine (benchmarks/mnist.py). A page "
+                   "trains somewhat slower, as it also draws.")  # fmt: skip
+        for index, preset in enumerate(TARGET_PRESETS):
+            text_column, button_column = st.columns([4, 1], vertical_alignment="center")
+            loaded = " ← this setup" if preset.config == config else ""
+            text_column.markdown(
+                f"**{preset.title}**{loaded}  \n"
+                f"Target: {preset.target_accuracy:.1%} test accuracy within "
+                f"{format_duration(preset.target_seconds)} of training. Measured: "
+                f"{preset.measured.split(' (')[0]}."
+            )
+            button_column.button("Load", icon=":material/download:", width="stretch",
+                                 key=f"{prefix}{OWN}target_{preset.key}", on_click=_load_target,
+                                 args=(prefix, index, view))  # fmt: skip
 
 
 def _open_compare(preset: Preset) -> None:
@@ -146,7 +182,7 @@ def paper_presets(
         with paper_column:
             _paper_column(preset, current)
 
-        @st.fragment(run_every=redraw_seconds if session.playing else None)
+        @page_fragment(redraw_seconds if session.playing else None)
         def live() -> None:
             _live_column(preset, session, prefix, current, config)
 

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.presets import BATCH_NORM, DROPOUT
+from playground.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -63,3 +63,15 @@ def test_the_drawing_pad_is_on_the_mnist_page():
     ids = [e.proto.id for e in app.get("bidi_component")]
     assert any(i.endswith("-mnist_digit_pad") for i in ids), ids
     assert any("Draw a digit" in s.value for s in app.subheader)
+
+
+def test_a_quick_start_loads_its_setup_and_says_what_was_measured():
+    app = open_mnist()
+    assert "Quick starts" in [e.label for e in app.expander]
+    assert "Target: 96.5% test accuracy within 60 s of training" in texts(app)
+    app.button(key="mnist_paper_target_quick-sample").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.session_state["mnist_config"] == QUICK_SAMPLE.config
+    assert app.session_state["mnist_session"].configs == [QUICK_SAMPLE.config]
+    assert app.query_params["hidden"] == "512relu,512relu"
+    assert "← this setup" in texts(app)
