@@ -77,8 +77,8 @@ def quick_starts(prefix: str, config: Config, view: View) -> None:
             text_column.markdown(
                 f"**{preset.title}**{loaded}  \n"
                 f"Target: {preset.target_accuracy:.1%} test accuracy within "
-                f"{format_duration(preset.target_seconds)} of training. Measured: "
-                f"{preset.measured.split(' (')[0]}."
+                f"{format_duration(preset.target_seconds)} of training. Measured here: "
+                f"{preset.summary}."
             )
             button_column.button("Load", icon=":material/download:", width="stretch",
                                  key=f"{prefix}{OWN}target_{preset.key}", on_click=_load_target,
