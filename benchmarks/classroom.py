@@ -11,13 +11,14 @@ per session while all play (min, median, max over the sessions that train, and h
 in the queue for a place: see `playground.scheduler`); how long a new tab takes to load while
 they play; how long Pause takes to show "Paused." in a few tabs; the server's memory (RSS) and
 thread count while playing; and after the tabs close, how long until the threads are back to
-where they were before the class came in.
+where they were before the class came in (a few threads that Streamlit and OpenBLAS start
+once, on first use, stay: a fresh server has fewer than one that has served a session).
 
 In a class every student's browser runs on the student's own machine; here Chromium runs on
-the same cores as the server, and four tabs drawing live charts took about 1.4 of 2 cores. So
-by default Chromium runs at the lowest priority (`nice -n 19`): the server gets the cores
-first, as it would in a class, and the browser's share shows in the latencies it still adds.
-`--browser-priority normal` runs it as an equal; say which when quoting these figures.
+the same cores as the server, and four tabs drawing live charts took about 1.4 of 2 cores:
+every latency measured here includes the browser's own backlog. `--browser-priority low`
+runs Chromium at `nice -n 19`, so the server gets the cores first (the browser then waits
+longer); say which when quoting these figures.
 
 With ``--profile`` (needs ``py-spy``, which may ask for ptrace rights) the server is sampled
 while the tabs play, counting only the thread that holds the interpreter lock at each sample,
@@ -67,7 +68,7 @@ def proc_status(pid: int) -> tuple[float, int]:
 def open_tab(context, url: str) -> tuple[object, float]:
     page = context.new_page()
     started = time.perf_counter()
-    page.goto(url)
+    page.goto(url, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     return page, time.perf_counter() - started
@@ -184,14 +185,19 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
         unresponsive = sum(a is None or b is None for a, b in zip(before, after, strict=True))
         rss_playing, threads_playing = proc_status(server.pid)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
-        _, late_load = open_tab(extra, url)
+        try:
+            _, late_load = open_tab(extra, url)
+        except PlaywrightTimeoutError:
+            late_load = float("inf")
         print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
         print(f"  page load:          {summary(loads, 's')}")
         print(f"  training:           {len(rates)} of {n_sessions} sessions "
               f"({sum(waiting)} queued)")  # fmt: skip
         print(f"  steps/s (training): {summary(rates, 'steps/s')}")
         print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
-        print(f"  new tab while playing loads in {late_load:.1f} s", flush=True)
+        late = f"loads in {late_load:.1f} s" if late_load < float("inf") else (
+            f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
+        print(f"  new tab while playing {late}", flush=True)
         if profiler is not None:
             print_profile(profile_output)
         pause_latencies, no_answer = [], 0
@@ -241,7 +247,7 @@ def main() -> None:
     parser.add_argument(
         "--profile", action="store_true", help="sample where the server's time goes (py-spy)"
     )
-    parser.add_argument("--browser-priority", choices=("low", "normal"), default="low")
+    parser.add_argument("--browser-priority", choices=("low", "normal"), default="normal")
     args = parser.parse_args()
     sizes = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
     print(f"Chromium at {args.browser_priority} priority, on the server's cores.", flush=True)
