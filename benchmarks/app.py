@@ -47,9 +47,9 @@ from playground.data import make_toy_data  # noqa: E402
 from playground.session import Run, TrainingSession  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
+    close_browser_and_server,
     settle,
     start_streamlit,
-    stop_streamlit,
     wait_until_healthy,
 )
 
@@ -481,11 +481,7 @@ def main() -> None:
             print_playing(measure_playing(page, process.pid), engine_heavy)
             close_page(page)
         finally:
-            try:
-                browser.close()
-            finally:
-                if process is not None:
-                    stop_streamlit(process)
+            close_browser_and_server(browser, process)
 
 
 # -- `python benchmarks/app.py --inside`: the inside views' cost ----------------------------
@@ -535,11 +531,7 @@ def measure_inside_views() -> None:
                     settle(page, 1.0)
             close_page(page)
         finally:
-            try:
-                browser.close()
-            finally:
-                if process is not None:
-                    stop_streamlit(process)
+            close_browser_and_server(browser, process)
     off, on = statistics.median(rates[False]), statistics.median(rates[True])
     print(f"   median steps/s: off {fmt_rate(off)}, on {fmt_rate(on)}: on keeps {on / off:.0%} "
           f"of off; target >= 80%: {met(on >= 0.8 * off)}")  # fmt: skip

@@ -313,7 +313,11 @@ def page_against_engine(configs: list[tuple[str, Config, TrainingData]], seconds
                         rounds: int) -> dict[str, PageRates] | str:  # fmt: skip
     """PageRates per name; or why the page could not be measured."""
     from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-    from tests.app.streamlit_server import start_streamlit, stop_streamlit, wait_until_healthy
+    from tests.app.streamlit_server import (
+        close_browser_and_server,
+        start_streamlit,
+        wait_until_healthy,
+    )
 
     if not Path(CHROMIUM).exists():
         return f"Chromium is not installed (looked for {CHROMIUM})"
@@ -340,11 +344,7 @@ def page_against_engine(configs: list[tuple[str, Config, TrainingData]], seconds
                     if shown is not None:
                         rates[name].shown.append(shown)
         finally:
-            try:
-                browser.close()
-            finally:
-                if process is not None:
-                    stop_streamlit(process)
+            close_browser_and_server(browser, process)
     return rates
 
 

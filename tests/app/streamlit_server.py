@@ -58,6 +58,16 @@ def stop_streamlit(process: subprocess.Popen) -> None:
             process.wait()
 
 
+def close_browser_and_server(browser, process: subprocess.Popen | None) -> None:
+    """Close the browser, then stop the server we started, even when closing the browser
+    fails (the benchmarks' cleanup)."""
+    try:
+        browser.close()
+    finally:
+        if process is not None:
+            stop_streamlit(process)
+
+
 def settle(page, seconds: float = 0.3) -> None:
     """Wait until Streamlit has finished the current run (its status widget is gone)."""
     deadline = time.monotonic() + 20
