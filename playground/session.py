@@ -550,6 +550,11 @@ class TrainingSession:
                     self._paced_since = (start, self.step_count)
                 since_time, since_step = self._paced_since
                 due = since_step + int((start - since_time) * self.steps_per_second) + 1
+                if due - self.step_count > self.steps_per_second * CHUNK_SECONDS + 1:
+                    # Held up (a busy server, a long redraw): go on at the chosen pace from
+                    # now rather than catch up in a burst, which slow motion would show.
+                    self._paced_since = (start, self.step_count)
+                    due = self.step_count + 1
                 while self.playing and self.step_count < due:
                     if time.monotonic() - start >= seconds:
                         break

@@ -216,8 +216,9 @@ def test_slow_motion_trains_a_few_steps_a_second(page, app_server):
     end, ended_at = next_count(page)
     press(page, "Pause")
     steps, seconds = end - start, ended_at - started_at
-    # 5 steps a second, give or take a redraw interval at either end.
-    assert 0.4 * 5 * seconds <= steps <= 5 * seconds + 2, (steps, seconds)
+    # 5 steps a second, give or take the redraw lag at either end, which a busy machine can
+    # stretch to most of a second (at full speed it would be thousands of steps).
+    assert 0.4 * 5 * seconds <= steps <= 5 * (seconds + 1), (steps, seconds)
 
 
 def test_markdown_in_a_link_shows_as_plain_text(page, app_server):

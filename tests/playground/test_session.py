@@ -74,6 +74,23 @@ def test_paced_speed_trains_about_that_many_steps(worker):
     assert 10 <= session.step_count <= 23
 
 
+def test_paced_speed_goes_on_at_its_pace_after_a_hold_up_instead_of_a_burst():
+    # Slow motion that was held up (a busy server) must not make up for it in a burst of steps.
+    session = TrainingSession([Config()], toy_data(Config()))
+    session.set_speed(5.0)
+    session.play()
+    session.advance()
+    assert session.step_count == 1
+    time.sleep(1.0)  # five steps' worth of time without the worker
+    session.advance()
+    assert session.step_count == 2
+    session.advance()  # the next one is 0.2 s away
+    assert session.step_count == 2
+    time.sleep(0.25)
+    session.advance()
+    assert session.step_count == 3
+
+
 def test_divergence_stops_playing_with_the_reason(worker):
     config = Config(optimizer="sgd", lr=10.0, hidden=((64, "relu"), (64, "relu")), init="he")
     session = TrainingSession([config], toy_data(config))
