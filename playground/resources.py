@@ -28,7 +28,12 @@ from playground.data import (
     make_point_data,
     make_toy_data,
 )
-from playground.scheduler import TrainingPlaces, default_at_once, default_capacity
+from playground.scheduler import (
+    TrainingPlaces,
+    default_at_once,
+    default_capacity,
+    default_place_seconds,
+)
 from playground.session import TrainingSession, Worker
 from playground.text import plain
 
@@ -140,7 +145,7 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
 @st.cache_resource(show_spinner=False)
 def training_places() -> TrainingPlaces:
     """The server's places to train (see `playground.scheduler`): one for every session."""
-    return TrainingPlaces(default_capacity(), default_at_once())
+    return TrainingPlaces(default_capacity(), default_at_once(), default_place_seconds())
 
 
 def page_work() -> AbstractContextManager[None]:
@@ -165,12 +170,12 @@ def page_fragment(run_every: float | None) -> Callable[[Callable[[], None]], Cal
 
 
 def redraw_interval(seconds: float) -> float:
-    """A live view's redraw interval, stretched while many sessions play: the server draws
-    every page from one interpreter, so with more than `FULL_RATE_SESSIONS` playing, each
+    """A live view's redraw interval, stretched while many sessions train: the server draws
+    every page from one interpreter, so with more than `FULL_RATE_SESSIONS` training, each
     page redraws less often (at most every `MAX_REDRAW_SECONDS`) and the total drawing work
-    stays about the same, leaving time to train and to serve new pages."""
-    places = training_places()
-    busy = places.training + places.waiting
+    stays about the same, leaving time to train and to serve new pages. Queued sessions do
+    not count: their pages do not redraw (see `views.queue_watch`)."""
+    busy = training_places().training
     return min(max(seconds, MAX_REDRAW_SECONDS), seconds * max(1.0, busy / FULL_RATE_SESSIONS))
 
 

@@ -5,7 +5,9 @@ threads share one Python interpreter with the threads that serve the pages. Thir
 training at once each get a thirtieth of it and the pages queue behind them. So a session
 that plays asks `TrainingPlaces` for a place: the first `capacity` get one and train, the
 others wait in order ("queued, 3 ahead of you") and start as places free up (a session that
-pauses, resets, or whose tab closes gives its place back).
+pauses, resets, or whose tab closes gives its place back). A place is held for at most
+`place_seconds` while others wait (`MLP_PLACE_SECONDS`, default 30 s); then its holder goes to
+the back of the queue, so in a class of thirty nobody waits for a neighbour who never pauses.
 
 The sessions that hold a place then take turns: `turn()` lets `at_once` of them (one by
 default) run their steps at the same moment, first come first served, each for one short
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections import OrderedDict, deque
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,14 +36,19 @@ from contextlib import contextmanager
 __all__ = [
     "AT_ONCE_VARIABLE",
     "CAPACITY_VARIABLE",
+    "PLACE_SECONDS_VARIABLE",
     "TrainingPlaces",
     "default_at_once",
     "default_capacity",
+    "default_place_seconds",
 ]
 
 CAPACITY_VARIABLE = "MLP_MAX_TRAINING"
 AT_ONCE_VARIABLE = "MLP_TRAINING_AT_ONCE"
+PLACE_SECONDS_VARIABLE = "MLP_PLACE_SECONDS"
 MAX_CAPACITY = 256
+DEFAULT_PLACE_SECONDS = 30.0
+MAX_PLACE_SECONDS = 24 * 3600
 
 
 def default_capacity() -> int:
@@ -61,23 +69,38 @@ def default_at_once() -> int:
     return 1
 
 
+def default_place_seconds() -> float:
+    """From `MLP_PLACE_SECONDS` when set (a whole number of seconds, 1 to a day), else 30:
+    how long a session keeps its place while others wait for one."""
+    raw = os.environ.get(PLACE_SECONDS_VARIABLE, "").strip()
+    if raw.isdigit() and 1 <= int(raw) <= MAX_PLACE_SECONDS:
+        return float(raw)
+    return DEFAULT_PLACE_SECONDS
+
+
 class TrainingPlaces:
     """At most `capacity` holders at once; the rest wait first come, first served.
 
     A holder is any hashable object (a training session). `request` is cheap and may be
     called often: it returns 0 when the holder has a place (now or already), else how many
-    holders are ahead of it in the queue plus one.
+    holders are ahead of it in the queue plus one. A holder that has had its place for
+    `place_seconds` while others waited goes to the back of the queue when it asks again.
     """
 
-    def __init__(self, capacity: int, at_once: int = 1) -> None:
+    def __init__(
+        self, capacity: int, at_once: int = 1, place_seconds: float = DEFAULT_PLACE_SECONDS
+    ) -> None:
         if capacity < 1:
             raise ValueError(f"capacity must be at least 1, got {capacity}")
         if at_once < 1:
             raise ValueError(f"at_once must be at least 1, got {at_once}")
+        if not place_seconds > 0:
+            raise ValueError(f"place_seconds must be positive, got {place_seconds}")
         self.capacity = capacity
         self.at_once = at_once
+        self.place_seconds = place_seconds
         self._lock = threading.Lock()
-        self._holders: set[object] = set()
+        self._holders: dict[object, float] = {}  # holder: since when it holds its place
         self._waiting: OrderedDict[object, None] = OrderedDict()
         self._turns = threading.Condition()
         self._turn_queue: deque[object] = deque()
@@ -122,8 +145,11 @@ class TrainingPlaces:
     def request(self, holder: object) -> int:
         key = holder
         with self._lock:
-            if key in self._holders:
-                return 0
+            since = self._holders.get(key)
+            if since is not None:
+                if not self._waiting or time.monotonic() - since < self.place_seconds:
+                    return 0
+                del self._holders[key]  # its time is up and others wait: to the back
             if key not in self._waiting:
                 self._waiting[key] = None
             self._promote()
@@ -135,14 +161,14 @@ class TrainingPlaces:
         """Give the place back (or leave the queue); a holder that has neither is ignored."""
         key = holder
         with self._lock:
-            self._holders.discard(key)
+            self._holders.pop(key, None)
             self._waiting.pop(key, None)
             self._promote()
 
     def _promote(self) -> None:
         while self._waiting and len(self._holders) < self.capacity:
             key, _ = self._waiting.popitem(last=False)
-            self._holders.add(key)
+            self._holders[key] = time.monotonic()
 
     @property
     def training(self) -> int:

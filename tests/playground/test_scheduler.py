@@ -10,7 +10,12 @@ import pytest
 
 from playground.config import Config
 from playground.data import make_toy_data
-from playground.scheduler import TrainingPlaces, default_at_once, default_capacity
+from playground.scheduler import (
+    TrainingPlaces,
+    default_at_once,
+    default_capacity,
+    default_place_seconds,
+)
 from playground.session import TrainingSession, Worker
 
 
@@ -26,6 +31,33 @@ def test_places_go_first_come_first_served_up_to_the_capacity():
     assert (places.training, places.waiting) == (2, 0)
     with pytest.raises(ValueError):
         TrainingPlaces(0)
+
+
+def test_a_place_is_held_for_a_while_then_goes_to_the_next_in_the_queue():
+    places = TrainingPlaces(2, place_seconds=0.2)
+    a, b, c = object(), object(), object()
+    assert [places.request(x) for x in (a, b)] == [0, 0]
+    time.sleep(0.3)
+    assert places.request(a) == 0, "nobody waits: a keeps its place past its time"
+    assert places.request(c) == 1
+    assert places.request(a) == 1, "c waits and a's time is up: a goes to the back"
+    assert places.request(c) == 0
+    assert places.request(b) == 1, "then b, whose time is up too"
+    assert places.request(a) == 0
+    assert places.request(c) == 0, "c's time has only begun"
+    assert (places.training, places.waiting) == (2, 1)
+    with pytest.raises(ValueError):
+        TrainingPlaces(2, place_seconds=0)
+
+
+def test_how_long_a_place_is_held_comes_from_the_environment_or_is_30_s(monkeypatch):
+    monkeypatch.delenv("MLP_PLACE_SECONDS", raising=False)
+    assert default_place_seconds() == 30.0
+    monkeypatch.setenv("MLP_PLACE_SECONDS", "90")
+    assert default_place_seconds() == 90.0
+    for bad in ("0", "-5", "1.5e9", "soon", "999999999"):
+        monkeypatch.setenv("MLP_PLACE_SECONDS", bad)
+        assert default_place_seconds() == 30.0
 
 
 def test_the_capacity_comes_from_the_environment_or_the_cores(monkeypatch):
