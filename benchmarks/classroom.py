@@ -167,6 +167,7 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
             toggle = run_button(page, "toggle")
             toggle.filter(has_text="Play").click(timeout=LOAD_TIMEOUT_MS)
         time.sleep(3.0)  # let every session start (or queue)
+        waiting_before = [queued(page) for page in pages]
         before = [counter(page) for page in pages]
         started = time.perf_counter()
         profile_output = Path(f"/tmp/classroom-{n_sessions}-profile.txt")
@@ -180,8 +181,13 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
         after = [counter(page) for page in pages]
         elapsed = time.perf_counter() - started
         waiting = [queued(page) for page in pages]
-        rates = [(b - a) / elapsed for a, b, wait in zip(before, after, waiting, strict=True)
-                 if not wait and a is not None and b is not None]  # fmt: skip
+        # Only the sessions that held a place all along (a place lasts longer than the window,
+        # so training at both ends means training throughout).
+        training_all_along = [not (w0 or w1) for w0, w1 in zip(waiting_before, waiting,
+                                                                 strict=True)]  # fmt: skip
+        rates = [(b - a) / elapsed
+                 for a, b, trained in zip(before, after, training_all_along, strict=True)
+                 if trained and a is not None and b is not None]  # fmt: skip
         unresponsive = sum(a is None or b is None for a, b in zip(before, after, strict=True))
         rss_playing, threads_playing = proc_status(server.pid)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -191,8 +197,8 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
             late_load = float("inf")
         print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
         print(f"  page load:          {summary(loads, 's')}")
-        print(f"  training:           {len(rates)} of {n_sessions} sessions "
-              f"({sum(waiting)} queued)")  # fmt: skip
+        print(f"  training:           {len(rates)} of {n_sessions} sessions all along "
+              f"({sum(waiting)} queued at the end)")  # fmt: skip
         print(f"  steps/s (training): {summary(rates, 'steps/s')}")
         print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
         late = f"loads in {late_load:.1f} s" if late_load < float("inf") else (
@@ -201,7 +207,9 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
         if profiler is not None:
             print_profile(profile_output)
         pause_latencies, no_answer = [], 0
-        for page in pages[: min(3, n_sessions)]:
+        # Pause where it matters: in tabs that are training (a queued one only leaves the queue).
+        training_pages = [page for page in pages if not queued(page)] or pages
+        for page in training_pages[: min(3, n_sessions)]:
             clicked = time.perf_counter()
             try:
                 run_button(page, "toggle").filter(has_text="Pause").click(timeout=30_000)

@@ -47,7 +47,7 @@ from playground.live_chart import live_chart
 from playground.resources import page_fragment, redraw_interval
 from playground.session import TrainingSession
 from playground.text import plain
-from playground.views import queued_text
+from playground.views import queue_watch
 
 __all__ = ["Comparison", "live_compare", "read_variants", "sweep_section", "variant_editor"]
 
@@ -335,21 +335,22 @@ def _norms(prefix: str, session: TrainingSession) -> None:
 
 def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) -> None:
     """The lockstep session's views, redrawn while it plays."""
-    was_playing = session.playing
+    live = session.training_now
+    queued = session.playing and not live
     session_key = f"{prefix}session"
 
-    @page_fragment(redraw_interval(REDRAW_SECONDS) if was_playing else None)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return
         session.fresh_snapshots()
         state = "Training…" if session.playing else "Paused."
-        if session.playing and session.queue_position:
-            state = queued_text(session.queue_position)
         diverged = [f"{LETTERS[i]}: {s.diverged}" for i, s in enumerate(session.snapshots)
                     if s.diverged]  # fmt: skip
-        st.caption(f"{state} Step {session.step_count:,}. Play, Step and Reset act on every "
-                   "variant at once.")  # fmt: skip
+        hint = "Play, Step and Reset act on every variant at once."
+        if queued:  # drawn once: only the status line redraws while it waits
+            queue_watch(session, session_key, f"Step {session.step_count:,}. {hint}")
+        else:
+            st.caption(f"{state} Step {session.step_count:,}. {hint}")
         for message in diverged:
             st.error(plain(message), icon="⚠️")
         st.dataframe(coloured(results_table(session, names)), hide_index=True,
@@ -365,10 +366,13 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
             _boundaries(prefix, session, session.data)
         st.caption("Weight norms per unit, with the max-norm radius where it applies.")
         _norms(prefix, session)
-        if session.playing != was_playing:
+        if live and not session.training_now:
             st.rerun(scope="app")
 
-    live_view()
+    if queued:
+        live_view()
+    else:
+        page_fragment(redraw_interval(REDRAW_SECONDS) if live else None)(live_view)()
 
 
 # -- seed sweeps ------------------------------------------------------------------------------

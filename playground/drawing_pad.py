@@ -211,7 +211,7 @@ def digit_pad(prefix: str, session: TrainingSession) -> None:
     redrawn as you draw and, while training runs, as the network learns."""
     session_key = f"{prefix}session"
 
-    @page_fragment(1.0 if session.playing else None)
+    @page_fragment(1.0 if session.training_now else None)
     def pad() -> None:
         current = st.session_state.get(session_key)
         if current is not session:

@@ -182,7 +182,7 @@ def paper_presets(
         with paper_column:
             _paper_column(preset, current)
 
-        @page_fragment(redraw_seconds if session.playing else None)
+        @page_fragment(redraw_seconds if session.training_now else None)
         def live() -> None:
             _live_column(preset, session, prefix, current, config)
 

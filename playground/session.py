@@ -459,6 +459,11 @@ class TrainingSession:
         return max(run.trainer.step_count for run in self.runs)
 
     @property
+    def training_now(self) -> bool:
+        """Playing and holding a place to train (not queued): only then do its views change."""
+        return self.playing and not self.queue_position
+
+    @property
     def all_diverged(self) -> bool:
         return all(run.diverged for run in self.runs)
 

@@ -13,6 +13,8 @@ Nothing here changes the session; drawing reads snapshots only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from playground.data import ImageSet, PointData, fixed_subset
@@ -65,6 +67,8 @@ EXAMPLES_HEIGHT = 2 * CURVE_HEIGHT
 # What a network gets wrong and its first layer's weights change slowly and cost a figure of a
 # few hundred tiles: they are redrawn more calmly than the curves.
 IMAGE_VIEWS_REDRAW_SECONDS = 2.0
+# While queued only the status line redraws: the charts do not change until training starts.
+QUEUE_WATCH_SECONDS = 1.0
 IMAGE_VIEWS_HEIGHT = 470
 MISTAKE_COLUMNS = 4
 LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
@@ -102,13 +106,38 @@ def queued_text(position: int) -> str:
     """What a session waiting for a place to train says (see `playground.scheduler`)."""
     ahead = position - 1
     who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
-    return (f"Queued ({who}): this server trains a few networks at a time, and yours starts "
-            "as soon as one pauses.")  # fmt: skip
+    return (f"Queued ({who}): this server trains a few networks at a time, each for half a "
+            "minute or so while others wait, and yours starts when a place frees up.")  # fmt: skip
 
 
-def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = False) -> None:
+def queue_watch(session: TrainingSession, session_key: str, step_hint: str) -> None:
+    """The status line of a queued session, redrawn every `QUEUE_WATCH_SECONDS` with its
+    place in the queue; when it gets a place (or stops), a full run brings back the live
+    views. Thirty tabs in a queue then cost the server and their browsers next to nothing."""
+
+    @page_fragment(QUEUE_WATCH_SECONDS)
+    def watch() -> None:
+        if session is not st.session_state.get(session_key):
+            return
+        if not session.playing or not session.queue_position:
+            st.rerun(scope="app")
+        st.caption(f"{queued_text(session.queue_position)} {step_hint}")
+
+    watch()
+
+
+def draw_status(
+    session: TrainingSession, snapshot: Snapshot, speed: bool = False, watch_key: str | None = None
+) -> None:
     """Training or paused, or why training stopped; with `speed`, how fast it went lately
-    (samples per second and time per epoch: two more metric tiles would not fit a row)."""
+    (samples per second and time per epoch: two more metric tiles would not fit a row).
+    With `watch_key` (the session's key, given when the page found the session queued), the
+    line is a `queue_watch`, even if the session got its place meanwhile: the watch then
+    brings the live views back at once."""
+    step_hint = f"Press Step for one minibatch of {session.configs[0].batch_size}."
+    if watch_key is not None:
+        queue_watch(session, watch_key, step_hint)
+        return
     if session.error:
         st.error(plain(f"Training stopped by an unexpected error: {session.error}. Press Reset."))
     elif snapshot.diverged:
@@ -121,7 +150,7 @@ def draw_status(session: TrainingSession, snapshot: Snapshot, speed: bool = Fals
         if not session.playing and snapshot.step < present:
             state = (f"Looking back at step {snapshot.step:,}: Play and Step go on from the "
                      f"present, step {present:,}.")  # fmt: skip
-        status = f"{state} Press Step for one minibatch of {session.configs[0].batch_size}."
+        status = f"{state} {step_hint}"
         if speed and snapshot.samples_per_second is not None:
             status += (
                 f" Speed: **{_format_rate(snapshot.samples_per_second)}** samples/s, "
@@ -512,19 +541,29 @@ def live_views(
     """Every view of a one-run session, redrawn while it plays: on 2-D points the decision
     boundary beside the curves; on images the curves beside a few test images and guesses,
     then what the network gets wrong and its first layer's weights."""
-    was_playing = session.playing
+    live = session.training_now
+    queued = session.playing and not live
     session_key = f"{prefix}session"
 
     interval = redraw_interval(redraw_seconds)
 
-    @page_fragment(interval if was_playing else None)
+    def redrawn(seconds: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+        """A fragment redrawn every `seconds` while the session trains, still while paused;
+        while queued, drawn once as part of the page (its status line is a fragment of its
+        own, `queue_watch`)."""
+        if queued:
+            return lambda function: function
+        return page_fragment(seconds if live else None)
+
+    @redrawn(interval)
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
             return  # a newer run replaced this one; the next full run draws it
         snapshot = shown_snapshot(prefix, session, session.fresh_snapshots()[0])
         data = session.data
         draw_metrics(snapshot)
-        draw_status(session, snapshot, speed=isinstance(data, ImageSet))
+        draw_status(session, snapshot, speed=isinstance(data, ImageSet),
+                    watch_key=session_key if queued else None)  # fmt: skip
         if isinstance(data, PointData):
             boundary_column, curves_column = st.columns([11, 9], gap="medium")
             with boundary_column:
@@ -536,22 +575,22 @@ def live_views(
                     draw_examples(prefix, data, snapshot)
         with curves_column:
             draw_curves(prefix, snapshot)
-        if session.playing != was_playing:
-            # Training stopped by itself (show Play again) or started without this page
-            # having drawn it: a full run shows the real state and its live redraws.
+        if live and not session.training_now:
+            # Training stopped by itself (show Play again) or went to the queue: a full run
+            # shows the real state.
             st.rerun(scope="app")
-        if was_playing and abs(redraw_interval(redraw_seconds) - interval) > 0.5 * interval:
-            st.rerun(scope="app")  # more or fewer sessions play now: a new redraw interval
+        if live and abs(redraw_interval(redraw_seconds) - interval) > 0.5 * interval:
+            st.rerun(scope="app")  # more or fewer sessions train now: a new redraw interval
 
     def calm_view(draw, seconds: float):
-        """A view redrawn every `seconds` (stretched when many sessions play) while the
-        session plays; like the live view, it shows the real state when that changed."""
+        """A view redrawn every `seconds` (stretched when many sessions train) while the
+        session trains; like the live view, it shows the real state when that changed."""
 
-        @page_fragment(redraw_interval(seconds) if was_playing else None)
+        @redrawn(redraw_interval(seconds))
         def view() -> None:
             if session is st.session_state.get(session_key):
                 draw(prefix, session)
-                if session.playing != was_playing:
+                if live and not session.training_now:
                     st.rerun(scope="app")
 
         return view

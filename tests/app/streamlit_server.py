@@ -5,6 +5,7 @@ Shared by the browser tests and the page benchmark, so both drive the app the sa
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -14,8 +15,9 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_streamlit(port: int, log) -> subprocess.Popen:
-    """Launch the app on 127.0.0.1:`port`, its output going to the open file `log`."""
+def start_streamlit(port: int, log, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Launch the app on 127.0.0.1:`port`, its output going to the open file `log`, with the
+    variables `env` added to the environment."""
     return subprocess.Popen(
         [
             sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
@@ -24,6 +26,7 @@ def start_streamlit(port: int, log) -> subprocess.Popen:
             "--server.fileWatcherType", "none",
         ],
         cwd=REPO_ROOT,
+        env=None if env is None else {**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
     )  # fmt: skip
