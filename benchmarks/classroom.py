@@ -1,24 +1,31 @@
-"""A class on one server: N browser sessions open the Playground at once and press Play.
+"""A class on one server: N students open the Playground at once and press Play.
 
 Prints figures and asserts nothing. 127.0.0.1 only; bounded in count (at most 40 sessions)
-and in time (each size takes about a minute).
+and in time (each size takes a few minutes).
 
-    python benchmarks/classroom.py [--sessions 1,10,30] [--seconds 15]
+    python benchmarks/classroom.py [--sessions 1,10,30] [--seconds 15] [--browsers 3]
 
-For each N, a fresh `streamlit run` and one headless Chromium with N tabs (each its own
-browser session). It reports: how long each page took to show its controls; steps per second
-per session while all play (min, median, max over the sessions that train, and how many wait
-in the queue for a place: see `playground.scheduler`); how long a new tab takes to load while
-they play; how long Pause takes to show "Paused." in a few tabs; the server's memory (RSS) and
-thread count while playing; and after the tabs close, how long until the threads are back to
-where they were before the class came in (a few threads that Streamlit and OpenBLAS start
-once, on first use, stay: a fresh server has fewer than one that has served a session).
+For each N, a fresh `streamlit run`, then N sessions: `--browsers` real tabs in one headless
+Chromium, and the rest protocol clients (`benchmarks/protocol_client.py`), which ask the
+server for what a tab asks for (the page, the live views' timed reruns, Play and Pause) over
+Streamlit's own socket, without drawing. In a class every browser runs on its student's own
+machine; here a browser runs on the server's two cores, and ten Chromium tabs took 5-10 s
+each to load before anyone pressed Play (thirty did not finish within 25 minutes), so a
+class of real tabs measures Chromium's backlog, not the server. With `--browsers N` every
+session is a real tab, as before.
 
-In a class every student's browser runs on the student's own machine; here Chromium runs on
-the same cores as the server, and four tabs drawing live charts took about 1.4 of 2 cores:
-every latency measured here includes the browser's own backlog. `--browser-priority low`
-runs Chromium at `nice -n 19`, so the server gets the cores first (the browser then waits
-longer); say which when quoting these figures.
+It reports: how long each page took to arrive (in Chromium: until its controls show; for a
+protocol client: until the server finished the page run); steps per second per session while
+all play (min, median, max over the sessions that held a place to train throughout, and how
+many wait in the queue: see `playground.scheduler`); how long a new tab takes to load while
+they play; how long Pause takes to show "Paused." in up to three training Chromium tabs, and
+to be handled for up to three protocol clients; the server's memory (RSS) and thread count
+while playing; and after the sessions close, how long until the threads are back to where
+they were before the class came in (a few threads that Streamlit and OpenBLAS start once, on
+first use, stay: a fresh server has fewer than one that has served a session).
+
+`--browser-priority low` runs Chromium at `nice -n 19`, so the server gets the cores first
+(the browser then waits longer); say which when quoting these figures.
 
 With ``--profile`` (needs ``py-spy``, which may ask for ptrace rights) the server is sampled
 while the tabs play, counting only the thread that holds the interpreter lock at each sample,
@@ -30,12 +37,15 @@ is "where the time goes" with N students.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import collections
+import contextlib
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -44,6 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from benchmarks.protocol_client import ProtocolClient  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
     run_button,
@@ -148,27 +159,89 @@ def print_profile(output: Path) -> None:
         print(f"    {count / pages:5.0%} of page runs in {name}")
 
 
-def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -> None:
+class SocketClass:
+    """The protocol clients of a class (see `protocol_client`), on an event loop of their own
+    in a background thread, so the Playwright tabs keep the main thread."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.clients: list[ProtocolClient] = []
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+
+    def _run(self, coroutine, timeout: float = 600.0):
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def open(self) -> tuple[ProtocolClient, float]:
+        client = ProtocolClient(self.url)
+        seconds = self._run(client.open(timeout=LOAD_TIMEOUT_MS / 1000))
+        self.clients.append(client)
+        return client, seconds
+
+    def click(self, client: ProtocolClient, action: str) -> float:
+        return self._run(client.click(action, timeout=LOAD_TIMEOUT_MS / 1000))
+
+    def close(self) -> None:
+        async def close_all() -> None:
+            await asyncio.gather(*(client.close() for client in self.clients),
+                                 return_exceptions=True)  # fmt: skip
+
+        if not self._thread.is_alive():
+            return
+        try:
+            self._run(close_all(), timeout=60)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+
+
+def client_queued(client: ProtocolClient) -> bool:
+    return "Queued" in client.status
+
+
+def one_class(
+    n_sessions: int,
+    seconds: float,
+    browser,
+    n_browsers: int,
+    place_seconds: int,
+    profile: bool = False,
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(f"/tmp/classroom-{n_sessions}.log", "w")  # noqa: SIM115
-    server = start_streamlit(port, log)
+    server = start_streamlit(port, log, env={"MLP_PLACE_SECONDS": str(place_seconds)})
+    n_browsers = min(n_browsers, n_sessions)
+    sockets = SocketClass(url)
+    contexts, extra = [], None
     try:
         wait_until_healthy(server, url)
         rss_idle, threads_idle = proc_status(server.pid)
         contexts = [browser.new_context(viewport={"width": 1280, "height": 900})
-                    for _ in range(n_sessions)]  # fmt: skip
-        pages, loads = [], []
+                    for _ in range(n_browsers)]  # fmt: skip
+        pages, tab_loads, socket_loads = [], [], []
         for context in contexts:  # the class comes in, one tab after another
             page, seconds_to_load = open_tab(context, url)
             pages.append(page)
-            loads.append(seconds_to_load)
+            tab_loads.append(seconds_to_load)
+        for _ in range(n_sessions - n_browsers):
+            _, seconds_to_load = sockets.open()
+            socket_loads.append(seconds_to_load)
+        # The browser tabs press Play first: they hold places, so Pause is timed where it
+        # matters; the rest press Play after them and queue beyond the places.
         for page in pages:
             toggle = run_button(page, "toggle")
             toggle.filter(has_text="Play").click(timeout=LOAD_TIMEOUT_MS)
+        socket_play = [sockets.click(client, "play") for client in sockets.clients]
         time.sleep(3.0)  # let every session start (or queue)
-        waiting_before = [queued(page) for page in pages]
-        before = [counter(page) for page in pages]
+
+        def states() -> tuple[list[int | None], list[bool]]:
+            steps = [counter(page) for page in pages] + [c.step for c in sockets.clients]
+            waiting = [queued(page) for page in pages] + [client_queued(c) for c in sockets.clients]
+            return steps, waiting
+
+        before, waiting_before = states()
         started = time.perf_counter()
         profile_output = Path(f"/tmp/classroom-{n_sessions}-profile.txt")
         profile_output.unlink(missing_ok=True)
@@ -178,16 +251,13 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
             _, errors = profiler.communicate(timeout=seconds + 60)
             if profiler.returncode:
                 print(f"  py-spy failed: {errors.decode(errors='replace').strip()[-300:]}")
-        after = [counter(page) for page in pages]
+        after, waiting = states()
         elapsed = time.perf_counter() - started
-        waiting = [queued(page) for page in pages]
         # Only the sessions that held a place all along (a place lasts longer than the window,
         # so training at both ends means training throughout).
-        training_all_along = [not (w0 or w1) for w0, w1 in zip(waiting_before, waiting,
-                                                                 strict=True)]  # fmt: skip
         rates = [(b - a) / elapsed
-                 for a, b, trained in zip(before, after, training_all_along, strict=True)
-                 if trained and a is not None and b is not None]  # fmt: skip
+                 for a, b, w0, w1 in zip(before, after, waiting_before, waiting, strict=True)
+                 if not (w0 or w1) and a is not None and b is not None]  # fmt: skip
         unresponsive = sum(a is None or b is None for a, b in zip(before, after, strict=True))
         rss_playing, threads_playing = proc_status(server.pid)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
@@ -195,15 +265,22 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
             _, late_load = open_tab(extra, url)
         except PlaywrightTimeoutError:
             late_load = float("inf")
-        print(f"\n{n_sessions} sessions, {seconds:.0f} s of playing")
-        print(f"  page load:          {summary(loads, 's')}")
+        late_client, late_socket_load = sockets.open()
+        clients = n_sessions - n_browsers
+        print(f"\n{n_sessions} sessions ({n_browsers} Chromium tabs, {clients} protocol "
+              f"clients), {seconds:.0f} s of playing")  # fmt: skip
+        print(f"  page load, Chromium tab:        {summary(tab_loads, 's')}")
+        print(f"  page load, protocol client:     {summary(socket_loads, 's')}")
+        print(f"  Play handled (protocol client): {summary(socket_play, 's')}")
         print(f"  training:           {len(rates)} of {n_sessions} sessions all along "
-              f"({sum(waiting)} queued at the end)")  # fmt: skip
+              f"({sum(waiting_before)} queued at the start, {sum(waiting)} at the end; "
+              f"places held up to {place_seconds} s)")  # fmt: skip
         print(f"  steps/s (training): {summary(rates, 'steps/s')}")
-        print(f"  tabs that showed no step counter within 30 s: {unresponsive}")
-        late = f"loads in {late_load:.1f} s" if late_load < float("inf") else (
+        print(f"  sessions that showed no step counter: {unresponsive}")
+        late = f"{late_load:.1f} s" if late_load < float("inf") else (
             f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
-        print(f"  new tab while playing {late}", flush=True)
+        print(f"  new tab while playing: Chromium {late}, protocol client "
+              f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
         if profiler is not None:
             print_profile(profile_output)
         pause_latencies, no_answer = [], 0
@@ -219,8 +296,12 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
                 no_answer += 1
                 continue
             pause_latencies.append(time.perf_counter() - clicked)
+        training_clients = [c for c in sockets.clients if not client_queued(c)]
+        socket_pauses = [sockets.click(c, "pause") for c in training_clients[:3]]
+        errors = [error for client in sockets.clients for error in client.errors]
         for context in [*contexts, extra]:
             context.close()
+        sockets.close()
         closed = time.perf_counter()
         threads_after = threads_playing
         while time.perf_counter() - closed < 90:
@@ -229,13 +310,22 @@ def one_class(n_sessions: int, seconds: float, browser, profile: bool = False) -
                 break
             time.sleep(1.0)
         back_after = time.perf_counter() - closed
-        print(f"  Pause shows 'Paused.' in {summary(pause_latencies, 's')}; "
-              f"{no_answer} of {min(3, n_sessions)} tabs did not answer within 90 s")  # fmt: skip
+        asked = len(training_pages[:3])
+        print(f"  Pause shows 'Paused.' in a Chromium tab: {summary(pause_latencies, 's')}; "
+              f"{no_answer} of {asked} tabs did not answer within 90 s")  # fmt: skip
+        print(f"  Pause handled (protocol client): {summary(socket_pauses, 's')}")
+        print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
               f"{threads_after} {back_after:.0f} s after the tabs closed")  # fmt: skip
+        del late_client
     finally:
+        for context in contexts:
+            with contextlib.suppress(Exception):
+                context.close()
+        with contextlib.suppress(Exception):
+            sockets.close()
         stop_streamlit(server)
         log.close()
 
@@ -256,6 +346,15 @@ def main() -> None:
         "--profile", action="store_true", help="sample where the server's time goes (py-spy)"
     )
     parser.add_argument("--browser-priority", choices=("low", "normal"), default="normal")
+    parser.add_argument(
+        "--place-seconds", type=int, default=120,
+        help="MLP_PLACE_SECONDS for the server: longer than the measured window, so the "
+             "sessions that train are the same at both ends (default 120; the app's is 30)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--browsers", type=int, default=3,
+        help="real Chromium tabs per class (the rest are protocol clients); default 3",
+    )  # fmt: skip
     args = parser.parse_args()
     sizes = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
     print(f"Chromium at {args.browser_priority} priority, on the server's cores.", flush=True)
@@ -267,7 +366,8 @@ def main() -> None:
                                              args=CHROMIUM_ARGS)  # fmt: skip
         try:
             for n_sessions in sizes:
-                one_class(n_sessions, args.seconds, browser, args.profile)
+                one_class(n_sessions, args.seconds, browser, args.browsers, args.place_seconds,
+                          args.profile)  # fmt: skip
         finally:
             browser.close()
 
