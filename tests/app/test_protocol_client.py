@@ -4,6 +4,7 @@ sees (the page, Play, the live views' redraws, Pause), or the load figures mean 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from benchmarks.protocol_client import ProtocolClient
 
@@ -27,4 +28,6 @@ def test_a_protocol_client_plays_sees_the_live_redraws_and_pauses(app_server):
         finally:
             await client.close()
 
-    asyncio.run(student())
+    # A thread of its own: the browser tests' Playwright keeps an event loop in this one.
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(lambda: asyncio.run(student())).result()
