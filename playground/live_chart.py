@@ -43,6 +43,27 @@ function loadPlotly() {
   return window.__mlpPlotlyLoading;
 }
 
+// Redraws leave the page room: after a chart is redrawn, the next redraw of any live chart
+// waits as long again, so at most half of the browser's main thread goes to Plotly and a click
+// (Pause) is answered at once even on a slow machine, where figures arrive faster than they
+// are drawn. A chart's first drawing does not wait (the page appears at full speed).
+async function takeTurn(first) {
+  for (;;) {
+    const wait = first ? 0 : (window.__mlpQuietUntil || 0) - performance.now();
+    if (!window.__mlpDrawing && wait <= 0) {
+      window.__mlpDrawing = true;
+      return performance.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
+  }
+}
+
+function endTurn(started) {
+  const now = performance.now();
+  window.__mlpQuietUntil = Math.max(window.__mlpQuietUntil || 0, now + (now - started));
+  window.__mlpDrawing = false;
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let chart = parentElement.querySelector(".mlp-live-chart");
@@ -60,6 +81,7 @@ export default function (component) {
   loadPlotly()
     .then(async (Plotly) => {
       while (chart.__pending) {
+        const started = await takeTurn(!chart.__drawn);
         const next = chart.__pending;
         chart.__pending = null;
         // A trace whose text did not change keeps its old object: Plotly.react then sees
@@ -70,7 +92,12 @@ export default function (component) {
             ? previous[index].trace
             : JSON.parse(text));
         chart.__traces = next.traces.map((text, index) => ({ text, trace: traces[index] }));
-        await Plotly.react(chart, traces, JSON.parse(next.layout), next.config);
+        try {
+          await Plotly.react(chart, traces, JSON.parse(next.layout), next.config);
+        } finally {
+          endTurn(started);
+        }
+        chart.__drawn = true;
         if (!chart.__listening && chart.on) {
           chart.__listening = true;
           chart.on("plotly_click", (event) => {

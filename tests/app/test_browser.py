@@ -176,6 +176,8 @@ def test_charts_update_in_place_without_moving(page, app_server):
         "() => document.querySelectorAll('.js-plotly-plot').forEach(p => p.__mark = true)"
     )
     before = chart_places(page)
+    # Charts take turns to redraw (see live_chart): the loss line may lag the counter a little.
+    assert wait_for(lambda: loss_last_step(page) is not None), "the loss chart was never drawn"
     last_step_drawn = loss_last_step(page)
     samples = []
     for _ in range(12):  # about three seconds of redraws
