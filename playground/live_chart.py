@@ -43,25 +43,49 @@ function loadPlotly() {
   return window.__mlpPlotlyLoading;
 }
 
-// Redraws leave the page room: after a chart is redrawn, the next redraw of any live chart
-// waits as long again, so at most half of the browser's main thread goes to Plotly and a click
-// (Pause) is answered at once even on a slow machine, where figures arrive faster than they
-// are drawn. A chart's first drawing does not wait (the page appears at full speed).
-async function takeTurn(first) {
-  for (;;) {
-    const wait = first ? 0 : (window.__mlpQuietUntil || 0) - performance.now();
-    if (!window.__mlpDrawing && wait <= 0) {
-      window.__mlpDrawing = true;
-      return performance.now();
+// Redraws leave the page room: live charts take turns, first come first served, and after
+// each redraw the next one waits as long again, so at most half of the browser's main thread
+// goes to Plotly and a click (Pause) is answered at once even on a slow machine, where figures
+// arrive faster than they are drawn. A chart's first drawing goes ahead of the queue without
+// waiting (the page appears at full speed).
+function turns() {
+  if (!window.__mlpTurns) {
+    window.__mlpTurns = { waiting: [], first: [], busy: false, quietUntil: 0, timer: null };
+  }
+  return window.__mlpTurns;
+}
+
+function nextTurn() {
+  const state = turns();
+  if (state.busy) return;
+  let go = state.first.shift();
+  if (!go && state.waiting.length && !state.timer) {
+    const wait = state.quietUntil - performance.now();
+    if (wait > 0) {
+      state.timer = setTimeout(() => { state.timer = null; nextTurn(); }, wait);
+      return;
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.max(wait, 10)));
+    go = state.waiting.shift();
+  }
+  if (go) {
+    state.busy = true;
+    go(performance.now());
   }
 }
 
+function takeTurn(first) {
+  return new Promise((resolve) => {
+    (first ? turns().first : turns().waiting).push(resolve);
+    nextTurn();
+  });
+}
+
 function endTurn(started) {
+  const state = turns();
   const now = performance.now();
-  window.__mlpQuietUntil = Math.max(window.__mlpQuietUntil || 0, now + (now - started));
-  window.__mlpDrawing = false;
+  state.quietUntil = now + (now - started);
+  state.busy = false;
+  nextTurn();
 }
 
 export default function (component) {
@@ -82,20 +106,20 @@ export default function (component) {
     .then(async (Plotly) => {
       while (chart.__pending) {
         const started = await takeTurn(!chart.__drawn);
-        const next = chart.__pending;
-        chart.__pending = null;
-        // A trace whose text did not change keeps its old object: Plotly.react then sees
-        // the same object and skips redrawing it (the data points under a changing boundary).
-        const previous = chart.__traces || [];
-        const traces = next.traces.map((text, index) =>
-          previous[index] && previous[index].text === text
-            ? previous[index].trace
-            : JSON.parse(text));
-        chart.__traces = next.traces.map((text, index) => ({ text, trace: traces[index] }));
         try {
+          const next = chart.__pending;
+          chart.__pending = null;
+          // A trace whose text did not change keeps its old object: Plotly.react then sees
+          // the same object and skips redrawing it (the data points under a changing boundary).
+          const previous = chart.__traces || [];
+          const traces = next.traces.map((text, index) =>
+            previous[index] && previous[index].text === text
+              ? previous[index].trace
+              : JSON.parse(text));
+          chart.__traces = next.traces.map((text, index) => ({ text, trace: traces[index] }));
           await Plotly.react(chart, traces, JSON.parse(next.layout), next.config);
         } finally {
-          endTurn(started);
+          endTurn(started);  // a failed drawing must not keep the other charts waiting
         }
         chart.__drawn = true;
         if (!chart.__listening && chart.on) {
