@@ -17,7 +17,7 @@ from tests.app.test_browser import assert_no_exception, open_app, step_counter, 
 
 pytestmark = pytest.mark.browser
 
-PLACE_SECONDS = 10
+PLACE_SECONDS = 20  # long enough that a slow machine sees the second tab queue first
 
 
 @pytest.fixture
@@ -53,8 +53,8 @@ def test_a_second_student_waits_in_the_queue_then_takes_a_turn(browser, one_plac
         press(second, "Play")
         assert wait_for(lambda: "Queued (you are next)" in status(second)), status(second)
         assert offered(second) == "Pause"  # it plays, it waits
-        waiting_at = step_counter(second)
-        assert waiting_at == 0, "a queued session trained"
+        # (That a queued session does not train is tested without a browser, in
+        # tests/playground/test_scheduler.py: a queued tab does not redraw its counter.)
         # The first one's time is up while the second waits: they swap.
         assert wait_for(lambda: step_counter(second) > 100, timeout=3 * PLACE_SECONDS + 20)
         assert wait_for(lambda: "Queued (you are next)" in status(first), timeout=20), status(first)
