@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 
 import pytest
 
-from tests.app.streamlit_server import (
-    REPO_ROOT,
-    start_streamlit,
-    stop_streamlit,
-    wait_until_healthy,
-)
+from tests.app.streamlit_server import REPO_ROOT, free_port, serving
+
+__all__ = ["ARTIFACTS", "CHROMIUM", "CHROMIUM_ARGS", "free_port"]
 
 ARTIFACTS = REPO_ROOT / "artifacts"
 CHROMIUM = os.environ.get("MLP_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -35,26 +31,11 @@ CHROMIUM_ARGS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def app_server():
     """`streamlit run app.py` on a free port; yields its base URL."""
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-server.log").open("w")
-    process = start_streamlit(port, log)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(process, url)
+    with serving(ARTIFACTS / "streamlit-server.log") as url:
         yield url
-    finally:
-        stop_streamlit(process)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -6,13 +6,38 @@ Shared by the browser tests and the page benchmark, so both drive the app the sa
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def serving(log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """A fresh `streamlit run` on a free port for the `with` block, with the variables `env`
+    added and its output in `log_path`; yields its base URL and stops it by its PID after."""
+    port = free_port()
+    log_path.parent.mkdir(exist_ok=True)
+    with log_path.open("w") as log:
+        process = start_streamlit(port, log, env)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            wait_until_healthy(process, url)
+            yield url
+        finally:
+            stop_streamlit(process)
 
 
 def start_streamlit(port: int, log, env: dict[str, str] | None = None) -> subprocess.Popen:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import ARTIFACTS, free_port
-from tests.app.streamlit_server import settle, start_streamlit, stop_streamlit, wait_until_healthy
+from tests.app.conftest import ARTIFACTS
+from tests.app.streamlit_server import serving, settle
 from tests.app.test_browser import LOAD_TIMEOUT_MS, assert_no_exception, step_counter, wait_for
 
 pytestmark = pytest.mark.browser
@@ -15,16 +15,8 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def fresh_server():
     """A server no browser has visited yet (Streamlit settles how it routes on the first)."""
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / "streamlit-fresh-server.log").open("w") as log:
-        process = start_streamlit(port, log)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_healthy(process, url)
-            yield url
-        finally:
-            stop_streamlit(process)
+    with serving(ARTIFACTS / "streamlit-fresh-server.log") as url:
+        yield url
 
 
 def nav_links(page) -> list[str]:

@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.app.conftest import ARTIFACTS, free_port
-from tests.app.streamlit_server import (
-    offered,
-    press,
-    start_streamlit,
-    stop_streamlit,
-    wait_until_healthy,
-)
+from tests.app.conftest import ARTIFACTS
+from tests.app.streamlit_server import offered, press, serving
 from tests.app.test_browser import assert_no_exception, open_app, step_counter, wait_for
 
 pytestmark = pytest.mark.browser
@@ -24,18 +18,9 @@ PLACE_SECONDS = 20  # long enough that a slow machine sees the second tab queue 
 def one_place_server():
     """A server that trains one session at a time, each for `PLACE_SECONDS` while another
     waits."""
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    with (ARTIFACTS / "streamlit-one-place.log").open("w") as log:
-        process = start_streamlit(
-            port, log, env={"MLP_MAX_TRAINING": "1", "MLP_PLACE_SECONDS": str(PLACE_SECONDS)}
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_healthy(process, url)
-            yield url
-        finally:
-            stop_streamlit(process)
+    env = {"MLP_MAX_TRAINING": "1", "MLP_PLACE_SECONDS": str(PLACE_SECONDS)}
+    with serving(ARTIFACTS / "streamlit-one-place.log", env) as url:
+        yield url
 
 
 def status(page) -> str:
@@ -51,19 +36,23 @@ def test_a_second_student_waits_in_the_queue_then_takes_a_turn(browser, one_plac
         press(first, "Play")
         assert wait_for(lambda: step_counter(first) > 100)
         press(second, "Play")
-        assert wait_for(lambda: "Queued (you are next)" in status(second)), status(second)
+        assert wait_for(lambda: "Queued (you are next)" in status(second), timeout=30), status(
+            second
+        )
         assert offered(second) == "Pause"  # it plays, it waits
         # (That a queued session does not train is tested without a browser, in
         # tests/playground/test_scheduler.py: a queued tab does not redraw its counter.)
         # The first one's time is up while the second waits: they swap.
-        assert wait_for(lambda: step_counter(second) > 100, timeout=3 * PLACE_SECONDS + 20)
-        assert wait_for(lambda: "Queued (you are next)" in status(first), timeout=20), status(first)
+        assert wait_for(lambda: step_counter(second) > 100, timeout=3 * PLACE_SECONDS + 20), (
+            step_counter(second), status(second))  # fmt: skip
+        assert wait_for(lambda: "Queued (you are next)" in status(first), timeout=30), status(first)
         # Pause in the queue leaves it: the other trains on, past its own time.
         press(first, "Pause")
-        assert wait_for(lambda: "Paused." in status(first))
+        assert wait_for(lambda: "Paused." in status(first), timeout=30), status(first)
         shown = step_counter(second)
-        assert wait_for(lambda: step_counter(second) > shown + 100, timeout=2 * PLACE_SECONDS)
-        assert "Queued" not in status(second)
+        assert wait_for(lambda: step_counter(second) > shown + 100, timeout=2 * PLACE_SECONDS), (
+            shown, step_counter(second), status(second))  # fmt: skip
+        assert "Queued" not in status(second), status(second)
         press(second, "Pause")
         for page in (first, second):
             assert_no_exception(page)
