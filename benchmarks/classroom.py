@@ -265,7 +265,7 @@ def one_class(
             _, late_load = open_tab(extra, url)
         except PlaywrightTimeoutError:
             late_load = float("inf")
-        late_client, late_socket_load = sockets.open()
+        _, late_socket_load = sockets.open()  # closed with the others
         clients = n_sessions - n_browsers
         print(f"\n{n_sessions} sessions ({n_browsers} Chromium tabs, {clients} protocol "
               f"clients), {seconds:.0f} s of playing")  # fmt: skip
@@ -319,7 +319,6 @@ def one_class(
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
               f"{threads_after} {back_after:.0f} s after the tabs closed")  # fmt: skip
-        del late_client
     finally:
         for context in contexts:
             with contextlib.suppress(Exception):

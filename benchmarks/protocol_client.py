@@ -42,11 +42,9 @@ class ProtocolClient:
     _controls_id: str | None = None
     _widgets: dict[str, str] = field(default_factory=dict)  # widget id: JSON value sent
     _timers: dict[str, asyncio.Task] = field(default_factory=dict)  # fragment id: rerun loop
-    _pending: dict[str, float] = field(default_factory=dict)
     _clicks: int = 0
     _full_run_done: asyncio.Event = field(default_factory=asyncio.Event)
     _reader: asyncio.Task | None = None
-    _fragment_runs: int = 0
 
     async def open(self, timeout: float = 120.0) -> float:
         """Connect and run the page, as a new tab does; the seconds until it was drawn."""
@@ -105,7 +103,6 @@ class ProtocolClient:
         """What the page does for a fragment with `run_every`: ask for its rerun each time."""
         while True:
             await asyncio.sleep(interval)
-            self._fragment_runs += 1
             await self._rerun(fragment_id)
 
     async def _read(self) -> None:
