@@ -13,6 +13,7 @@ Nothing here changes the session; drawing reads snapshots only.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import streamlit as st
@@ -77,6 +78,17 @@ LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
 def page_style() -> None:
     """Room for the charts on a projector, and no fading of live views while they redraw."""
     st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>" + STEADY_CSS)
+
+
+def code_block(text: str) -> None:
+    """`text` in a monospace block. Not `st.code`: its syntax highlighter is a 1.5 MB script
+    that took the browser about 0.8 s to load and run on a 2-core machine, for a few lines of
+    the network's own description that need no colours."""
+    st.html(
+        '<pre style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
+        'background:rgba(128,128,128,0.08);border-radius:0.5rem;white-space:pre-wrap">'
+        f"{html.escape(text)}</pre>"
+    )
 
 
 def _format_rate(per_second: float) -> str:
@@ -361,7 +373,7 @@ def draw_architecture(prefix: str, session: TrainingSession) -> None:
         inputs = f"Inputs: {', '.join(session.data.feature_labels)}. "
     st.caption(f"{inputs}{network.n_params:,} parameters")
     with st.expander("The network as code"):
-        st.code(repr(network), language=None)
+        code_block(repr(network))
 
 
 def inside_shown(prefix: str) -> bool:
@@ -442,7 +454,7 @@ def draw_diagram(prefix: str, session: TrainingSession) -> None:
         st.caption(f"Inputs: {', '.join(data.feature_labels)}. "
                    f"{session.runs[0].network.n_params:,} parameters")  # fmt: skip
         with st.expander("The network as code"):
-            st.code(repr(session.runs[0].network), language=None)
+            code_block(repr(session.runs[0].network))
 
 
 def draw_unit_map(
