@@ -4,7 +4,9 @@
 the browser throws the old chart away and draws a new one: for a few frames the chart is
 blank, at every redraw. This small component keeps one Plotly chart per key in the page
 and hands each new figure to `Plotly.react`, which updates the existing chart in place (and
-keeps the user's zoom through `layout.uirevision`).
+keeps the user's zoom through `layout.uirevision`). Charts take turns to redraw, and one out of
+view (scrolled away, in a tab not shown) waits until it comes into view or training pauses,
+so the browser spends its time on what is on the screen.
 
 The component loads plotly.js once per page from the app's static folder (Streamlit's
 `server.enableStaticServing`); the file is copied there from the installed plotly package.
@@ -43,39 +45,73 @@ function loadPlotly() {
   return window.__mlpPlotlyLoading;
 }
 
-// Redraws leave the page room: live charts take turns, first come first served, and after
-// each redraw the next one waits as long again, so at most half of the browser's main thread
-// goes to Plotly and a click (Pause) is answered at once even on a slow machine, where figures
-// arrive faster than they are drawn. A chart's first drawing goes ahead of the queue without
-// waiting (the page appears at full speed).
+// Redraws leave the page room: live charts take turns, and after each redraw the next one
+// waits as long again, so at most half of the browser's main thread goes to Plotly and a click
+// (Pause) is answered at once even on a slow machine, where figures arrive faster than they
+// are drawn. Three queues, served in this order:
+//   first:   a chart in view that has never been drawn (the page appears at full speed);
+//   waiting: a chart in view with a newer figure, first come first served;
+//   later:   a chart out of view (scrolled away, in a tab not shown). It is drawn once no new
+//            figure has come for a second (training paused), or at once when it comes into
+//            view; while training runs, the charts nobody looks at cost nothing.
+const MIN_VISIBLE_PX = 60;  // "in view": this much of its height inside the window (or half)
+const QUIET_MS = 1000;  // out-of-view charts catch up after this long without a new figure
+
 function turns() {
   if (!window.__mlpTurns) {
-    window.__mlpTurns = { waiting: [], first: [], busy: false, quietUntil: 0, timer: null };
+    window.__mlpTurns = {
+      first: [], waiting: [], later: [], busy: false, quietUntil: 0, lastFigure: 0,
+      timer: null, timerAt: 0,
+    };
   }
   return window.__mlpTurns;
+}
+
+function shown(chart) {
+  // Laid out (not in a hidden tab), as the observer last reported: asking the element itself
+  // would make the browser lay the page out at every turn.
+  return chart.isConnected && chart.__laidOut === true;
 }
 
 function nextTurn() {
   const state = turns();
   if (state.busy) return;
-  let go = state.first.shift();
-  if (!go && state.waiting.length && !state.timer) {
-    const wait = state.quietUntil - performance.now();
-    if (wait > 0) {
-      state.timer = setTimeout(() => { state.timer = null; nextTurn(); }, wait);
+  // A chart that came into view no longer waits with the ones out of sight.
+  for (const entry of state.later.filter((e) => e.chart.__inView)) {
+    state.later.splice(state.later.indexOf(entry), 1);
+    (entry.chart.__drawn ? state.waiting : state.first).push(entry);
+  }
+  state.later = state.later.filter((e) => e.chart.isConnected);  // removed from the page
+  let entry = state.first.shift();
+  const catchUp = state.later.some((e) => shown(e.chart));
+  if (!entry && (state.waiting.length || catchUp)) {
+    const now = performance.now();
+    const until = state.waiting.length
+      ? state.quietUntil
+      : Math.max(state.quietUntil, state.lastFigure + QUIET_MS);
+    if (until > now) {
+      if (!state.timer || state.timerAt > until) {
+        clearTimeout(state.timer);
+        state.timerAt = until;
+        state.timer = setTimeout(() => { state.timer = null; nextTurn(); }, until - now);
+      }
       return;
     }
-    go = state.waiting.shift();
+    entry = state.waiting.length
+      ? state.waiting.shift()
+      : state.later.splice(state.later.findIndex((e) => shown(e.chart)), 1)[0];
   }
-  if (go) {
+  if (entry) {
     state.busy = true;
-    go(performance.now());
+    entry.go(performance.now());
   }
 }
 
-function takeTurn(first) {
-  return new Promise((resolve) => {
-    (first ? turns().first : turns().waiting).push(resolve);
+function takeTurn(chart) {
+  return new Promise((go) => {
+    const state = turns();
+    const queue = !chart.__inView ? state.later : chart.__drawn ? state.waiting : state.first;
+    queue.push({ chart, go });
     nextTurn();
   });
 }
@@ -88,6 +124,28 @@ function endTurn(started) {
   nextTurn();
 }
 
+function enoughInView(top, bottom) {
+  // Some of a chart's height in the window: its edge alone (a title) does not count.
+  const visible = Math.min(bottom, window.innerHeight) - Math.max(top, 0);
+  return visible >= Math.min(MIN_VISIBLE_PX, (bottom - top) / 2);
+}
+
+function watchView(chart) {
+  if (chart.__observer) return;
+  // Out of view until the observer's first report, which comes once the page is laid out
+  // (while Streamlit is still adding elements above it, a chart may look in view for a moment).
+  chart.__inView = false;
+  chart.__observer = new IntersectionObserver((entries) => {
+    const entry = entries[entries.length - 1];
+    const box = entry.boundingClientRect;
+    chart.__laidOut = box.width > 0 || box.height > 0;
+    chart.__inView = entry.isIntersecting
+      && enoughInView(entry.boundingClientRect.top, entry.boundingClientRect.bottom);
+    nextTurn();  // it may go ahead now, or catch up (a tab just shown)
+  }, { threshold: Array.from({ length: 21 }, (_, i) => i / 20) });
+  chart.__observer.observe(chart);
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let chart = parentElement.querySelector(".mlp-live-chart");
@@ -96,6 +154,8 @@ export default function (component) {
     chart.className = "mlp-live-chart";
     parentElement.appendChild(chart);
   }
+  watchView(chart);
+  turns().lastFigure = performance.now();
   // A click on a point with customdata is sent to Python once (see `live_chart`'s on_click).
   chart.__sendClick = data.clickable ? setTriggerValue : null;
   // Figures can arrive faster than they are drawn: draw only the newest one.
@@ -105,7 +165,7 @@ export default function (component) {
   loadPlotly()
     .then(async (Plotly) => {
       while (chart.__pending) {
-        const started = await takeTurn(!chart.__drawn);
+        const started = await takeTurn(chart);
         try {
           const next = chart.__pending;
           chart.__pending = null;

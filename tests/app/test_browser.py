@@ -27,7 +27,14 @@ def open_app(page, url: str) -> None:
 
 
 def step_counter(page) -> int:
-    return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+    """The Step metric. Read while Streamlit swaps the page's elements (a full rerun), the
+    first metric can for a moment be empty or another one, so an odd reading is read again."""
+    for _ in range(10):
+        text = page.locator('[data-testid="stMetricValue"]').first.inner_text()
+        if text.replace(",", "").isdigit():
+            return int(text.replace(",", ""))
+        time.sleep(0.2)
+    raise AssertionError(f"the step counter shows {text!r}")
 
 
 def loss_points(page) -> int:
@@ -207,6 +214,34 @@ def next_count(page, timeout: float = 10.0) -> tuple[int, float]:
             return value, time.monotonic()
         time.sleep(0.02)
     raise AssertionError(f"the step counter stayed at {before} for {timeout} s")
+
+
+COUNT_DRAWS_JS = """(keys) => keys.forEach((key) => {
+    const plot = document.querySelector(`.st-key-${key} .js-plotly-plot`);
+    plot.__draws = 0;
+    plot.on("plotly_afterplot", () => { plot.__draws += 1; });
+})"""
+DRAWS_JS = """(key) => document.querySelector(`.st-key-${key} .js-plotly-plot`).__draws"""
+
+
+def test_a_chart_out_of_view_waits_while_training_and_catches_up_in_view(page, app_server):
+    """While training runs, only the charts on the screen redraw (the browser stays free to
+    answer clicks); one scrolled into view is brought up to date at once."""
+    open_app(page, app_server + "/?dataset=spiral")
+    assert wait_for(lambda: page.locator(".st-key-norms_chart .js-plotly-plot").count() == 1,
+                    timeout=15), "the weight norms chart (out of view) was never drawn"  # fmt: skip
+    page.evaluate(COUNT_DRAWS_JS, ["loss_chart", "norms_chart"])
+    press(page, "Play")
+    assert wait_for(lambda: step_counter(page) > 1000, timeout=30), "training did not start"
+    time.sleep(3)  # several redraws of the weight norms (one a second) reach the browser
+    assert page.evaluate(DRAWS_JS, "loss_chart") > 0, "the loss chart (in view) did not redraw"
+    assert page.evaluate(DRAWS_JS, "norms_chart") == 0, "a chart out of view redrew"
+    page.locator(".st-key-norms_chart").scroll_into_view_if_needed()
+    assert wait_for(lambda: page.evaluate(DRAWS_JS, "norms_chart") > 0, timeout=10), (
+        "the weight norms chart did not catch up when scrolled into view"
+    )
+    press(page, "Pause")
+    assert_no_exception(page)
 
 
 def test_slow_motion_trains_a_few_steps_a_second(page, app_server):

@@ -31,7 +31,9 @@ def test_two_variants_train_side_by_side_and_a_sweep_shows_intervals(page, app_s
     assert_no_exception(page)
     for key in ("boundary_2_0", "boundary_2_1", "disagreement_2", "loss_chart",
                 "accuracy_chart", "norms_2_0", "norms_2_1"):  # fmt: skip
-        assert page.locator(f".st-key-{PREFIX}{key} .js-plotly-plot").count() == 1, key
+        # Charts out of view are drawn a second after the page goes quiet (see live_chart).
+        chart = page.locator(f".st-key-{PREFIX}{key} .js-plotly-plot")
+        assert wait_for(lambda chart=chart: chart.count() == 1, timeout=15), key
 
     press(page, "Play", prefix=PREFIX)
     assert wait_for(lambda: any("Training" in text for text in table_steps(page)), timeout=20)
@@ -71,7 +73,10 @@ def test_two_variants_train_side_by_side_and_a_sweep_shows_intervals(page, app_s
     assert "B (dropout 0.5) − A (plain):" in text
     assert "C (dropout 0.5, max-norm 3) − A (plain):" in text
     assert text.count("95% CI") >= 2
-    assert page.locator(f".st-key-{PREFIX}sweep_test_accuracy .js-plotly-plot").count() == 1
+    # A chart out of view is drawn once the page is quiet, or as it comes into view.
+    page.locator(f".st-key-{PREFIX}sweep_test_accuracy").scroll_into_view_if_needed()
+    sweep_chart = page.locator(f".st-key-{PREFIX}sweep_test_accuracy .js-plotly-plot")
+    assert wait_for(lambda: sweep_chart.count() == 1, timeout=10), "the sweep chart was not drawn"
     assert_no_exception(page)
     page.get_by_text("Seed sweep").scroll_into_view_if_needed()
     page.mouse.wheel(0, 250)

@@ -42,6 +42,8 @@ def test_neuron_maps_change_while_training_and_a_click_enlarges_a_tile(page, app
     before = wait_for(lambda: page.evaluate(HIDDEN_MAPS_JS))
     press(page, "Play")
     assert wait_for(lambda: step_counter(page) > 300, timeout=30), "training did not start"
+    # Charts out of view wait while training runs (see live_chart): look at the diagram.
+    page.locator(".st-key-diagram_chart").scroll_into_view_if_needed()
     assert wait_for(lambda: page.evaluate(HIDDEN_MAPS_JS) not in (None, before), timeout=20), (
         "the neuron maps did not change while training"
     )
