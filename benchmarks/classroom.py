@@ -18,14 +18,21 @@ It reports: how long each page took to arrive (in Chromium: until its controls s
 protocol client: until the server finished the page run); steps per second per session while
 all play (min, median, max over the sessions that held a place to train throughout, and how
 many wait in the queue: see `playground.scheduler`); how long a new tab takes to load while
-they play; how long Pause takes to show "Paused." in up to three training Chromium tabs, and
-to be handled for up to three protocol clients; the server's memory (RSS) and thread count
-while playing; and after the sessions close, how long until the threads are back to where
-they were before the class came in (a few threads that Streamlit and OpenBLAS start once, on
-first use, stay: a fresh server has fewer than one that has served a session).
+they play; how long Pause takes to show "Paused." in up to three training Chromium tabs (from
+the click event to the frame that shows it: see `time_pause`), and to be handled for up to
+three protocol clients; the server's memory (RSS) and thread count while playing; and after
+the sessions close, how long until the threads are back to where they were before the class
+came in (a few threads that Streamlit and OpenBLAS start once, on first use, stay: a fresh
+server has fewer than one that has served a session), with the Python threads then by name.
 
 `--browser-priority low` runs Chromium at `nice -n 19`, so the server gets the cores first
 (the browser then waits longer); say which when quoting these figures.
+
+`--cores split` models a class more closely: the server (and the protocol clients, whose
+work is charged to it) keeps to one core, and Chromium to the other, as a student's browser
+runs on a machine of its own. The server then has half the cores a class server is meant to
+have, so its figures are on the safe side; the tabs' figures are what a browser on one core
+of its own sees. Without it (`--cores shared`) everything shares both cores.
 
 With ``--profile`` (needs ``py-spy``, which may ask for ptrace rights) the server is sampled
 while the tabs play, counting only the thread that holds the interpreter lock at each sample,
@@ -40,6 +47,7 @@ import argparse
 import asyncio
 import collections
 import contextlib
+import os
 import shutil
 import statistics
 import subprocess
@@ -83,6 +91,40 @@ def open_tab(context, url: str) -> tuple[object, float]:
     page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     return page, time.perf_counter() - started
+
+
+# Pause as a student sees it: from the click (the browser's own time stamp of the click event)
+# until the frame that first shows "Paused." (a mutation observer, then the next animation
+# frame). The click goes to the button's place at once, as a hand does: Playwright's
+# `locator.click` first waits for the button to keep still over animation frames, which on a
+# busy page added 1.2-1.5 s that no student waits.
+PAUSE_WATCH_JS = """() => {
+  window.__pauseClick = null; window.__pauseShown = null;
+  document.addEventListener("click", (event) => { window.__pauseClick = event.timeStamp; },
+                            { capture: true, once: true });
+  const paused = () => [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+    .some((caption) => caption.textContent.includes("Paused."));
+  const observer = new MutationObserver(() => {
+    if (window.__pauseClick !== null && paused()) {
+      observer.disconnect();
+      requestAnimationFrame(() => { window.__pauseShown = performance.now(); });
+    }
+  });
+  observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+}"""
+
+
+def time_pause(page) -> float | None:
+    """Seconds from a click on Pause to "Paused." on the screen, or None without an answer
+    within 60 s."""
+    box = run_button(page, "toggle").filter(has_text="Pause").bounding_box(timeout=30_000)
+    page.evaluate(PAUSE_WATCH_JS)
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    try:
+        page.wait_for_function("window.__pauseShown !== null", timeout=60_000)
+    except PlaywrightTimeoutError:
+        return None
+    return page.evaluate("(window.__pauseShown - window.__pauseClick) / 1000")
 
 
 def counter(page) -> int | None:
@@ -287,15 +329,14 @@ def one_class(
         # Pause where it matters: in tabs that are training (a queued one only leaves the queue).
         training_pages = [page for page in pages if not queued(page)] or pages
         for page in training_pages[: min(3, n_sessions)]:
-            clicked = time.perf_counter()
             try:
-                run_button(page, "toggle").filter(has_text="Pause").click(timeout=30_000)
-                page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").wait_for(
-                    timeout=60_000)  # fmt: skip
+                latency = time_pause(page)
             except PlaywrightTimeoutError:
+                latency = None
+            if latency is None:
                 no_answer += 1
-                continue
-            pause_latencies.append(time.perf_counter() - clicked)
+            else:
+                pause_latencies.append(latency)
         training_clients = [c for c in sockets.clients if not client_queued(c)]
         socket_pauses = [sockets.click(c, "pause") for c in training_clients[:3]]
         errors = [error for client in sockets.clients for error in client.errors]
@@ -310,15 +351,22 @@ def one_class(
                 break
             time.sleep(1.0)
         back_after = time.perf_counter() - closed
+        names = python_threads(server.pid)
         asked = len(training_pages[:3])
         print(f"  Pause shows 'Paused.' in a Chromium tab: {summary(pause_latencies, 's')}; "
-              f"{no_answer} of {asked} tabs did not answer within 90 s")  # fmt: skip
+              f"{no_answer} of {asked} tabs did not answer within 60 s")  # fmt: skip
         print(f"  Pause handled (protocol client): {summary(socket_pauses, 's')}")
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
               f"{threads_after} {back_after:.0f} s after the tabs closed")  # fmt: skip
+        if names is not None:
+            workers = sum(count for name, count in names.items() if name.startswith("mlp-"))
+            print(
+                f"  Python threads then: {workers} training workers; "
+                + ", ".join(f"{name} {count}" for name, count in sorted(names.items()))
+            )
     finally:
         for context in contexts:
             with contextlib.suppress(Exception):
@@ -329,12 +377,30 @@ def one_class(
         log.close()
 
 
-def low_priority_chromium(folder: Path) -> str:
-    """A script that starts Chromium (and so all its processes) at nice 19."""
-    script = folder / "chromium-nice"
-    script.write_text(f'#!/bin/sh\nexec nice -n 19 "{CHROMIUM}" "$@"\n')
+def chromium_starter(folder: Path, low_priority: bool, core: int | None) -> str:
+    """Chromium itself, or a script that starts it (and so all its processes) at nice 19
+    and/or on one core."""
+    if not low_priority and core is None:
+        return CHROMIUM
+    prefix = ("nice -n 19 " if low_priority else "") + (
+        f"taskset -c {core} " if core is not None else "")  # fmt: skip
+    script = folder / "chromium-starter"
+    script.write_text(f'#!/bin/sh\nexec {prefix}"{CHROMIUM}" "$@"\n')
     script.chmod(0o755)
     return str(script)
+
+
+def python_threads(pid: int) -> collections.Counter | None:
+    """The server's Python threads by name (py-spy dump), or None without py-spy."""
+    if shutil.which("py-spy") is None:
+        return None
+    dump = subprocess.run(["py-spy", "dump", "--pid", str(pid)], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    names = collections.Counter()
+    for line in dump.stdout.splitlines():
+        if line.startswith("Thread ") and '"' in line:
+            names[line.split('"')[1]] += 1
+    return names
 
 
 def main() -> None:
@@ -346,6 +412,10 @@ def main() -> None:
     )
     parser.add_argument("--browser-priority", choices=("low", "normal"), default="normal")
     parser.add_argument(
+        "--cores", choices=("shared", "split"), default="shared",
+        help="split: the server and protocol clients on core 0, Chromium on core 1",
+    )  # fmt: skip
+    parser.add_argument(
         "--place-seconds", type=int, default=120,
         help="MLP_PLACE_SECONDS for the server: longer than the measured window, so the "
              "sessions that train are the same at both ends (default 120; the app's is 30)",
@@ -356,11 +426,16 @@ def main() -> None:
     )  # fmt: skip
     args = parser.parse_args()
     sizes = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
-    print(f"Chromium at {args.browser_priority} priority, on the server's cores.", flush=True)
+    split = args.cores == "split"
+    if split:
+        # Threads and processes started from here on (the server, the protocol clients'
+        # thread, Playwright's driver) inherit core 0; Chromium's starter moves it to core 1.
+        os.sched_setaffinity(0, {0})
+    where = "on a core of its own (the server on the other)" if split else "on the server's cores"
+    print(f"Chromium at {args.browser_priority} priority, {where}.", flush=True)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        executable = CHROMIUM
-        if args.browser_priority == "low":
-            executable = low_priority_chromium(Path(folder))
+        executable = chromium_starter(Path(folder), args.browser_priority == "low",
+                                      1 if split else None)  # fmt: skip
         browser = playwright.chromium.launch(executable_path=executable, headless=True,
                                              args=CHROMIUM_ARGS)  # fmt: skip
         try:
