@@ -194,3 +194,19 @@ def test_training_gives_way_while_a_page_is_drawn_but_keeps_going():
         assert 0 < giving_way < 0.5 * free, (giving_way, free)
     finally:
         worker.stop()
+
+
+@pytest.mark.parametrize(
+    ("training", "seconds"), [(0, 0.2), (1, 0.2), (2, 0.4), (4, 0.8), (30, 2.0)]
+)
+def test_pages_redraw_less_often_the_more_sessions_train(monkeypatch, training, seconds):
+    """Each training session's live view redraws in proportion less often, so the redraws of
+    a class together cost about what one session's do (never less often than every 2 s)."""
+    from playground import resources
+
+    places = TrainingPlaces(256)
+    for _ in range(training):
+        places.request(object())
+    monkeypatch.setattr(resources, "training_places", lambda: places)
+    assert resources.redraw_interval(0.2) == pytest.approx(seconds)
+    assert resources.redraw_interval(5.0) == pytest.approx(5.0)  # already calm: as asked
