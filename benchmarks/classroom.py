@@ -302,12 +302,6 @@ def one_class(
                  if not (w0 or w1) and a is not None and b is not None]  # fmt: skip
         unresponsive = sum(a is None or b is None for a, b in zip(before, after, strict=True))
         rss_playing, threads_playing = proc_status(server.pid)
-        extra = browser.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            _, late_load = open_tab(extra, url)
-        except PlaywrightTimeoutError:
-            late_load = float("inf")
-        _, late_socket_load = sockets.open()  # closed with the others
         clients = n_sessions - n_browsers
         print(f"\n{n_sessions} sessions ({n_browsers} Chromium tabs, {clients} protocol "
               f"clients), {seconds:.0f} s of playing")  # fmt: skip
@@ -319,10 +313,6 @@ def one_class(
               f"places held up to {place_seconds} s)")  # fmt: skip
         print(f"  steps/s (training): {summary(rates, 'steps/s')}")
         print(f"  sessions that showed no step counter: {unresponsive}")
-        late = f"{late_load:.1f} s" if late_load < float("inf") else (
-            f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
-        print(f"  new tab while playing: Chromium {late}, protocol client "
-              f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
         if profiler is not None:
             print_profile(profile_output)
         pause_latencies, no_answer = [], 0
@@ -339,6 +329,15 @@ def one_class(
                 pause_latencies.append(latency)
         training_clients = [c for c in sockets.clients if not client_queued(c)]
         socket_pauses = [sockets.click(c, "pause") for c in training_clients[:3]]
+        # A new student comes in while the class plays. After the Pauses, so that the tabs
+        # on this machine are idle: in a class the newcomer's browser is on a machine of its
+        # own (the paused sessions' places have gone to sessions from the queue).
+        extra = browser.new_context(viewport={"width": 1280, "height": 900})
+        try:
+            _, late_load = open_tab(extra, url)
+        except PlaywrightTimeoutError:
+            late_load = float("inf")
+        _, late_socket_load = sockets.open()  # closed with the others
         errors = [error for client in sockets.clients for error in client.errors]
         for context in [*contexts, extra]:
             context.close()
@@ -356,6 +355,10 @@ def one_class(
         print(f"  Pause shows 'Paused.' in a Chromium tab: {summary(pause_latencies, 's')}; "
               f"{no_answer} of {asked} tabs did not answer within 60 s")  # fmt: skip
         print(f"  Pause handled (protocol client): {summary(socket_pauses, 's')}")
+        late = f"{late_load:.1f} s" if late_load < float("inf") else (
+            f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
+        print(f"  new tab while playing: Chromium {late}, protocol client "
+              f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
