@@ -264,6 +264,8 @@ TABLE_COLUMNS = {
     "Gap (train − test)": _percent_column("Gap (train − test)"),
     "Test loss": st.column_config.NumberColumn("Test loss", format="%.4f"),
     "Train loss": st.column_config.NumberColumn("Train loss", format="%.4f"),
+    # The table goes through a pandas Styler (for the colours), which shows six decimals.
+    "Training time (s)": st.column_config.NumberColumn("Training time (s)", format="%.1f"),
 }
 
 
