@@ -84,8 +84,15 @@ def proc_status(pid: int) -> tuple[float, int]:
     return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
 
 
+SOCKET_CLOSES: collections.Counter = collections.Counter()  # per tab: its sockets that closed
+
+
 def open_tab(context, url: str) -> tuple[object, float]:
     page = context.new_page()
+    # A tab whose socket closes reconnects, possibly to a new session: count it, since a
+    # starved browser can miss the server's pings.
+    page.on("websocket", lambda socket: socket.on(
+        "close", lambda _: SOCKET_CLOSES.update([id(page)])))  # fmt: skip
     started = time.perf_counter()
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
@@ -351,6 +358,7 @@ def one_class(
             late_load = float("inf")
         _, late_socket_load = sockets.open()  # closed with the others
         errors = [error for client in sockets.clients for error in client.errors]
+        closes = sum(SOCKET_CLOSES[id(page)] for page in pages)  # before the tabs close
         for context in [*contexts, extra]:
             context.close()
         sockets.close()
@@ -372,6 +380,7 @@ def one_class(
         print(f"  new tab while playing: Chromium {late}, protocol client "
               f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
+        print(f"  Chromium tabs' sockets closed while open: {closes}")
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
