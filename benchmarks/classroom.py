@@ -121,16 +121,23 @@ PAUSE_WATCH_JS = """() => {
 }"""
 
 
+def tab_state(page) -> str:
+    """What a tab shows, for a note when it does not answer: its run button, its status line
+    and how many times its socket closed."""
+    toggle = run_button(page, "toggle")
+    button = toggle.first.inner_text() if toggle.count() else "(no run buttons on the page)"
+    captions = " ".join(page.locator('[data-testid="stCaptionContainer"]').all_inner_texts())
+    return (f"button {button!r}, status {captions[:160]!r}, "
+            f"socket closed {SOCKET_CLOSES[id(page)]} times")  # fmt: skip
+
+
 def time_pause(page) -> float | None:
     """Seconds from a click on Pause to "Paused." on the screen, or None without an answer
     within 60 s."""
     try:
         box = run_button(page, "toggle").filter(has_text="Pause").bounding_box(timeout=30_000)
     except PlaywrightTimeoutError:
-        button = run_button(page, "toggle").inner_text()
-        captions = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
-        print(f"  (no Pause button to press: the button says {button!r}, the status "
-              f"{' '.join(captions)[:160]!r})")  # fmt: skip
+        print(f"  (no Pause button to press: {tab_state(page)})")
         return None
     page.evaluate(PAUSE_WATCH_JS)
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -138,10 +145,7 @@ def time_pause(page) -> float | None:
         page.wait_for_function("window.__pauseShown !== null", timeout=60_000)
     except PlaywrightTimeoutError:
         clicked = page.evaluate("window.__pauseClick !== null")
-        captions = page.locator('[data-testid="stCaptionContainer"]').all_inner_texts()
-        button = run_button(page, "toggle").inner_text()
-        print(f"  (no Pause shown: click seen {clicked}, button {button!r}, "
-              f"status {' '.join(captions)[:160]!r})")  # fmt: skip
+        print(f"  (no Pause shown: click seen {clicked}, {tab_state(page)})")
         return None
     return page.evaluate("(window.__pauseShown - window.__pauseClick) / 1000")
 
