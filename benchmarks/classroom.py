@@ -89,8 +89,8 @@ SOCKET_CLOSES: collections.Counter = collections.Counter()  # per tab: its socke
 
 def open_tab(context, url: str) -> tuple[object, float]:
     page = context.new_page()
-    # A tab whose socket closes reconnects, possibly to a new session: count it, since a
-    # starved browser can miss the server's pings.
+    # A tab whose socket closes has to reconnect (no Pause to press meanwhile): count it. Under
+    # load on two shared cores it happened; which end closed the socket is not known yet.
     page.on("websocket", lambda socket: socket.on(
         "close", lambda _: SOCKET_CLOSES.update([id(page)])))  # fmt: skip
     started = time.perf_counter()

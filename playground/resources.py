@@ -51,7 +51,7 @@ __all__ = [
 # Sessions training at once before redraws slow down: with more, each page redraws in
 # proportion less often, so all redraws together cost about what one session's do. At 2, a
 # class of thirty (four training, the rest queued) spent the interpreter on redraws and trained
-# about 30 steps/s per session; at 1, about 200, with clicks handled sooner.
+# a median of about 30 steps/s per session; at 1, 125-181, with clicks handled sooner.
 FULL_RATE_SESSIONS = 1
 MAX_REDRAW_SECONDS = 2.0
 
