@@ -37,6 +37,13 @@ class ProtocolClient:
     status: str = ""  # the status line, as last drawn
     page_loaded: float | None = None  # seconds from connecting to the first full run's end
     errors: list[str] = field(default_factory=list)
+    # What a browser's message cache would hold: the hashes of the messages marked cacheable.
+    # With claim_cached, every rerun tells the server the tab holds them all (as a browser
+    # does with the messages it keeps); references counts the messages that came back as a
+    # reference to one of them instead of in full.
+    claim_cached: bool = False
+    cached: set[str] = field(default_factory=set)
+    references: int = 0
     _socket: object = None
     _page_hash: str = ""
     _controls_id: str | None = None
@@ -95,6 +102,7 @@ class ProtocolClient:
             rerun_script=ClientState(
                 query_string="", widget_states=states, page_script_hash=self._page_hash,
                 fragment_id=fragment_id,
+                cached_message_hashes=sorted(self.cached) if self.claim_cached else [],
             )
         )  # fmt: skip
         await self._socket.send(message.SerializeToString())
@@ -118,6 +126,10 @@ class ProtocolClient:
 
     def _handle(self, message: ForwardMsg) -> None:
         kind = message.WhichOneof("type")
+        if message.metadata.cacheable and message.hash:
+            self.cached.add(message.hash)
+        if kind == "ref_hash":
+            self.references += 1
         if kind == "new_session":
             if message.new_session.page_script_hash:
                 self._page_hash = message.new_session.page_script_hash

@@ -31,3 +31,33 @@ def test_a_protocol_client_plays_sees_the_live_redraws_and_pauses(app_server):
     # A thread of its own: the browser tests' Playwright keeps an event loop in this one.
     with ThreadPoolExecutor(max_workers=1) as thread:
         thread.submit(lambda: asyncio.run(student())).result()
+
+
+def test_the_server_sends_every_message_in_full_never_a_reference_to_one_the_tab_may_have_dropped(
+    app_server,
+):
+    """Streamlit can send a large element as a reference to a copy the browser said it keeps;
+    a browser that dropped that copy meanwhile (the live views rerun every second, and copies
+    expire by runs) shows "Connection error: Cached ForwardMsg MISS" over the whole page, for
+    good. The app turns that cache off (.streamlit/config.toml), so a tab that claims to hold
+    every message still gets each one in full: on opening, after Play, and in the live views'
+    redraws."""
+
+    async def student() -> None:
+        client = ProtocolClient(app_server, claim_cached=True)
+        try:
+            await client.open(timeout=120)
+            await client.click("play")
+            for _ in range(30):  # about three seconds of the live views' timed reruns
+                await asyncio.sleep(0.1)
+            await client.click("pause")
+            await client.click("step")  # a paused page's charts are unchanged: cacheable ones
+            assert client.step is not None and client.step > 0
+            assert client.references == 0, f"{client.references} references to cached messages"
+            assert client.cached == set(), f"{len(client.cached)} messages marked cacheable"
+            assert client.errors == []
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(lambda: asyncio.run(student())).result()
