@@ -81,7 +81,7 @@ def disagreement_figure(
     if points is not None and len(points):
         traces.append(
             {
-                "type": "scattergl",
+                "type": "scatter",
                 "x": np.asarray(points[:, 0], dtype=np.float32),
                 "y": np.asarray(points[:, 1], dtype=np.float32),
                 "mode": "markers",
