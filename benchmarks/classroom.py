@@ -85,14 +85,32 @@ def proc_status(pid: int) -> tuple[float, int]:
 
 
 SOCKET_CLOSES: collections.Counter = collections.Counter()  # per tab: its sockets that closed
+# What the tabs said about their connection, with the time since the first tab opened: socket
+# closes, and Streamlit's own console lines about the socket (its close code and reason).
+CONNECTION_NOTES: list[str] = []
+CONNECTION_WORDS = ("websocket", "connection", "timed out", "disconnect")
+_FIRST_TAB: list[float] = []
+
+
+def _note_connection(text: str) -> None:
+    since = time.perf_counter() - (_FIRST_TAB or [time.perf_counter()])[0]
+    CONNECTION_NOTES.append(f"{since:6.1f} s  {text[:200]}")
 
 
 def open_tab(context, url: str) -> tuple[object, float]:
     page = context.new_page()
-    # A tab whose socket closes has to reconnect (no Pause to press meanwhile): count it. Under
-    # load on two shared cores it happened; which end closed the socket is not known yet.
-    page.on("websocket", lambda socket: socket.on(
-        "close", lambda _: SOCKET_CLOSES.update([id(page)])))  # fmt: skip
+    _FIRST_TAB[:] = _FIRST_TAB or [time.perf_counter()]
+
+    # A tab whose socket closes has to reconnect (no Pause to press meanwhile): count it, and
+    # keep what the page logged about it.
+    def closed(socket) -> None:
+        SOCKET_CLOSES.update([id(page)])
+        _note_connection(f"socket closed: {socket.url}")
+
+    page.on("websocket", lambda socket: socket.on("close", lambda _: closed(socket)))
+    page.on("console", lambda message: any(
+        word in message.text.lower() for word in CONNECTION_WORDS
+    ) and _note_connection(f"console {message.type}: {message.text}"))  # fmt: skip
     started = time.perf_counter()
     page.goto(url, timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
@@ -385,6 +403,10 @@ def one_class(
               f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  Chromium tabs' sockets closed while open: {closes}")
+        for note in CONNECTION_NOTES:
+            print(f"    {note}")
+        CONNECTION_NOTES.clear()
+        _FIRST_TAB.clear()
         print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
               f"{rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
