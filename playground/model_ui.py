@@ -55,15 +55,24 @@ def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
     if panel.view.hidden:
         return  # a lesson link (any hide=) keeps the sidebar to what the lesson is about
     st.header("Model")
-    run = session.runs[0]
-    data = session.data
-    with session.lock:
-        content = save_model(run.network, run.config, data.inputs_train.shape[1],
-                             len(data.class_names))  # fmt: skip
+    # The file is written with the page, and while training only the live views redraw: a
+    # button offered then would save the weights from when Play was pressed. So it waits
+    # for a pause (Pause, Step and Reset draw the page, and with it the file, again).
+    playing = session.playing
+    content, step = b"", session.step_count
+    if not playing:
+        run = session.runs[0]
+        data = session.data
+        with session.lock:
+            step = session.step_count
+            content = save_model(run.network, run.config, data.inputs_train.shape[1],
+                                 len(data.class_names))  # fmt: skip
     st.download_button("Save the trained model", content, file_name="mlp-model.npz",
                        mime="application/octet-stream", icon=":material/download:",
-                       key=f"{prefix}model_download",
+                       key=f"{prefix}model_download", disabled=playing,
                        help="The weights and the setup, to load here again later.")  # fmt: skip
+    st.caption("Pause to save: the file holds the weights of the moment you paused."
+               if playing else f"Saves the weights of step {step:,} and the setup.")  # fmt: skip
     st.file_uploader("Load a model (.npz saved from this page)", type=["npz"],
                      key=f"{prefix}model_upload", on_change=_on_upload, args=(panel,))  # fmt: skip
     error = st.session_state.get(f"{prefix}model_error")

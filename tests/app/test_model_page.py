@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pytest
 import streamlit as st
@@ -53,3 +55,26 @@ def test_a_bad_model_file_gets_a_message_and_changes_nothing():
     assert not app.exception
     assert "not a model file" in " ".join(shown(e.value) for e in app.error)
     assert app.session_state["session"].configs[0] == before
+
+
+def test_save_waits_for_a_pause_and_then_holds_the_weights_of_that_step():
+    # The file is written with the page; while training only the live views redraw, so a
+    # button offered then saved the weights from when Play was pressed (a real browser
+    # showed it: saved at step 10,000-15,000, the file held the step-0 weights).
+    app = open_playground({"dataset": "xor"})
+    click_run_button(app, "play")
+    (button,) = app.get("download_button")
+    assert button.proto.disabled
+    assert any("Pause to save" in c.value for c in app.sidebar.caption)
+    session = app.session_state["session"]
+    deadline = time.monotonic() + 20
+    while session.step_count == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    click_run_button(app, "pause")
+    (button,) = app.get("download_button")
+    assert not button.proto.disabled
+    assert session.step_count > 0
+    assert any(f"step {session.step_count:,}" in c.value for c in app.sidebar.caption), [
+        c.value for c in app.sidebar.caption
+    ]
