@@ -97,8 +97,33 @@ def _note_connection(text: str) -> None:
     CONNECTION_NOTES.append(f"{since:6.1f} s  {text[:200]}")
 
 
+# In each tab, before Streamlit's code: every socket's close code, reason and whether it was
+# clean, as the page saw them (Streamlit logs a clean close only at its info level).
+WATCH_SOCKETS_JS = """(() => {
+  const Native = window.WebSocket;
+  window.__socketCloses = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener("close", (event) => window.__socketCloses.push(
+        `code ${event.code} ${event.reason || "(no reason)"}, clean ${event.wasClean}, ` +
+        `at ${(performance.now() / 1000).toFixed(1)} s of the page`));
+    }
+  };
+})();"""
+
+
+def socket_closes_seen(page) -> list[str]:
+    """The close codes the page saw (empty when the page cannot be read)."""
+    try:
+        return page.evaluate("() => window.__socketCloses || []")
+    except Exception:  # a page that is gone: the event notes still say something
+        return []
+
+
 def open_tab(context, url: str) -> tuple[object, float]:
     page = context.new_page()
+    page.add_init_script(WATCH_SOCKETS_JS)
     _FIRST_TAB[:] = _FIRST_TAB or [time.perf_counter()]
 
     # A tab whose socket closes has to reconnect (no Pause to press meanwhile): count it, and
@@ -381,6 +406,9 @@ def one_class(
         _, late_socket_load = sockets.open()  # closed with the others
         errors = [error for client in sockets.clients for error in client.errors]
         closes = sum(SOCKET_CLOSES[id(page)] for page in pages)  # before the tabs close
+        for page in pages:
+            for seen in socket_closes_seen(page):
+                _note_connection(f"the page saw its socket close: {seen}")
         for context in [*contexts, extra]:
             context.close()
         sockets.close()
