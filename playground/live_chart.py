@@ -239,17 +239,15 @@ def live_chart(
     config = {"displaylogo": False, "responsive": True}
     if not toolbar:
         config.update(displayModeBar=False, staticPlot=on_click is None)
-    figure_dict = figure.to_dict()
-    if (  # the bundle this component loads cannot draw the figure: Streamlit's chart can
-        not IN_PLACE
-        or not {trace.get("type", "scatter") for trace in figure_dict["data"]} <= TRACE_TYPES
-    ):
+    if not IN_PLACE or not {trace.type or "scatter" for trace in figure.data} <= TRACE_TYPES:
+        # Static serving is off, or the bundle this component loads cannot draw the figure.
         if on_click is None:
             st.plotly_chart(figure, key=key, theme=None, config=config)
         else:
             st.plotly_chart(figure, key=key, theme=None, config=config, selection_mode="points",
                             on_select=lambda: on_click(_selected_point(key)))  # fmt: skip
         return
+    figure_dict = figure.to_dict()
     convert_to_base64(figure_dict)  # numpy arrays as typed base64 (in place)
     callbacks = {} if on_click is None else {"on_click_change": lambda: on_click(_clicked(key))}
     _component(

@@ -59,10 +59,9 @@ def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
     # button offered then would save the weights from when Play was pressed. So it waits
     # for a pause (Pause, Step and Reset draw the page, and with it the file, again).
     playing = session.playing
-    content, step = b"", session.step_count
+    content, step = b"", 0
     if not playing:
-        run = session.runs[0]
-        data = session.data
+        run, data = session.runs[0], session.data
         with session.lock:
             step = session.step_count
             content = save_model(run.network, run.config, data.inputs_train.shape[1],
