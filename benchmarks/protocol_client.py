@@ -26,6 +26,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 
 RUN_CONTROLS_KEY = "run_controls"
+SIDEBAR_ROOT = 1  # the first index of a delta path: 0 is the main area, 1 the sidebar
 
 
 @dataclass
@@ -44,6 +45,9 @@ class ProtocolClient:
     claim_cached: bool = False
     cached: set[str] = field(default_factory=set)
     references: int = 0
+    # The last full run's elements in the order the server sent them: ("main" or "sidebar",
+    # the element's kind, and a status line's text).
+    run_order: list[tuple[str, str, str]] = field(default_factory=list)
     _socket: object = None
     _page_hash: str = ""
     _controls_id: str | None = None
@@ -138,6 +142,7 @@ class ProtocolClient:
                 for task in self._timers.values():
                     task.cancel()
                 self._timers.clear()
+                self.run_order = []
         elif kind == "auto_rerun":
             fragment_id = message.auto_rerun.fragment_id
             if fragment_id not in self._timers:
@@ -146,6 +151,12 @@ class ProtocolClient:
                 )
         elif kind == "delta":
             self._read_delta(message.delta)
+            if message.delta.WhichOneof("type") == "new_element":
+                path = message.metadata.delta_path
+                root = "sidebar" if path and path[0] == SIDEBAR_ROOT else "main"
+                element = message.delta.new_element
+                text = element.markdown.body if element.WhichOneof("type") == "markdown" else ""
+                self.run_order.append((root, element.WhichOneof("type"), text))
         elif kind == "script_finished":
             status = message.script_finished
             if status in (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR):

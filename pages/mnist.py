@@ -24,12 +24,13 @@ PREFIX = "mnist_"
 REDRAW_SECONDS = 1.0
 
 panel = widgets.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
-config = panel.show()
+config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
 views.page_style()
 st.title("MNIST")
 data = resources.data_for(config, None)
 if data is None:
+    panel.draw_sidebar()
     resources.pause_session(PREFIX)
     st.stop()
 st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images.")
@@ -39,6 +40,7 @@ preset_ui.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
 preset_ui.quick_starts(PREFIX, config, panel.view)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
+panel.draw_sidebar()
 if config.dataset == "mnist":
     st.subheader("Draw a digit")
     drawing_pad.digit_pad(PREFIX, session)

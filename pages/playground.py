@@ -13,17 +13,19 @@ resources.run_through_entry()
 PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
 
 panel = widgets.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
-config = panel.show()
+config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
 views.page_style()
 st.title("MLP Playground")
 data = resources.data_for(config, panel.upload)
 if data is None:
+    panel.draw_sidebar()
     resources.pause_session(PREFIX)
     st.stop()
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
 model_ui.apply_loaded_model(PREFIX, session)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view)
+panel.draw_sidebar()
 with st.sidebar:
     model_ui.model_section(panel, session)

@@ -166,17 +166,30 @@ class SettingsPanel:
         return config
 
     def show(self, write_url: bool = True) -> Config:
-        """A page's settings, all in one: read the link on the first run, show its notes, draw
-        the sidebar, keep the address bar in step (unless the page adds to the link itself:
-        then it calls `write_url`); the configuration the widgets show."""
+        """A page's settings, all in one: `settle`, then draw the sidebar."""
+        config = self.settle(write_url)
+        self.draw_sidebar()
+        return config
+
+    def settle(self, write_url: bool = True) -> Config:
+        """Read the link on the first run, show its notes, keep the address bar in step
+        (unless the page adds to the link itself: then it calls `write_url`); the
+        configuration the widgets show. The widgets' values reach the page before the
+        widgets are drawn, so a page may draw its run controls and status line first and
+        call `draw_sidebar` after: a page's messages reach the browser in the order they
+        are drawn, and a click on Pause then shows "Paused." without waiting for the
+        sidebar's hundred or so to go first."""
         self.start(st.query_params)
         show_notes(self)
-        with st.sidebar:
-            self.sidebar()
         config = self.read()
         if write_url:
             self.write_url()
         return config
+
+    def draw_sidebar(self) -> None:
+        """Every shown setting in the sidebar (see `sidebar`)."""
+        with st.sidebar:
+            self.sidebar()
 
     def write_url(self, extra: Mapping[str, list[str]] | None = None) -> None:
         """Keep the address bar in step with the setup, so copying it shares the setup;

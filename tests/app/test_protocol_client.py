@@ -61,3 +61,30 @@ def test_the_server_sends_every_message_in_full_never_a_reference_to_one_the_tab
 
     with ThreadPoolExecutor(max_workers=1) as thread:
         thread.submit(lambda: asyncio.run(student())).result()
+
+
+def test_pause_shows_paused_before_the_sidebar_is_sent(app_server):
+    """A page's messages reach the browser in the order the page draws them, one at a time
+    and behind every other tab's: the Playground draws its run controls and status line
+    before the sidebar's hundred or so elements, so with a class playing a click on Pause
+    shows "Paused." without waiting for them."""
+
+    async def student() -> None:
+        client = ProtocolClient(app_server)
+        try:
+            await client.open(timeout=120)
+            await client.click("play")
+            await asyncio.sleep(1.0)
+            await client.click("pause")
+            order = client.run_order
+            paused = [i for i, (_, _, text) in enumerate(order) if "Paused." in text]
+            sidebar = [i for i, (root, _, _) in enumerate(order) if root == "sidebar"]
+            assert paused and sidebar, order
+            assert paused[0] < sidebar[0], (paused[0], sidebar[0])
+            assert paused[0] < 20, f"{paused[0]} elements before the status line"
+            assert len(sidebar) > 20  # the whole sidebar is still drawn, after
+        finally:
+            await client.close()
+
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        thread.submit(lambda: asyncio.run(student())).result()
