@@ -210,3 +210,23 @@ def test_pages_redraw_less_often_the_more_sessions_train(monkeypatch, training, 
     monkeypatch.setattr(resources, "training_places", lambda: places)
     assert resources.redraw_interval(0.2) == pytest.approx(seconds)
     assert resources.redraw_interval(5.0) == pytest.approx(5.0)  # already calm: as asked
+
+
+@pytest.mark.parametrize(
+    ("position", "seconds"), [(1, 1.0), (3, 1.0), (6, 2.0), (12, 4.0), (15, 5.0), (29, 5.0)]
+)
+def test_a_queued_page_redraws_less_often_the_further_back_it_waits(position, seconds):
+    """Next in line sees its turn come within a second; far back, where a place frees up
+    only every few seconds, the status line redraws every few seconds."""
+    from playground.views import queue_watch_seconds
+
+    assert queue_watch_seconds(position) == pytest.approx(seconds)
+
+
+def test_a_class_in_the_queue_asks_for_far_fewer_redraws_than_one_a_second_each():
+    """Every redraw is a run in the server's one interpreter: 26 waiting tabs (30 students,
+    4 places) ask for about 10 a second, not 26."""
+    from playground.views import queue_watch_seconds
+
+    runs_per_second = sum(1 / queue_watch_seconds(position) for position in range(1, 27))
+    assert 8 < runs_per_second < 12, runs_per_second
