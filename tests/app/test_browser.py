@@ -6,6 +6,7 @@ answering through their callbacks, the URL carrying the setup to a new tab.
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import parse_qs, urlencode, urlparse
 
@@ -64,10 +65,15 @@ def click(page, action: str) -> None:
     run_button(page, action).click()
 
 
+# The status line's own words, case and all: a text filter given as a string ignores case, and
+# while training the sidebar says "...the weights of the moment you paused."
+PAUSED_STATUS = re.compile(r"\bPaused\.")
+
+
 def server_says_paused(page) -> bool:
     """The status line the server draws says "Paused." (the button changes at the click,
     before the server has it: on a busy machine a second or two earlier)."""
-    return page.locator('[data-testid="stCaptionContainer"]', has_text="Paused.").count() > 0
+    return page.locator('[data-testid="stCaptionContainer"]', has_text=PAUSED_STATUS).count() > 0
 
 
 def assert_no_exception(page) -> None:
@@ -87,6 +93,7 @@ def test_play_pause_step_reset(page, app_server):
     assert wait_for(lambda: loss_points(page) > max(points_before, 1)), "loss chart did not grow"
     first = step_counter(page)
     assert wait_for(lambda: step_counter(page) > first), "the counter stopped while playing"
+    assert not server_says_paused(page)  # the sidebar's "...you paused." is not the status
 
     press(page, "Pause")
     assert wait_for(lambda: "Play" in offered(page))
