@@ -178,7 +178,7 @@ class SettingsPanel:
         widgets are drawn, so a page may draw its run controls and status line first and
         call `draw_sidebar` after: a page's messages reach the browser in the order they
         are drawn, and a click on Pause then shows "Paused." without waiting for the
-        sidebar's hundred or so to go first."""
+        sidebar's forty or so elements to go first."""
         self.start(st.query_params)
         show_notes(self)
         config = self.read()
