@@ -45,8 +45,9 @@ class ProtocolClient:
     claim_cached: bool = False
     cached: set[str] = field(default_factory=set)
     references: int = 0
-    # The last full run's elements in the order the server sent them: ("main" or "sidebar",
-    # the element's kind, and a status line's text).
+    # The elements sent since the last full run began, in the order the server sent them
+    # (that run's, then any fragment reruns'): ("main" or "sidebar", the element's kind, and
+    # the text of a Markdown element such as a caption, else "").
     run_order: list[tuple[str, str, str]] = field(default_factory=list)
     _socket: object = None
     _page_hash: str = ""
