@@ -34,6 +34,7 @@ class ProtocolClient:
     """One browser session of the app at `url` (http://host:port), driven over its socket."""
 
     url: str
+    query: str = ""  # the address's query string, as a link gives it ("hide=seed")
     step: int | None = None  # the Step metric, as last drawn
     status: str = ""  # the status line, as last drawn
     page_loaded: float | None = None  # seconds from connecting to the first full run's end
@@ -105,7 +106,8 @@ class ProtocolClient:
         )
         message = BackMsg(
             rerun_script=ClientState(
-                query_string="", widget_states=states, page_script_hash=self._page_hash,
+                query_string=self.query, widget_states=states,
+                page_script_hash=self._page_hash,
                 fragment_id=fragment_id,
                 cached_message_hashes=sorted(self.cached) if self.claim_cached else [],
             )

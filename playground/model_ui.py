@@ -54,7 +54,17 @@ def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
     prefix = panel.prefix
     if panel.view.hidden:
         return  # a lesson link (any hide=) keeps the sidebar to what the lesson is about
-    st.header("Model")
+    # Closed at first, like the settings' sections: a closed one writes no file.
+    section = st.expander("Model", icon=":material/save:", key=f"{prefix}section_model",
+                          on_change="rerun")  # fmt: skip
+    if not section.open:
+        return
+    with section:
+        _model_controls(panel, session)
+
+
+def _model_controls(panel: SettingsPanel, session: TrainingSession) -> None:
+    prefix = panel.prefix
     # The file is written with the page, and while training only the live views redraw: a
     # button offered then would save the weights from when Play was pressed. So it waits
     # for a pause (Pause, Step and Reset draw the page, and with it the file, again).

@@ -37,14 +37,18 @@ LETTERS = "ABCD"
 # if the setup changed) and the run controls, whose clicks carry ids the page has acted on.
 KEPT = ("session", "click_log", "run_controls", "norm_axis_max")
 OWN = "paper_"  # this section's own widgets, under the page's prefix
+# Also kept: which of the sidebar's sections are open (`SettingsPanel.section_key`).
+SECTION = "section_"
 
 
 def forget_panel_state(prefix: str, keep: Iterable[str] = KEPT) -> None:
-    """Drop every session-state key under `prefix` except `keep` and this section's own, so
-    the panel reads its setup from the link again on the next run."""
+    """Drop every session-state key under `prefix` except `keep`, this section's own and the
+    sidebar's open sections, so the panel reads its setup from the link again on the next
+    run."""
     kept = {prefix + name for name in keep}
     for key in list(st.session_state.keys()):
-        if key.startswith(prefix) and key not in kept and not key.startswith(prefix + OWN):
+        if (key.startswith(prefix) and key not in kept
+                and not key.startswith((prefix + OWN, prefix + SECTION))):  # fmt: skip
             del st.session_state[key]
 
 

@@ -124,7 +124,8 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
             return None
     if config.dataset == "csv":
         if upload is None:
-            st.info("Upload a CSV of points in the sidebar: two numeric columns, then a label.")
+            st.info("Upload a CSV of points under Data in the sidebar: two numeric columns, then "
+                    "a label.")  # fmt: skip
             return None
         try:
             return csv_data(

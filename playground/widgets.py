@@ -4,8 +4,15 @@ Every widget is built from the settings in `playground.config` (no range is writ
 keyed under a prefix, so one page can hold two or more configurations side by side. A
 `SettingsPanel` keeps its configuration in the session state as well as in its widgets:
 Streamlit forgets the value of a widget that was not drawn in a run (an optimizer knob of
-another optimizer, a control a lesson hides, every widget of another page), and the panel
-puts each such value back from the configuration before the widgets are drawn again.
+another optimizer, a control a lesson hides, every widget of another page), so at every run
+the panel writes each widget's value back as a session-state value of its own, which
+outlives such runs, and puts back one that is gone from the configuration.
+
+The sidebar's sections (Data, Network, Regularisation, Training) are expanders, closed when a
+page opens, and a closed one draws none of its widgets: a browser builds a page with a
+sidebar of forty widgets in about twice the time it takes without them, and a student who
+comes into a class that is already training waits for that. Opening a section reruns the
+page with its widgets; their values come from the configuration, as above.
 """
 
 from __future__ import annotations
@@ -37,12 +44,14 @@ from playground.text import plain
 
 __all__ = ["SettingsPanel", "run_controls"]
 
-SECTIONS: tuple[tuple[str, str, str | None], ...] = (
-    ("data", "Data", "↺ Changing the data restarts training."),
-    ("network", "Network", "↺ Changing the network restarts training."),
-    ("regularisation", "Regularisation", "⚡ These take effect while training runs."),
-    ("training", "Training", None),
-)
+# (group, title, icon, note): the sidebar's sections, in order.
+SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
+    ("data", "Data", ":material/scatter_plot:", "↺ Changing the data restarts training."),
+    ("network", "Network", ":material/hub:", "↺ Changing the network restarts training."),
+    ("regularisation", "Regularisation", ":material/tune:",
+     "⚡ These take effect while training runs."),
+    ("training", "Training", ":material/speed:", None),
+)  # fmt: skip
 NOTE_ICON = ":material/link:"
 
 
@@ -83,7 +92,13 @@ class SettingsPanel:
 
     @property
     def upload(self):
-        return st.session_state.get(f"{self.prefix}csv_upload")
+        """The CSV file uploaded for `dataset="csv"`, or None. Kept beyond its widget, which
+        Streamlit forgets in a run that does not draw it (the Data section closed)."""
+        return st.session_state.get(f"{self.prefix}csv_file")
+
+    def _keep_upload(self) -> None:
+        state = st.session_state
+        state[f"{self.prefix}csv_file"] = state.get(f"{self.prefix}csv_upload")
 
     def shown(self, name: str) -> bool:
         return name not in self.omit and self.view.shown(name)
@@ -104,7 +119,17 @@ class SettingsPanel:
         self._restore_widgets()
 
     def _restore_widgets(self) -> None:
+        """Every setting's widget value in the session state, whether or not its widget is
+        drawn in this run: the value it had (which the browser sent, if it was drawn), else
+        the configuration's. Each is written back as a value of the session state's own, so
+        it outlives a run that does not draw the widget. (Left to Streamlit, such a run drops
+        the widget's value and the key falls back to the value written before the widget
+        was first drawn: closing a section would undo the changes made in it.)"""
         state = st.session_state
+
+        def keep(key: str, value) -> None:
+            state[key] = state[key] if key in state else value
+
         config, view = self.config, self.view
         for setting in SETTINGS:
             value = getattr(config, setting.name)
@@ -112,16 +137,16 @@ class SettingsPanel:
                 if f"{self.prefix}layers" not in state:
                     state[f"{self.prefix}layers"] = [[layer.units, layer.activation]
                                                      for layer in value]  # fmt: skip
-                    self._sync_layer_widgets()
+                self._sync_layer_widgets()
                 continue
             if setting.kind == "optional_float":
-                state.setdefault(self.key(setting.name) + "_on", value is not None)
+                keep(self.key(setting.name) + "_on", value is not None)
                 value = setting.on_value if value is None else value
             if setting.kind == "multichoice":
                 value = list(value)
-            state.setdefault(self.key(setting.name), value)
-        state.setdefault(self.key("show_test"), view.show_test)
-        state.setdefault(self.key("speed"), view.speed)
+            keep(self.key(setting.name), value)
+        keep(self.key("show_test"), view.show_test)
+        keep(self.key("speed"), view.speed)
 
     def notes(self) -> list[str]:
         return self._state("notes")
@@ -234,24 +259,42 @@ class SettingsPanel:
         st.select_slider(label, setting.widget_options(st.session_state[key]),
                          format_func=setting.format_value, key=key, help=setting.help)  # fmt: skip
 
-    def section(self, group: str, title: str, note: str | None) -> None:
-        """A sidebar heading, left out when every control under it is hidden or omitted."""
-        if any(self.shown(name) for name in CONTROL_GROUPS[group]):
-            st.header(title)
-            if note:
-                st.caption(note)
+    def section_key(self, group: str) -> str:
+        """The key of a section's expander: True in the session state while it is open."""
+        return f"{self.prefix}section_{group}"
 
     def sidebar(self) -> None:
-        """Every shown setting, in sections; call inside `with st.sidebar:`."""
-        (data, _, data_note), (network, _, network_note), (reg, _, reg_note), (train, _, _) = (
-            SECTIONS
-        )
-        self.section(data, "Data", data_note)
+        """Every shown setting, in sections; call inside `with st.sidebar:`. A section whose
+        controls are all hidden or omitted is left out; a closed one draws no widget. A
+        lesson link (any `hide=`) opens its sections: they hold only what the lesson is about."""
+        draw = {
+            "data": self._data_section,
+            "network": self._network_section,
+            "regularisation": self._regularisation_section,
+            "training": self._training_section,
+        }
+        for group, title, icon, note in SECTIONS:
+            if not any(self.shown(name) for name in CONTROL_GROUPS[group]):
+                continue
+            section = st.expander(title, expanded=bool(self.view.hidden), icon=icon,
+                                  key=self.section_key(group), on_change="rerun")  # fmt: skip
+            if section.open:
+                with section:
+                    if note:
+                        st.caption(note)
+                    draw[group]()
+
+    def _data_section(self) -> None:
         self.widget("dataset")
         is_toy = st.session_state[self.key("dataset")] in TOY_DATASETS
         if st.session_state[self.key("dataset")] == "csv":
             st.file_uploader("Points CSV: two numeric columns, then a label",
-                             type=["csv", "txt"], key=f"{self.prefix}csv_upload")  # fmt: skip
+                             type=["csv", "txt"], key=f"{self.prefix}csv_upload",
+                             on_change=self._keep_upload)  # fmt: skip
+            kept = self.upload
+            if kept is not None and st.session_state.get(f"{self.prefix}csv_upload") is None:
+                st.caption(plain(f"Using {kept.name}, uploaded earlier. Upload another file "
+                                 "to replace it."))  # fmt: skip
         self.widget("source")
         if is_toy:
             self.widget("noise")
@@ -262,7 +305,7 @@ class SettingsPanel:
             st.button("Regenerate", key=f"{self.prefix}regenerate", on_click=self._regenerate,
                       help="Draw a new set of points (a new data seed).")  # fmt: skip
 
-        self.section(network, "Network", network_note)
+    def _network_section(self) -> None:
         if st.session_state[self.key("dataset")] not in IMAGE_DATASETS:
             self.widget("features")  # what a 2-D point is turned into; images are pixels
         if self.shown("hidden"):
@@ -270,11 +313,11 @@ class SettingsPanel:
         self.widget("batch_norm")
         self.widget("init")
 
-        self.section(reg, "Regularisation", reg_note)
+    def _regularisation_section(self) -> None:
         for name in ("dropout", "input_dropout", "max_norm", "weight_decay"):
             self.widget(name)
 
-        self.section(train, "Training", None)
+    def _training_section(self) -> None:
         self.widget("optimizer")
         self.widget("lr")
         if self.shown("lr") or self.shown("optimizer"):
@@ -325,11 +368,9 @@ class SettingsPanel:
             units_header, activation_header, _ = st.columns([2, 3, 1])
             units_header.caption("Units")
             activation_header.caption("Activation")
-        for index, (units, activation) in enumerate(layers):
+        for index in range(len(layers)):
             units_key = f"{self.prefix}layer_units_{index}"
             activation_key = f"{self.prefix}layer_activation_{index}"
-            st.session_state.setdefault(units_key, units)
-            st.session_state.setdefault(activation_key, activation)
             units_column, activation_column, remove_column = st.columns(
                 [2, 3, 1], vertical_alignment="bottom"
             )

@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.config import Config, HiddenLayer
 from tests.app.run_buttons import click_run_button, run_buttons_data
+from tests.app.sections import open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
@@ -27,8 +28,12 @@ def release_workers():
     st.cache_resource.clear()
 
 
-def start(query: dict[str, str] | None = None) -> AppTest:
+def start(query: dict[str, str] | None = None, sections_open: bool = True) -> AppTest:
+    """The Playground after its first run; with `sections_open`, every section of the sidebar
+    open, as if clicked (they start closed)."""
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if sections_open:
+        open_sections(app)
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.run()
@@ -110,6 +115,20 @@ def test_layer_editor_adds_changes_and_removes_layers():
     assert [(layer.units, layer.activation) for layer in hidden] == [(16, "tanh"), (5, "relu")]
 
 
+def test_the_layer_editor_shows_the_changed_layers_when_its_section_opens_again():
+    app = start()
+    widget(app, "number_input", "layer_units_1").set_value(5).run()
+    widget(app, "selectbox", "layer_activation_1").set_value("relu").run()
+    app.session_state["section_network"] = False
+    app.run()
+    app.run()
+    app.session_state["section_network"] = True
+    app.run()
+    assert widget(app, "number_input", "layer_units_1").value == 5
+    assert widget(app, "selectbox", "layer_activation_1").value == "relu"
+    assert config_of(app).hidden[1] == HiddenLayer(5, "relu")
+
+
 def test_live_settings_keep_the_run_and_others_restart_it():
     app = start()
     click_run_button(app, "step", run=False)
@@ -156,19 +175,71 @@ def test_bad_url_values_give_notes_not_exceptions():
     assert config_of(app).lr == Config().lr
 
 
-def test_lesson_mode_hides_controls():
-    app = start({"hide": "training,noise"})
-    keys = {w.key for w in app.sidebar.select_slider} | {w.key for w in app.sidebar.selectbox}
+def sections_of(app: AppTest) -> list[str]:
+    return [expander.label for expander in app.sidebar.expander]
+
+
+def setting_keys(app: AppTest) -> set[str]:
+    """The keys of the settings' widgets the sidebar shows."""
+    kinds = ("select_slider", "selectbox", "toggle", "number_input", "pills", "file_uploader")
+    return {w.key for kind in kinds for w in getattr(app.sidebar, kind) if w.key}
+
+
+def test_lesson_mode_hides_controls_and_opens_the_sections_it_keeps():
+    app = start({"hide": "training,noise"}, sections_open=False)
+    keys = setting_keys(app)
     assert "setting_noise" not in keys and "setting_optimizer" not in keys
-    assert "setting_dataset" in keys
+    assert {"setting_dataset", "setting_dropout", "setting_init"} <= keys
     assert config_of(app).optimizer == Config().optimizer
-    headers = [header.value for header in app.sidebar.header]
-    assert "Training" not in headers and "Data" in headers
+    assert sections_of(app) == ["Data", "Network", "Regularisation"]  # no Model either
 
 
 def test_lesson_mode_can_hide_whole_sections():
-    app = start({"hide": "network,regularisation,training"})
-    assert [header.value for header in app.sidebar.header] == ["Data"]
+    app = start({"hide": "network,regularisation,training"}, sections_open=False)
+    assert sections_of(app) == ["Data"]
+    assert "setting_dataset" in setting_keys(app)
+
+
+def test_the_sidebar_opens_with_closed_sections_that_draw_no_widget():
+    app = start({"lr": "0.1", "dataset": "moons"}, sections_open=False)
+    assert sections_of(app) == ["Data", "Network", "Regularisation", "Training", "Model"]
+    assert setting_keys(app) == set()
+    assert not app.sidebar.button  # nor Regenerate, the layer editor's buttons, the model's
+    assert config_of(app) == Config(lr=0.1, dataset="moons")  # the link still sets them all
+
+
+def test_a_closed_section_keeps_its_settings_and_shows_them_when_opened_again():
+    app = start({"lr": "0.1"}, sections_open=False)
+    app.session_state["section_training"] = True  # a click on "Training"
+    app.run()
+    assert widget(app, "select_slider", "setting_lr").value == 0.1
+    widget(app, "select_slider", "setting_lr").set_value(0.3).run()
+    assert config_of(app).lr == 0.3
+    app.session_state["section_training"] = False
+    app.run()
+    assert "setting_lr" not in setting_keys(app)
+    app.run()  # a run without the widget: Streamlit has forgotten its value by now
+    assert config_of(app).lr == 0.3
+    app.session_state["section_training"] = True
+    app.run()
+    assert widget(app, "select_slider", "setting_lr").value == 0.3
+    assert not app.exception, app.exception
+
+
+def test_an_uploaded_csv_stays_when_the_data_section_closes():
+    rows = ["x,y,label"] + [f"{i},{i % 5},{'a' if i % 2 else 'b'}" for i in range(30)]
+    app = start({"dataset": "csv"})
+    upload(app, "\n".join(rows).encode())
+    assert app.session_state["session"].data.class_names == ("a", "b")
+    app.session_state["section_data"] = False
+    app.run()
+    app.run()
+    assert not app.info, [info.value for info in app.info]  # no "Upload a CSV" again
+    assert app.session_state["session"].data.class_names == ("a", "b")
+    app.session_state["section_data"] = True
+    app.run()
+    captions = [shown(caption.value) for caption in app.sidebar.caption]
+    assert any("Using points.csv, uploaded earlier" in caption for caption in captions)
 
 
 def test_csv_choice_asks_for_a_file():

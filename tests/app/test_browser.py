@@ -66,7 +66,7 @@ def click(page, action: str) -> None:
 
 
 # The status line's own words, case and all: a text filter given as a string ignores case, and
-# while training the sidebar says "...the weights of the moment you paused."
+# while training the sidebar's Model section says "...the weights of the moment you paused."
 PAUSED_STATUS = re.compile(r"\bPaused\.")
 
 
@@ -85,6 +85,10 @@ def assert_no_exception(page) -> None:
 def test_play_pause_step_reset(page, app_server):
     open_app(page, app_server)
     assert_no_exception(page)
+    # The Model section open, so that its "...you paused." is on the page while training.
+    page.locator('[data-testid="stSidebar"] summary', has_text="Model").click()
+    page.wait_for_selector('[data-testid="stSidebar"] [data-testid="stDownloadButton"]',
+                           timeout=LOAD_TIMEOUT_MS)  # fmt: skip
     assert step_counter(page) == 0
     points_before = loss_points(page)
 
