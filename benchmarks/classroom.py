@@ -193,6 +193,27 @@ def time_pause(page) -> float | None:
     return page.evaluate("(window.__pauseShown - window.__pauseClick) / 1000")
 
 
+# No live chart in the tab is drawing or waiting to be drawn (see `playground.live_chart`).
+CHARTS_IDLE_JS = """() => {
+  const turns = window.__mlpTurns;
+  return !turns || (!turns.busy && !turns.first.length && !turns.waiting.length
+                    && !turns.later.length);
+}"""
+
+
+def wait_until_charts_idle(pages, timeout: float = 15.0) -> float:
+    """Seconds until every tab's charts are drawn (at most `timeout`)."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < timeout:
+        try:
+            if all(page.evaluate(CHARTS_IDLE_JS) for page in pages):
+                break
+        except Exception:  # a tab that is gone has nothing to draw
+            break
+        time.sleep(0.2)
+    return time.perf_counter() - started
+
+
 def counter(page) -> int | None:
     """The step counter a tab shows, or None when the tab shows none within 30 s (a page
     the server did not get to redraw in time counts as unresponsive)."""
@@ -395,9 +416,11 @@ def one_class(
                 pause_latencies.append(latency)
         training_clients = [c for c in sockets.clients if not client_queued(c)]
         socket_pauses = [sockets.click(c, "pause") for c in training_clients[:3]]
-        # A new student comes in while the class plays. After the Pauses, so that the tabs
-        # on this machine are idle: in a class the newcomer's browser is on a machine of its
-        # own (the paused sessions' places have gone to sessions from the queue).
+        # A new student comes in while the class plays. After the Pauses, once the tabs on
+        # this machine are idle (a paused tab first draws the charts it skipped while they
+        # were out of view): in a class the newcomer's browser is on a machine of its own
+        # (the paused sessions' places have gone to sessions from the queue).
+        idle_after = wait_until_charts_idle(pages)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
             _, late_load = open_tab(extra, url)
@@ -428,7 +451,8 @@ def one_class(
         late = f"{late_load:.1f} s" if late_load < float("inf") else (
             f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
         print(f"  new tab while playing: Chromium {late}, protocol client "
-              f"{late_socket_load:.1f} s", flush=True)  # fmt: skip
+              f"{late_socket_load:.1f} s (opened once the paused tabs had drawn their charts, "
+              f"{idle_after:.1f} s after the Pauses)", flush=True)  # fmt: skip
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  Chromium tabs' sockets closed while open: {closes}")
         for note in CONNECTION_NOTES:
