@@ -18,7 +18,7 @@ It reports: how long each page took to arrive (in Chromium: until its controls s
 protocol client: until the server finished the page run); steps per second per session while
 all play (min, median, max over the sessions that held a place to train throughout, and how
 many wait in the queue: see `playground.scheduler`); how long a new tab takes to load while
-they play; how long Pause takes to show "Paused." in up to three training Chromium tabs (from
+they play (and to draw its first charts); how long Pause takes to show "Paused." in up to three training Chromium tabs (from
 the click event to the frame that shows it: see `time_pause`), and to be handled for up to
 three protocol clients; the server's memory (RSS) and thread count while playing; and after
 the sessions close, how long until the threads are back to where they were before the class
@@ -191,6 +191,23 @@ def time_pause(page) -> float | None:
         print(f"  (no Pause shown: click seen {clicked}, {tab_state(page)})")
         return None
     return page.evaluate("(window.__pauseShown - window.__pauseClick) / 1000")
+
+
+# The charts at the top of the Playground (boundary, loss, accuracy) drawn by Plotly.
+CHARTS_DRAWN_JS = """() => {
+  const charts = [...document.querySelectorAll('.js-plotly-plot')];
+  return charts.length >= 3 && charts.every((chart) => chart._fullLayout);
+}"""
+
+
+def charts_drawn(page, started: float) -> float | None:
+    """Seconds from `started` until the tab's first charts are drawn (the page's controls
+    come first: plotly.js loads after them), or None without them within 60 s."""
+    try:
+        page.wait_for_function(CHARTS_DRAWN_JS, timeout=60_000)
+    except PlaywrightTimeoutError:
+        return None
+    return time.perf_counter() - started
 
 
 # No live chart in the tab is drawing or waiting to be drawn (see `playground.live_chart`).
@@ -423,9 +440,11 @@ def one_class(
         idle_after = wait_until_charts_idle(pages)
         extra = browser.new_context(viewport={"width": 1280, "height": 900})
         try:
-            _, late_load = open_tab(extra, url)
+            opened = time.perf_counter()
+            late_page, late_load = open_tab(extra, url)
+            late_charts = charts_drawn(late_page, opened)
         except PlaywrightTimeoutError:
-            late_load = float("inf")
+            late_load, late_charts = float("inf"), None
         _, late_socket_load = sockets.open()  # closed with the others
         errors = [error for client in sockets.clients for error in client.errors]
         closes = sum(SOCKET_CLOSES[id(page)] for page in pages)  # before the tabs close
@@ -450,6 +469,8 @@ def one_class(
         print(f"  Pause handled (protocol client): {summary(socket_pauses, 's')}")
         late = f"{late_load:.1f} s" if late_load < float("inf") else (
             f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
+        if late_charts is not None:
+            late += f" (its charts drawn at {late_charts:.1f} s)"
         print(f"  new tab while playing: Chromium {late}, protocol client "
               f"{late_socket_load:.1f} s (opened once the paused tabs had drawn their charts, "
               f"{idle_after:.1f} s after the Pauses)", flush=True)  # fmt: skip
