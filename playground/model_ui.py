@@ -51,11 +51,10 @@ def _show_config(panel: SettingsPanel, config: Config) -> None:
 def model_section(panel: SettingsPanel, session: TrainingSession) -> None:
     """In the sidebar: download the current model, or load one (call inside `st.sidebar`);
     left out in lesson mode."""
-    prefix = panel.prefix
     if panel.view.hidden:
         return  # a lesson link (any hide=) keeps the sidebar to what the lesson is about
     # Closed at first, like the settings' sections: a closed one writes no file.
-    section = st.expander("Model", icon=":material/save:", key=f"{prefix}section_model",
+    section = st.expander("Model", icon=":material/save:", key=panel.section_key("model"),
                           on_change="rerun")  # fmt: skip
     if not section.open:
         return

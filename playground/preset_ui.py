@@ -27,6 +27,7 @@ from playground.presets import (
 from playground.resources import page_fragment
 from playground.session import TrainingSession
 from playground.text import format_number
+from playground.widgets import SECTION_KEY
 
 __all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts"]
 
@@ -37,8 +38,6 @@ LETTERS = "ABCD"
 # if the setup changed) and the run controls, whose clicks carry ids the page has acted on.
 KEPT = ("session", "click_log", "run_controls", "norm_axis_max")
 OWN = "paper_"  # this section's own widgets, under the page's prefix
-# Also kept: which of the sidebar's sections are open (`SettingsPanel.section_key`).
-SECTION = "section_"
 
 
 def forget_panel_state(prefix: str, keep: Iterable[str] = KEPT) -> None:
@@ -48,7 +47,7 @@ def forget_panel_state(prefix: str, keep: Iterable[str] = KEPT) -> None:
     kept = {prefix + name for name in keep}
     for key in list(st.session_state.keys()):
         if (key.startswith(prefix) and key not in kept
-                and not key.startswith((prefix + OWN, prefix + SECTION))):  # fmt: skip
+                and not key.startswith((prefix + OWN, prefix + SECTION_KEY))):  # fmt: skip
             del st.session_state[key]
 
 

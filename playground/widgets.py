@@ -42,7 +42,7 @@ from playground.links import View, link_query, read_link
 from playground.session import TrainingSession
 from playground.text import plain
 
-__all__ = ["SettingsPanel", "run_controls"]
+__all__ = ["SECTION_KEY", "SettingsPanel", "run_controls"]
 
 # (group, title, icon, note): the sidebar's sections, in order.
 SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -53,6 +53,8 @@ SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
     ("training", "Training", ":material/speed:", None),
 )  # fmt: skip
 NOTE_ICON = ":material/link:"
+# A section's expander is keyed `{prefix}section_{group}` (see `SettingsPanel.section_key`).
+SECTION_KEY = "section_"
 
 
 class SettingsPanel:
@@ -261,7 +263,7 @@ class SettingsPanel:
 
     def section_key(self, group: str) -> str:
         """The key of a section's expander: True in the session state while it is open."""
-        return f"{self.prefix}section_{group}"
+        return f"{self.prefix}{SECTION_KEY}{group}"
 
     def sidebar(self) -> None:
         """Every shown setting, in sections; call inside `with st.sidebar:`. A section whose

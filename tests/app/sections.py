@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from playground.widgets import SECTIONS
+from playground.widgets import SECTION_KEY, SECTIONS
 
 PREFIXES = ("", "mnist_", "compare_")  # the Playground's, the MNIST page's, the Compare page's
 GROUPS = (*(group for group, *_ in SECTIONS), "model")
@@ -16,5 +16,5 @@ def open_sections(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest
     """Every section of every page open from the next run on."""
     for prefix in prefixes:
         for group in GROUPS:
-            app.session_state[f"{prefix}section_{group}"] = True
+            app.session_state[f"{prefix}{SECTION_KEY}{group}"] = True
     return app
