@@ -41,7 +41,7 @@ preset_ui.quick_starts(PREFIX, config, panel.view)
 widgets.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
 panel.draw_sidebar()
-if config.dataset == "mnist":
+if config.dataset == "mnist" and views.page_on_screen(PREFIX):
     st.subheader("Draw a digit")
     drawing_pad.digit_pad(PREFIX, session)
 with st.sidebar:

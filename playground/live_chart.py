@@ -32,6 +32,8 @@ import streamlit as st
 from _plotly_utils.utils import convert_to_base64
 from plotly.io.json import to_json_plotly
 
+from playground.first_paint import PAGE_SETTLED_JS
+
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # served as app/static/
 PLOTLY_JS = "plotly-cartesian.min.js"
 # The trace types of that bundle (its README): a figure of any other type draws nothing.
@@ -42,30 +44,12 @@ TRACE_TYPES = frozenset({
 
 _JS = (
     f"const PLOTLY_JS = {PLOTLY_JS!r};\n"
+    + PAGE_SETTLED_JS
     + """
-// plotly.js waits for the page's own controls. Streamlit loads the code of each kind of
-// element on first use and shows a grey placeholder ("skeleton") meanwhile. Evaluating
-// plotly.js and drawing the first charts takes a browser's main thread for a second or more,
-// and started at once it held up the run buttons, the metrics and the sidebar, which came on
-// the screen after the charts. Charts start once no placeholder has been seen for a moment,
-// or after SETTLE_LIMIT_MS whatever the page shows.
-const SETTLE_QUIET_MS = 200;
-const SETTLE_LIMIT_MS = 10000;
-
-function pageSettled() {
-  return new Promise((resolve) => {
-    const started = performance.now();
-    let quietSince = started;
-    const check = () => {
-      const now = performance.now();
-      if (document.querySelector('[data-testid="stSkeleton"]')) quietSince = now;
-      if (now - quietSince >= SETTLE_QUIET_MS || now - started >= SETTLE_LIMIT_MS) resolve();
-      else setTimeout(check, 50);
-    };
-    check();
-  });
-}
-
+// plotly.js waits for the page's own controls (pageSettled). Evaluating plotly.js and drawing
+// the first charts takes a browser's main thread for a second or more, and started at once it
+// held up the run buttons, the metrics and the sidebar, which came on the screen after the
+// charts.
 function loadPlotly() {
   if (window.Plotly) return Promise.resolve(window.Plotly);
   if (!window.__mlpPlotlyLoading) {

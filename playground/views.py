@@ -30,6 +30,7 @@ from playground.figures import (
     empty_figure,
     weight_norm_figure,
 )
+from playground.first_paint import after_first_paint
 from playground.image_figures import (
     confusion_matrix_figure,
     guesses_figure,
@@ -49,7 +50,7 @@ from playground.resources import page_fragment, redraw_interval
 from playground.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
-__all__ = ["live_views", "page_style"]
+__all__ = ["live_views", "page_style", "page_on_screen"]
 
 REDRAW_SECONDS = 0.2  # the live view's redraw interval while training plays
 NORMS_REDRAW_SECONDS = 1.0  # weight norms change slowly: a redraw a second leaves time to train
@@ -77,6 +78,7 @@ QUEUE_WATCH_PER_SECOND = 3  # places in the queue per second of the interval
 IMAGE_VIEWS_HEIGHT = 470
 MISTAKE_COLUMNS = 4
 LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
+FIRST_PAINT = "first_paint"  # set once the page was on the screen, after the prefix
 
 
 def page_style() -> None:
@@ -563,12 +565,21 @@ def shown_snapshot(
     return present if moment is None else present.as_of(moment)
 
 
+def page_on_screen(prefix: str) -> bool:
+    """Whether the page under `prefix` has been on the screen (its views below the fold are
+    drawn): what comes after `live_views` waits for it too."""
+    return bool(st.session_state.get(f"{prefix}{FIRST_PAINT}"))
+
+
 def live_views(
     prefix: str, session: TrainingSession, view: View, redraw_seconds: float = REDRAW_SECONDS
 ) -> None:
     """Every view of a one-run session, redrawn while it plays: on 2-D points the decision
     boundary beside the curves; on images the curves beside a few test images and guesses,
-    then what the network gets wrong and its first layer's weights."""
+    then what the network gets wrong and its first layer's weights.
+
+    The views below those (inside the network, weight norms, the image views) come from the
+    run after the browser has shown the page (`first_paint`)."""
     live = session.training_now
     queued = session.playing and not live
     session_key = f"{prefix}session"
@@ -633,6 +644,8 @@ def live_views(
         st.warning(plain(warning), icon="⚠️")
     look_back(prefix, session)
     live_view()
+    if not after_first_paint(f"{prefix}{FIRST_PAINT}"):
+        return  # the views below come in the run after the browser shows this much
     if isinstance(session.data, ImageSet):
         live_image_views()
     if isinstance(session.data, PointData):

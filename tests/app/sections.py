@@ -1,11 +1,15 @@
-"""The sidebar's sections in AppTest. They are closed when a page opens and a closed one
-draws no widget (see `playground.widgets`); a click on one puts True under its key, and so
-does `open_sections`, before the run."""
+"""A page in AppTest as a browser would have it after a moment.
+
+The sidebar's sections are closed when a page opens and a closed one draws no widget (see
+`playground.widgets`); a click on one puts True under its key, and so does `open_sections`,
+before the run. The views below the fold come in the run after the browser has shown the page
+(`playground.first_paint`), which AppTest never does: `on_screen` says it has."""
 
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from playground.views import FIRST_PAINT
 from playground.widgets import SECTION_KEY, SECTIONS
 
 PREFIXES = ("", "mnist_", "compare_")  # the Playground's, the MNIST page's, the Compare page's
@@ -17,4 +21,12 @@ def open_sections(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest
     for prefix in prefixes:
         for group in GROUPS:
             app.session_state[f"{prefix}{SECTION_KEY}{group}"] = True
+    return app
+
+
+def on_screen(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest:
+    """Every page as if the browser had shown it: its views below the fold drawn from the next
+    run on."""
+    for prefix in prefixes:
+        app.session_state[f"{prefix}{FIRST_PAINT}"] = True
     return app

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.config import Config, HiddenLayer
 from tests.app.run_buttons import click_run_button, run_buttons_data
-from tests.app.sections import open_sections
+from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 TIMEOUT = 30
@@ -31,7 +31,7 @@ def release_workers():
 def start(query: dict[str, str] | None = None, sections_open: bool = True) -> AppTest:
     """The Playground after its first run; with `sections_open`, every section of the sidebar
     open, as if clicked (they start closed)."""
-    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app = on_screen(AppTest.from_file(APP, default_timeout=TIMEOUT))
     if sections_open:
         open_sections(app)
     for key, value in (query or {}).items():

@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app.sections import open_sections
+from tests.app.sections import on_screen, open_sections
 from tests.app.test_app import notes_of
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -23,7 +23,7 @@ def release_workers():
 
 
 def open_page(query: dict, page: str | None = None) -> AppTest:
-    app = open_sections(AppTest.from_file(APP, default_timeout=60))
+    app = on_screen(open_sections(AppTest.from_file(APP, default_timeout=60)))
     app.query_params.update(query)
     if page:
         app.switch_page(page)

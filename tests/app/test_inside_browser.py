@@ -37,6 +37,7 @@ UNIT_TITLE_JS = """() => {
 
 def test_neuron_maps_change_while_training_and_a_click_enlarges_a_tile(page, app_server):
     open_app(page, app_server + "/?dataset=spiral")
+    # No click: the page asks for the views below the fold once it is on the screen.
     page.wait_for_selector(DIAGRAM, state="attached")
     page.locator(".st-key-diagram_chart").scroll_into_view_if_needed()
     before = wait_for(lambda: page.evaluate(HIDDEN_MAPS_JS))

@@ -7,10 +7,12 @@ import json
 
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
 from playground.inside_figures import DiagramUnit
+from playground.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
-from tests.app.test_app import shown
+from tests.app.test_app import APP, TIMEOUT, shown
 from tests.app.test_app import start as open_playground
 
 
@@ -30,6 +32,22 @@ def test_neuron_maps_and_layer_health_are_drawn():
     lines = [shown(m.value) for m in app.markdown]
     assert any(line.startswith("Layer 1 · 20 ReLU:") and "dead" in line for line in lines)
     assert any(line.startswith("Layer 2 · 6 tanh:") and "saturated" in line for line in lines)
+
+
+def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_it():
+    app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    app.run()  # a new browser session's first run: only what the top of the page shows
+    assert not app.exception, app.exception
+    keys = {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+    assert {"run_controls", "boundary_chart", "loss_chart", "first_paint_probe"} <= keys
+    assert not {"diagram_chart", "health_chart", "norms_chart"} & keys
+    assert "Inside the network" not in [h.value for h in app.subheader]
+    app.session_state[FIRST_PAINT] = True  # what the probe's request sets, before its run
+    app.run()
+    keys = {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+    assert {"diagram_chart", "health_chart", "norms_chart"} <= keys
+    assert "first_paint_probe" not in keys
+    assert "Inside the network" in [h.value for h in app.subheader]
 
 
 def test_batch_norm_with_batch_size_one_is_explained_before_play():

@@ -22,7 +22,7 @@ from playground.config import (
     Config,
     PageSpec,
 )
-from tests.app.sections import open_sections
+from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 KEYS = [s.name for s in (*SETTINGS, *VIEW_SETTINGS)] + ["hide"]
@@ -38,7 +38,7 @@ PAGES = {PLAYGROUND_PAGE.name: (PLAYGROUND_PAGE, ""), MNIST_PAGE.name: (MNIST_PA
 
 
 def open_page(query: dict, page: PageSpec = PLAYGROUND_PAGE) -> AppTest:
-    app = open_sections(AppTest.from_file(APP, default_timeout=60))
+    app = on_screen(open_sections(AppTest.from_file(APP, default_timeout=60)))
     app.query_params.update(query)
     if page is MNIST_PAGE:
         app.switch_page("pages/mnist.py")

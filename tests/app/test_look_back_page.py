@@ -12,6 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.app.run_buttons import click_run_button
+from tests.app.sections import on_screen
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 # The live charts every moment redraws: decision boundary, curves, weight norms, the diagram
@@ -34,7 +35,7 @@ def release_workers():
 
 
 def open_playground() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
+    app = on_screen(AppTest.from_file(APP, default_timeout=60))
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.config import MNIST_PAGE
 from tests.app.run_buttons import click_run_button
-from tests.app.sections import open_sections
+from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -29,7 +29,7 @@ def release_workers():
 
 
 def open_mnist(query: dict | None = None) -> AppTest:
-    app = open_sections(AppTest.from_file(APP, default_timeout=60))
+    app = on_screen(open_sections(AppTest.from_file(APP, default_timeout=60)))
     app.query_params.update(query or {})
     app.switch_page("pages/mnist.py")
     app.run()

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE
-from tests.app.sections import open_sections
+from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -23,7 +23,7 @@ def release_workers():
 
 
 def open_mnist() -> AppTest:
-    app = open_sections(AppTest.from_file(APP, default_timeout=60))
+    app = on_screen(open_sections(AppTest.from_file(APP, default_timeout=60)))
     app.switch_page("pages/mnist.py")
     app.run()
     assert not app.exception, [e.value for e in app.exception]
