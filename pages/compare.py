@@ -43,7 +43,8 @@ if data is None:
     st.stop()
 session = resources.current_session(PREFIX, configs, data, panel.view.speed)
 widgets.run_controls(panel, session)
-compare_ui.live_compare(PREFIX, session, names)
-st.divider()
-csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None
-compare_ui.sweep_section(PREFIX, session, configs, names, data, csv)
+compare_ui.live_compare(PREFIX, session, names, below_the_fold=views.page_on_screen(PREFIX))
+if views.below_the_fold(PREFIX):  # the boundaries, norms and sweeps once the top is shown
+    st.divider()
+    csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None
+    compare_ui.sweep_section(PREFIX, session, configs, names, data, csv)

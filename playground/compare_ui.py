@@ -335,8 +335,11 @@ def _norms(prefix: str, session: TrainingSession) -> None:
                        toolbar=False)  # fmt: skip
 
 
-def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) -> None:
-    """The lockstep session's views, redrawn while it plays."""
+def live_compare(
+    prefix: str, session: TrainingSession, names: Sequence[str], below_the_fold: bool = True
+) -> None:
+    """The lockstep session's views, redrawn while it plays; the decision boundaries and the
+    weight norms only with `below_the_fold` (see `views.below_the_fold`)."""
     live = session.training_now
     queued = session.playing and not live
     session_key = f"{prefix}session"
@@ -363,11 +366,12 @@ def live_compare(prefix: str, session: TrainingSession, names: Sequence[str]) ->
             live_chart(loss_figure, key=f"{prefix}loss_chart", height=CURVE_HEIGHT)
         with accuracy_column:
             live_chart(accuracy_figure, key=f"{prefix}accuracy_chart", height=CURVE_HEIGHT)
-        if isinstance(session.data, PointData):
+        if isinstance(session.data, PointData) and below_the_fold:
             st.caption("Decision boundaries on the training points, and where they disagree.")
             _boundaries(prefix, session, session.data)
-        st.caption("Weight norms per unit, with the max-norm radius where it applies.")
-        _norms(prefix, session)
+        if below_the_fold:
+            st.caption("Weight norms per unit, with the max-norm radius where it applies.")
+            _norms(prefix, session)
         if live and not session.training_now:
             st.rerun(scope="app")
 

@@ -50,7 +50,7 @@ from playground.resources import page_fragment, redraw_interval
 from playground.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
 from playground.text import format_number, plain
 
-__all__ = ["live_views", "page_style", "page_on_screen"]
+__all__ = ["below_the_fold", "live_views", "page_on_screen", "page_style"]
 
 REDRAW_SECONDS = 0.2  # the live view's redraw interval while training plays
 NORMS_REDRAW_SECONDS = 1.0  # weight norms change slowly: a redraw a second leaves time to train
@@ -566,9 +566,16 @@ def shown_snapshot(
 
 
 def page_on_screen(prefix: str) -> bool:
-    """Whether the page under `prefix` has been on the screen (its views below the fold are
-    drawn): what comes after `live_views` waits for it too."""
+    """Whether the page under `prefix` has been on the screen, so its views below the fold are
+    drawn (see `below_the_fold`)."""
     return bool(st.session_state.get(f"{prefix}{FIRST_PAINT}"))
+
+
+def below_the_fold(prefix: str) -> bool:
+    """Whether to draw the views below the fold of the page under `prefix`: not in its first
+    run in a browser session, which instead asks for a run once the browser shows the page
+    (`first_paint`); from then on, always."""
+    return after_first_paint(f"{prefix}{FIRST_PAINT}")
 
 
 def live_views(
@@ -644,8 +651,8 @@ def live_views(
         st.warning(plain(warning), icon="⚠️")
     look_back(prefix, session)
     live_view()
-    if not after_first_paint(f"{prefix}{FIRST_PAINT}"):
-        return  # the views below come in the run after the browser shows this much
+    if not below_the_fold(prefix):
+        return  # they come in the run after the browser shows this much
     if isinstance(session.data, ImageSet):
         live_image_views()
     if isinstance(session.data, PointData):

@@ -13,7 +13,9 @@ from streamlit.testing.v1 import AppTest
 
 from playground.compare import PRESETS
 from playground.compare_ui import Comparison
+from playground.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
+from tests.app.sections import on_screen
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PREFIX = "compare_"
@@ -30,7 +32,7 @@ def shown(markdown: str) -> str:
 
 
 def open_compare(query: dict | None = None) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = on_screen(AppTest.from_file(APP, default_timeout=120))
     for key, value in (query or {}).items():
         app.query_params[key] = value
     app.switch_page("pages/compare.py")
@@ -45,6 +47,26 @@ def differs_line(app: AppTest) -> str:
 
 def session(app: AppTest):
     return app.session_state[f"{PREFIX}session"]
+
+
+def test_a_fresh_page_draws_boundaries_norms_and_sweeps_once_the_browser_has_shown_it():
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.switch_page("pages/compare.py")
+    app.run()  # a new browser session's first run: only what the top of the page shows
+    assert not app.exception, [e.value for e in app.exception]
+
+    def keys() -> set[str]:
+        return {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+
+    assert {"compare_loss_chart", "compare_first_paint_probe"} <= keys()
+    assert not any(key.startswith(("compare_boundary", "compare_norms")) for key in keys())
+    assert "Seed sweep" not in [h.value for h in app.subheader]
+    app.session_state[f"{PREFIX}{FIRST_PAINT}"] = True  # what the probe's request sets
+    app.run()
+    assert any(key.startswith("compare_norms") for key in keys())
+    assert any(key.startswith("compare_boundary") for key in keys())
+    assert "compare_first_paint_probe" not in keys()
+    assert "Seed sweep" in [h.value for h in app.subheader]
 
 
 def test_it_opens_on_two_variants_that_differ_only_in_dropout():
@@ -187,7 +209,7 @@ def test_a_malformed_comparison_file_gets_a_message_and_changes_nothing(content,
 
 
 def test_opened_from_the_playground_it_starts_from_the_playgrounds_setup():
-    app = AppTest.from_file(APP, default_timeout=120)
+    app = on_screen(AppTest.from_file(APP, default_timeout=120))
     app.query_params["dataset"] = "moons"
     app.query_params["lr"] = "0.03"
     app.run()
