@@ -17,8 +17,9 @@ session is a real tab, as before.
 It reports: how long each page took to arrive (in Chromium: until its controls show; for a
 protocol client: until the server finished the page run); steps per second per session while
 all play (min, median, max over the sessions that held a place to train throughout, and how
-many wait in the queue: see `playground.scheduler`); how long a new tab takes to load while
-they play (and to draw its first charts); how long Pause takes to show "Paused." in up to
+many wait in the queue: see `playground.scheduler`); how long new tabs take to load while
+they play (and to draw their first charts; `--new-tabs`, one after another, each a browser
+that has nothing cached); how long Pause takes to show "Paused." in up to
 three training Chromium tabs (from the click event to the frame that shows it: see
 `time_pause`), and to be handled for up to three protocol clients; the server's memory (RSS)
 and thread count while playing; and after the sessions close, how long until the threads are
@@ -354,6 +355,7 @@ def one_class(
     n_browsers: int,
     place_seconds: int,
     profile: bool = False,
+    new_tabs: int = 3,
 ) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -361,7 +363,7 @@ def one_class(
     server = start_streamlit(port, log, env={"MLP_PLACE_SECONDS": str(place_seconds)})
     n_browsers = min(n_browsers, n_sessions)
     sockets = SocketClass(url)
-    contexts, extra = [], None
+    contexts = []
     try:
         wait_until_healthy(server, url)
         rss_idle, threads_idle = proc_status(server.pid)
@@ -439,20 +441,27 @@ def one_class(
         # were out of view): in a class the newcomer's browser is on a machine of its own
         # (the paused sessions' places have gone to sessions from the queue).
         idle_after = wait_until_charts_idle(pages)
-        extra = browser.new_context(viewport={"width": 1280, "height": 900})
-        try:
-            opened = time.perf_counter()
-            late_page, late_load = open_tab(extra, url)
-            late_charts = charts_drawn(late_page, opened)
-        except PlaywrightTimeoutError:
-            late_load, late_charts = float("inf"), None
+        late_loads, late_charts = [], []
+        for _ in range(new_tabs):  # one after another, each a browser that has not been here
+            extra = browser.new_context(viewport={"width": 1280, "height": 900})
+            try:
+                opened = time.perf_counter()
+                late_page, late_load = open_tab(extra, url)
+                late_loads.append(late_load)
+                drawn = charts_drawn(late_page, opened)
+                if drawn is not None:
+                    late_charts.append(drawn)
+            except PlaywrightTimeoutError:
+                late_loads.append(float("inf"))
+            finally:
+                extra.close()
         _, late_socket_load = sockets.open()  # closed with the others
         errors = [error for client in sockets.clients for error in client.errors]
         closes = sum(SOCKET_CLOSES[id(page)] for page in pages)  # before the tabs close
         for page in pages:
             for seen in socket_closes_seen(page):
                 _note_connection(f"the page saw its socket close: {seen}")
-        for context in [*contexts, extra]:
+        for context in contexts:
             context.close()
         sockets.close()
         closed = time.perf_counter()
@@ -468,13 +477,17 @@ def one_class(
         print(f"  Pause shows 'Paused.' in a Chromium tab: {summary(pause_latencies, 's')}; "
               f"{no_answer} of {asked} tabs did not answer within 60 s")  # fmt: skip
         print(f"  Pause handled (protocol client): {summary(socket_pauses, 's')}")
-        late = f"{late_load:.1f} s" if late_load < float("inf") else (
-            f"did not load within {LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
-        if late_charts is not None:
-            late += f" (its charts drawn at {late_charts:.1f} s)"
-        print(f"  new tab while playing: Chromium {late}, protocol client "
-              f"{late_socket_load:.1f} s (opened once the paused tabs had drawn their charts, "
-              f"{idle_after:.1f} s after the Pauses)", flush=True)  # fmt: skip
+        finite = [load for load in late_loads if load < float("inf")]
+        late = summary(finite, "s") if finite else "none loaded"
+        late += f" [{', '.join(f'{load:.1f}' for load in late_loads)} in order]"
+        if len(finite) < len(late_loads):
+            late += (f"; {len(late_loads) - len(finite)} did not load within "
+                     f"{LOAD_TIMEOUT_MS / 1000:.0f} s")  # fmt: skip
+        if late_charts:
+            late += f" (charts drawn: {summary(late_charts, 's')})"
+        print(f"  new tabs while playing, one after another ({len(late_loads)}): Chromium {late}; "
+              f"protocol client {late_socket_load:.1f} s (opened once the paused tabs had drawn "
+              f"their charts, {idle_after:.1f} s after the Pauses)", flush=True)  # fmt: skip
         print(f"  errors shown to protocol clients: {len(errors)} {errors[:2]}")
         print(f"  Chromium tabs' sockets closed while open: {closes}")
         for note in CONNECTION_NOTES:
@@ -548,6 +561,11 @@ def main() -> None:
         "--browsers", type=int, default=3,
         help="real Chromium tabs per class (the rest are protocol clients); default 3",
     )  # fmt: skip
+    parser.add_argument(
+        "--new-tabs", type=int, default=3,
+        help="new tabs opened one after another while the class plays, each in a browser "
+             "context of its own (nothing cached); default 3",
+    )  # fmt: skip
     args = parser.parse_args()
     sizes = [min(int(n), MAX_SESSIONS) for n in args.sessions.split(",")]
     split = args.cores == "split"
@@ -565,7 +583,7 @@ def main() -> None:
         try:
             for n_sessions in sizes:
                 one_class(n_sessions, args.seconds, browser, args.browsers, args.place_seconds,
-                          args.profile)  # fmt: skip
+                          args.profile, args.new_tabs)  # fmt: skip
         finally:
             browser.close()
 
