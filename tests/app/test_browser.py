@@ -21,9 +21,12 @@ LOAD_TIMEOUT_MS = 60_000
 
 
 def open_app(page, url: str) -> None:
+    """Open the Playground at `url` and wait until it is all there: the views below the fold
+    (the weight norms among them) come in the run the page asks for once its top is shown."""
     page.goto(url)
     page.wait_for_selector(".st-key-run_controls button", timeout=LOAD_TIMEOUT_MS)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
+    page.wait_for_selector(".st-key-norms_chart", state="attached", timeout=LOAD_TIMEOUT_MS)
     settle(page)
 
 
@@ -188,6 +191,8 @@ def chart_places(page) -> dict:
 
 def test_charts_update_in_place_without_moving(page, app_server):
     open_app(page, app_server)
+    # Every chart drawn before Play: while training runs, one out of view waits (live_chart).
+    assert wait_for(lambda: all(chart_places(page).values())), chart_places(page)
     press(page, "Play")
     assert wait_for(lambda: step_counter(page) > 500)
     page.evaluate(
