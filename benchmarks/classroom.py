@@ -14,18 +14,18 @@ each to load before anyone pressed Play (thirty did not finish within 25 minutes
 class of real tabs measures Chromium's backlog, not the server. With `--browsers N` every
 session is a real tab, as before.
 
-It reports: how long each page took to arrive (in Chromium: until its controls show; for a
-protocol client: until the server finished the page run); steps per second per session while
-all play (min, median, max over the sessions that held a place to train throughout, and how
-many wait in the queue: see `playground.scheduler`); how long new tabs take to load while
-they play (and to draw their first charts; `--new-tabs`, one after another, each a browser
-that has nothing cached); how long Pause takes to show "Paused." in up to
-three training Chromium tabs (from the click event to the frame that shows it: see
-`time_pause`), and to be handled for up to three protocol clients; the server's memory (RSS)
-and thread count while playing; and after the sessions close, how long until the threads are
-back to where they were before the class came in (a few threads that Streamlit and OpenBLAS
-start once, on first use, stay: a fresh server has fewer than one that has served a
-session), with the Python threads then by name.
+It reports: how long each page took to arrive (in Chromium: until the frame that first shows
+its run buttons and Step metric, see `LOAD_WATCH_JS`; for a protocol client: until the server
+finished the page run); steps per second per session while all play (min, median, max over
+the sessions that held a place to train throughout, and how many wait in the queue: see
+`playground.scheduler`); how long new tabs take to load while they play (and to draw their
+first charts; `--new-tabs`, one after another, each a browser that has nothing cached); how
+long Pause takes to show "Paused." in up to three training Chromium tabs (from the click
+event to the frame that shows it: see `time_pause`), and to be handled for up to three
+protocol clients; the server's memory (RSS) and thread count while playing; and after the
+sessions close, how long until the threads are back to where they were before the class came
+in (a few threads that Streamlit and OpenBLAS start once, on first use, stay: a fresh server
+has fewer than one that has served a session), with the Python threads then by name.
 
 `--browser-priority low` runs Chromium at `nice -n 19`, so the server gets the cores first
 (the browser then waits longer); say which when quoting these figures.

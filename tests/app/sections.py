@@ -24,6 +24,11 @@ def open_sections(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest
     return app
 
 
+def component_keys(app: AppTest) -> set[str]:
+    """The keys of the page's components (live charts, run buttons, the first-paint probe)."""
+    return {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+
+
 def on_screen(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest:
     """Every page as if the browser had shown it: its views below the fold drawn from the next
     run on."""

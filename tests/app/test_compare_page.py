@@ -15,7 +15,7 @@ from playground.compare import PRESETS
 from playground.compare_ui import Comparison
 from playground.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
-from tests.app.sections import on_screen
+from tests.app.sections import component_keys, on_screen
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PREFIX = "compare_"
@@ -54,18 +54,16 @@ def test_a_fresh_page_draws_boundaries_norms_and_sweeps_once_the_browser_has_sho
     app.switch_page("pages/compare.py")
     app.run()  # a new browser session's first run: only what the top of the page shows
     assert not app.exception, [e.value for e in app.exception]
-
-    def keys() -> set[str]:
-        return {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
-
-    assert {"compare_loss_chart", "compare_first_paint_probe"} <= keys()
-    assert not any(key.startswith(("compare_boundary", "compare_norms")) for key in keys())
+    keys = component_keys(app)
+    assert {"compare_loss_chart", "compare_first_paint_probe"} <= keys
+    assert not any(key.startswith(("compare_boundary", "compare_norms")) for key in keys)
     assert "Seed sweep" not in [h.value for h in app.subheader]
     app.session_state[f"{PREFIX}{FIRST_PAINT}"] = True  # what the probe's request sets
     app.run()
-    assert any(key.startswith("compare_norms") for key in keys())
-    assert any(key.startswith("compare_boundary") for key in keys())
-    assert "compare_first_paint_probe" not in keys()
+    keys = component_keys(app)
+    assert any(key.startswith("compare_norms") for key in keys)
+    assert any(key.startswith("compare_boundary") for key in keys)
+    assert "compare_first_paint_probe" not in keys
     assert "Seed sweep" in [h.value for h in app.subheader]
 
 

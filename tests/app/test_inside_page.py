@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from playground.inside_figures import DiagramUnit
 from playground.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
+from tests.app.sections import component_keys
 from tests.app.test_app import APP, TIMEOUT, shown
 from tests.app.test_app import start as open_playground
 
@@ -38,13 +39,13 @@ def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_
     app = AppTest.from_file(APP, default_timeout=TIMEOUT)
     app.run()  # a new browser session's first run: only what the top of the page shows
     assert not app.exception, app.exception
-    keys = {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+    keys = component_keys(app)
     assert {"run_controls", "boundary_chart", "loss_chart", "first_paint_probe"} <= keys
     assert not {"diagram_chart", "health_chart", "norms_chart"} & keys
     assert "Inside the network" not in [h.value for h in app.subheader]
     app.session_state[FIRST_PAINT] = True  # what the probe's request sets, before its run
     app.run()
-    keys = {element.proto.id.rsplit("-", 1)[-1] for element in app.get("bidi_component")}
+    keys = component_keys(app)
     assert {"diagram_chart", "health_chart", "norms_chart"} <= keys
     assert "first_paint_probe" not in keys
     assert "Inside the network" in [h.value for h in app.subheader]

@@ -17,7 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.config import MNIST_PAGE
 from tests.app.run_buttons import click_run_button
-from tests.app.sections import on_screen, open_sections
+from tests.app.sections import component_keys, on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -35,11 +35,6 @@ def open_mnist(query: dict | None = None) -> AppTest:
     app.run()
     assert not app.exception, [e.value for e in app.exception]
     return app
-
-
-def chart_keys(app: AppTest) -> set[str]:
-    """The keys of the live charts on the page."""
-    return {e.proto.id.rsplit("-", 1)[-1] for e in app.get("bidi_component")}
 
 
 def chart_traces(app: AppTest, key: str) -> list[dict]:
@@ -110,8 +105,8 @@ def test_after_a_step_the_page_shows_what_the_network_gets_wrong():
         "What it gets wrong",
         "What the first layer looks for",
     ]
-    assert {"mnist_confusion_chart", "mnist_mistakes_chart"} <= chart_keys(app)
-    assert "mnist_first_layer_chart" not in chart_keys(app)  # only the open tab is drawn
+    assert {"mnist_confusion_chart", "mnist_mistakes_chart"} <= component_keys(app)
+    assert "mnist_first_layer_chart" not in component_keys(app)  # only the open tab is drawn
     # Counts of every test image, the right ones as often as the test accuracy says.
     snapshot = app.session_state["mnist_session"].snapshots[0]
     cells = confusion_cells(app)
@@ -133,8 +128,8 @@ def test_the_first_layer_tab_shows_64_of_the_first_layers_units():
     app.session_state["mnist_image_views_tab"] = "What the first layer looks for"
     app.run()
     assert not app.exception, [e.value for e in app.exception]
-    assert "mnist_first_layer_chart" in chart_keys(app)
-    assert "mnist_confusion_chart" not in chart_keys(app)
+    assert "mnist_first_layer_chart" in component_keys(app)
+    assert "mnist_confusion_chart" not in component_keys(app)
     assert any("the first 64 of 100" in caption.value for caption in app.caption)
 
 
