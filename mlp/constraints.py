@@ -35,8 +35,10 @@ class MaxNorm:
         """Rescale, in place, the columns of W that are too long, for every Dense layer."""
         for layer in network.dense_layers():
             weights = layer.params["W"]
+            # ‖w_j‖ = √(Σᵢ Wᵢⱼ²)   (w_j: column j of W, the incoming weights of unit j)
             norms = np.sqrt(np.einsum("ij,ij->j", weights, weights))
             if norms.max(initial=0) > self._c:
+                # w_j ← w_j · c / max(‖w_j‖, c) = w_j · min(1, c / ‖w_j‖)
                 # c / max(norm, c) is 1 for columns within the limit, c / norm for the others.
                 np.maximum(norms, self._c, out=norms)
                 np.divide(self._c, norms, out=norms)

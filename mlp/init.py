@@ -25,6 +25,7 @@ def xavier(
     -------
     W : (n_in, n_out) array of ``dtype``
     """
+    # W ~ N(0, σ²),   σ = √(2 / (n_in + n_out))
     std = np.sqrt(2.0 / (n_in + n_out))
     return (rng.standard_normal((n_in, n_out)) * std).astype(dtype)
 
@@ -40,6 +41,7 @@ def xavier_uniform(
     -------
     W : (n_in, n_out) array of ``dtype``
     """
+    # W ~ U(−a, a),   a = √(6 / (n_in + n_out)),   Var W = a²/3 = 2 / (n_in + n_out)
     limit = np.sqrt(6.0 / (n_in + n_out))
     return rng.uniform(-limit, limit, size=(n_in, n_out)).astype(dtype)
 
@@ -56,6 +58,7 @@ def he(
     -------
     W : (n_in, n_out) array of ``dtype``
     """
+    # W ~ N(0, σ²),   σ = √(2 / n_in)
     std = np.sqrt(2.0 / n_in)
     return (rng.standard_normal((n_in, n_out)) * std).astype(dtype)
 
@@ -72,6 +75,7 @@ def small(
     -------
     W : (n_in, n_out) array of ``dtype``
     """
+    # W ~ N(0, σ²),   σ = 0.01
     return (rng.standard_normal((n_in, n_out)) * 0.01).astype(dtype)
 
 

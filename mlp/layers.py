@@ -120,6 +120,7 @@ class Dense(Layer):
             self._x = x
         else:
             y = np.empty((x.shape[0], self.n_out), weights.dtype)
+        # y = x · W + b   (b added to every row)
         np.dot(x, weights, out=y)
         y += self.params["b"]
         return y
@@ -135,11 +136,13 @@ class Dense(Layer):
         # reduction over the batch axis.
         arrays = self._workspace
         grad_y = _cast(grad_y, self._x.dtype)
+        # ∂L/∂W = xᵀ · δ,   ∂L/∂b = 1ᵀ · δ = Σₙ δₙ   (δ = ∂L/∂y: (N, n_out))
         np.dot(self._x.T, grad_y, out=self.grads["W"])
         np.dot(arrays["ones"], grad_y, out=self.grads["b"])
         if not input_grad:
             return None
         grad_x = arrays["grad_x"]
+        # ∂L/∂x = δ · Wᵀ
         np.dot(grad_y, self.params["W"].T, out=grad_x)
         return grad_x
 
@@ -162,6 +165,7 @@ class ReLU(Layer):
         if not train:
             return np.maximum(x, 0)
         arrays = self._arrays_for(x)
+        # relu: y = max(x, 0)
         y = np.maximum(x, arrays["zeros"], out=arrays["y"])
         self._y = y
         return y
@@ -169,6 +173,7 @@ class ReLU(Layer):
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         # dy/dx is 1 where the unit is active (y > 0) and 0 elsewhere.
         arrays = self._workspace
+        # relu: ∂y/∂x = [x > 0] = [y > 0];   ∂L/∂x = δ ⊙ [y > 0]
         active = np.greater(self._y, 0, out=arrays["active"])
         return np.multiply(_cast(grad_y, self._y.dtype), active, out=arrays["grad_x"])
 
@@ -182,6 +187,7 @@ class LeakyReLU(Layer):
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         y = self._arrays_for(x)["y"] if train else np.empty_like(x)
+        # y = max(x, α·x) if α ≤ 1, min(x, α·x) if α > 1   (= x where x > 0, α·x elsewhere)
         np.multiply(x, self.alpha, out=y)
         if self.alpha <= 1:
             np.maximum(x, y, out=y)
@@ -195,6 +201,7 @@ class LeakyReLU(Layer):
         # dy/dx is 1 where x > 0 and alpha elsewhere.
         grad_x = self._workspace["grad_x"]
         grad_y = _cast(grad_y, self._x.dtype)
+        # ∂L/∂x = δ ⊙ ([x > 0] + α·[x ≤ 0])
         np.multiply(grad_y, self.alpha, out=grad_x)
         np.copyto(grad_x, grad_y, where=self._x > 0)
         return grad_x
@@ -209,6 +216,7 @@ class Sigmoid(Layer):
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         # sigmoid(x) = (1 + tanh(x / 2)) / 2: the same function, without exp overflowing.
         y = self._arrays_for(x)["y"] if train else np.empty_like(x)
+        # σ(x) = 1 / (1 + e^(−x)) = ½ + ½ · tanh(x/2)
         np.multiply(x, 0.5, out=y)
         np.tanh(y, out=y)
         y *= 0.5
@@ -220,6 +228,7 @@ class Sigmoid(Layer):
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         # dy/dx = y (1 - y)
         grad_x = self._workspace["grad_x"]
+        # σ: ∂y/∂x = y ⊙ (1 − y);   ∂L/∂x = (1 − y) ⊙ y ⊙ δ
         np.subtract(1, self._y, out=grad_x)
         grad_x *= self._y
         grad_x *= _cast(grad_y, self._y.dtype)
@@ -232,6 +241,7 @@ class Tanh(Layer):
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
         if not train:
             return np.tanh(x)
+        # y = tanh(x)
         y = np.tanh(x, out=self._arrays_for(x)["y"])
         self._y = y
         return y
@@ -239,6 +249,7 @@ class Tanh(Layer):
     def backward(self, grad_y: np.ndarray) -> np.ndarray:
         # dy/dx = 1 - y^2
         grad_x = self._workspace["grad_x"]
+        # tanh: ∂y/∂x = 1 − y²;   ∂L/∂x = (1 − y²) ⊙ δ
         np.multiply(self._y, self._y, out=grad_x)
         np.subtract(1, grad_x, out=grad_x)
         grad_x *= _cast(grad_y, self._y.dtype)
@@ -308,6 +319,8 @@ class Dropout(Layer):
             return x
         arrays = self._arrays_for(x)
         mask = arrays["mask"]
+        # inverted dropout: y = x ⊙ m / (1 − p),   m ~ Bernoulli(1 − p̃)
+        # m = [u ≥ 2¹⁶·p̃],   u ~ U{0, …, 2¹⁶ − 1},   p̃ = min(round(2¹⁶·p), 2¹⁶ − 1) / 2¹⁶
         # Four units per 64-bit draw, compared as integers straight into the float mask: the
         # bits cost about a quarter of what rng.random() takes to draw a float per unit.
         flat_mask = mask.reshape(-1)
@@ -316,6 +329,7 @@ class Dropout(Layer):
             part = flat_mask[start : start + self.UNITS_PER_DRAW]
             bits = draw((part.size + 3) // 4).view(np.uint16)[: part.size]
             np.greater_equal(bits, self._threshold, out=part)  # 1 where kept, 0 where dropped
+        # m ← m / (1 − p);   y = x ⊙ m
         mask *= 1 / (1 - self._p)
         self._mask = mask
         return np.multiply(x, mask, out=arrays["y"])
@@ -324,6 +338,7 @@ class Dropout(Layer):
         if self._mask is None:
             return grad_y
         grad_y = _cast(grad_y, self._mask.dtype)
+        # ∂L/∂x = δ ⊙ m   (m holds 0 or 1 / (1 − p))
         return np.multiply(grad_y, self._mask, out=self._workspace["grad_x"])
 
     def __repr__(self) -> str:
@@ -378,17 +393,21 @@ class BatchNorm(Layer):
         gamma, beta = self.params["gamma"], self.params["beta"]
         x = _cast(x, gamma.dtype)
         if not train:
+            # y = γ · (x − μ̄) / √(σ̄² + ε) + β   (μ̄, σ̄²: running mean and variance)
+            #   = x · s + (β − μ̄ · s),   s = γ / √(σ̄² + ε)
             scale = gamma / np.sqrt(self.running_var + self.eps)
             return x * scale + (beta - self.running_mean * scale)
 
         arrays = self._arrays_for(x)
         mean, var, inv_std = arrays["mean"], arrays["var"], arrays["inv_std"]
         x_hat, y = arrays["x_hat"], arrays["y"]
+        # μ = (1/N) · Σₙ xₙ,   σ² = (1/N) · Σₙ (xₙ − μ)²   (biased)
         # Means over the batch as products with a vector of 1/N (BLAS, faster than mean(axis=0)).
         np.dot(arrays["mean_weights"], x, out=mean)
         np.subtract(x, mean, out=x_hat)  # centred x, normalised below
         np.multiply(x_hat, x_hat, out=y)  # y as scratch for the squares
         np.dot(arrays["mean_weights"], y, out=var)
+        # y = γ · (x − μ) / √(σ² + ε) + β = γ ⊙ x̂ + β,   x̂ = (x − μ) / √(σ² + ε)
         np.add(var, self.eps, out=inv_std)
         np.sqrt(inv_std, out=inv_std)
         np.divide(1, inv_std, out=inv_std)
@@ -397,9 +416,11 @@ class BatchNorm(Layer):
         y += beta
 
         n_samples = x.shape[0]
+        # μ̄ ← (1 − momentum) · μ̄ + momentum · μ
         self.running_mean *= 1 - self.momentum
         self.running_mean += self.momentum * mean
         if n_samples > 1:
+            # σ̄² ← (1 − momentum) · σ̄² + momentum · N/(N − 1) · σ²
             self.running_var *= 1 - self.momentum
             self.running_var += (self.momentum * n_samples / (n_samples - 1)) * var
         self._x_hat, self._inv_std = x_hat, inv_std
@@ -416,9 +437,12 @@ class BatchNorm(Layer):
         x_hat, n_samples = self._x_hat, grad_y.shape[0]
         dgamma, dbeta = self.grads["gamma"], self.grads["beta"]
         grad_x = arrays["grad_x"]
+        # ∂L/∂β = Σₙ δₙ,   ∂L/∂γ = Σₙ δₙ ⊙ x̂ₙ   (δ = ∂L/∂y)
         np.dot(arrays["ones"], grad_y, out=dbeta)
         np.multiply(grad_y, x_hat, out=grad_x)
         np.dot(arrays["ones"], grad_x, out=dgamma)
+        # ∂L/∂x = γ / (N·√(σ² + ε)) · (N·δ − Σₙ δₙ − x̂ · Σₙ δₙ ⊙ x̂ₙ)
+        #       = (δ − x̂ · (∂L/∂γ)/N − (∂L/∂β)/N) ⊙ γ / √(σ² + ε)
         np.multiply(x_hat, dgamma / n_samples, out=grad_x)
         np.subtract(grad_y, grad_x, out=grad_x)
         grad_x -= dbeta / n_samples

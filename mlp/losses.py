@@ -17,6 +17,7 @@ _FEW_COLUMNS = 4
 
 def _reduce_rows(ufunc: np.ufunc, x: np.ndarray, out: np.ndarray) -> np.ndarray:
     """ufunc.reduce over the rows of x: (N, C) into out: (N,)."""
+    # outₙ = xₙ₀ ∘ xₙ₁ ∘ … ∘ xₙ,C−1   (∘ = ufunc: max or +)
     n_columns = x.shape[1]
     if n_columns > _FEW_COLUMNS:
         return ufunc.reduce(x, axis=1, out=out)
@@ -30,6 +31,7 @@ def _reduce_rows(ufunc: np.ufunc, x: np.ndarray, out: np.ndarray) -> np.ndarray:
 
 def _per_row(ufunc: np.ufunc, x: np.ndarray, column: np.ndarray, out: np.ndarray) -> np.ndarray:
     """out[n, j] = ufunc(x[n, j], column[n]) for x, out: (N, C) and column: (N,)."""
+    # outₙⱼ = xₙⱼ ∘ columnₙ   (∘ = ufunc: − or ÷)
     if x.shape[1] > _FEW_COLUMNS:
         return ufunc(x, column[:, None], out=out)
     for j in range(x.shape[1]):
@@ -75,6 +77,7 @@ class SoftmaxCrossEntropy:
         shifted, grad = arrays["shifted"], arrays["grad"]
         sum_exp, log_sum_exp = arrays["sum_exp"], arrays["log_sum_exp"]
 
+        # z′ₙⱼ = zₙⱼ − maxₖ zₙₖ,   Sₙ = Σⱼ exp(z′ₙⱼ),   log Sₙ
         # Shift each row so its largest logit is 0: exp() then stays in [0, 1] and the row sum
         # in [1, C], so log() is finite whatever the size of the logits.
         row_max = _reduce_rows(np.maximum, logits, out=arrays["row_max"])
@@ -83,12 +86,14 @@ class SoftmaxCrossEntropy:
         _reduce_rows(np.add, grad, out=sum_exp)
         np.log(sum_exp, out=log_sum_exp)
 
+        # L = (1/N) · Σₙ (log Sₙ − z′ₙ,yₙ) = −(1/N) · Σₙ log softmax(zₙ)_yₙ
         # loss_n = log sum_j exp(shifted_nj) - shifted_n,y_n  (the shift cancels out).
         # Position of (n, y_n) in the flattened (N, C) arrays: n * C + y_n.
         label_positions = np.add(arrays["row_starts"], labels, out=arrays["label_positions"])
         log_sum_exp -= shifted.reshape(-1)[label_positions]
         loss = float(np.add.reduce(log_sum_exp)) / n_samples
 
+        # ∂L/∂z = (softmax(z) − onehot(y)) / N = exp(z′) / (N·S) − onehot(y) / N
         # grad_nj = (exp(shifted_nj) / sum_exp_n - [j == y_n]) / N, with 1/N folded in here
         # once, so every gradient further back is already the gradient of the mean loss.
         sum_exp *= n_samples

@@ -159,6 +159,7 @@ class Network:
         chunks = []
         for start in range(0, x.shape[0], EVAL_BATCH):
             logits = self.forward(x[start : start + EVAL_BATCH], train=False)
+            # softmax(z)ₙⱼ = exp(zₙⱼ − maxₖ zₙₖ) / Σₖ exp(zₙₖ − maxₖ zₙₖ)
             probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
             probabilities /= probabilities.sum(axis=1, keepdims=True)
             chunks.append(probabilities)

@@ -42,6 +42,7 @@ class Optimizer:
     def step(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray]) -> None:
         """Update every array of ``params`` in place (p <- p - update)."""
         for param, update in zip(params, self.updates(params, grads), strict=True):
+            # θ ← θ − Δθ
             param -= update
 
     def updates(
@@ -73,6 +74,7 @@ class Optimizer:
         if not self.weight_decay:
             return grad
         decayed = state["update"]
+        # g ← g + λ·θ   (L2 weight decay, λ = weight_decay)
         np.multiply(param, float(self.weight_decay), out=decayed)
         decayed += grad
         return decayed
@@ -129,6 +131,7 @@ class SGD(Optimizer):
         update = state["update"]
         grad = self._with_weight_decay(state, param, grad)
         if self.momentum:
+            # b ← μ·b + g   (b = g at the first step;  μ = momentum)
             velocity = state.get("momentum_buffer")
             if velocity is None:
                 velocity = state["momentum_buffer"] = grad.copy()
@@ -136,12 +139,14 @@ class SGD(Optimizer):
                 velocity *= self.momentum
                 velocity += grad
             if self.nesterov:
+                # Nesterov: g ← g + μ·b
                 look_ahead = self._scratch(state, "nesterov_scratch")
                 np.multiply(velocity, self.momentum, out=look_ahead)
                 np.add(grad, look_ahead, out=update)
                 grad = update
             else:
                 grad = velocity
+        # Δθ = lr · g   (g ← b with heavy-ball momentum)
         np.multiply(grad, float(self.lr), out=update)
         return update
 
@@ -180,8 +185,10 @@ class AdaGrad(Optimizer):
         grad = self._with_weight_decay(state, param, grad)
         sum_squares = self._scratch(state, "sum_squares")
         denominator = self._scratch(state, "scratch")
+        # s ← s + g²
         np.multiply(grad, grad, out=denominator)
         sum_squares += denominator
+        # Δθ = lr · g / (√s + ε)
         np.sqrt(sum_squares, out=denominator)
         denominator += self.eps
         np.divide(grad, denominator, out=update)
@@ -224,10 +231,12 @@ class RMSProp(Optimizer):
         grad = self._with_weight_decay(state, param, grad)
         mean_square = self._scratch(state, "mean_square")
         denominator = self._scratch(state, "scratch")
+        # v ← ρ·v + (1 − ρ)·g²
         np.multiply(grad, grad, out=denominator)
         denominator *= 1 - self.rho
         mean_square *= self.rho
         mean_square += denominator
+        # Δθ = lr · g / (√v + ε)
         np.sqrt(mean_square, out=denominator)
         denominator += self.eps
         np.divide(grad, denominator, out=update)
@@ -289,12 +298,15 @@ class Adam(Optimizer):
         update = self._scratch(state, "scratch")
         beta1, beta2, t = self.beta1, self.beta2, self.step_count
 
+        # m ← β₁·m + (1 − β₁)·g,   kept as m_sum = m / (1 − β₁):   m_sum ← β₁·m_sum + g
         m_sum *= beta1
         m_sum += grad
+        # v ← β₂·v + (1 − β₂)·g²,   kept as v_sum = v / (1 − β₂):   v_sum ← β₂·v_sum + g²
         np.multiply(grad, grad, out=update)
         v_sum *= beta2
         v_sum += update
 
+        # θ ← θ − lr · m̂ / (√v̂ + ε),   m̂ = m / (1 − β₁ᵗ),   v̂ = v / (1 − β₂ᵗ)
         # With m = (1 - beta1) m_sum and v = (1 - beta2) v_sum the step is
         #   lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
         #   = step_size * m_sum / (sqrt(v_sum) + eps * k),  k = sqrt((1 - beta2^t) / (1 - beta2)),

@@ -206,6 +206,7 @@ class Trainer:
         rows = self._order[
             self._batch_in_epoch * self.batch_size : (self._batch_in_epoch + 1) * self.batch_size
         ]
+        # X_B = X[B],   y_B = y[B]   (B = rows: this step's minibatch)
         # The rows are a permutation of the data's indices, so never out of range; with
         # mode="raise" take() would write into a temporary array and copy it over.
         X_batch = self.X_train.take(rows, axis=0, out=self._X_batch, mode="clip")
@@ -219,12 +220,14 @@ class Trainer:
                 return self._diverge(f"the loss became {loss}")
             network.backward(grad_logits, input_grad=False)
             (update,) = self.optimizer.updates([network.param_vector], [network.grad_vector])
+            # ‖Δθ‖² = Δθ · Δθ < ∞  ⇒  every Δθᵢ finite
             # One reduction checks the whole update: if its squared norm is finite, every entry
             # is finite and far too small to push a finite parameter to infinity.
             if not math.isfinite(np.dot(update, update)):
                 return self._diverge("the parameter update became too large")
         except FloatingPointError as error:
             return self._diverge(f"a floating-point error occurred ({error})")
+        # θ ← θ − Δθ
         network.param_vector -= update
         if self.max_norm is not None:
             self.max_norm.apply(network)
@@ -308,6 +311,7 @@ class Trainer:
                 labels = y[chunk]
                 logits = self.network.forward(X[chunk], train=False)
                 loss, _ = self._evaluation_loss(logits, labels)
+                # L = (1/N) · Σ_c N_c · L_c  (c: chunks),   accuracy = (1/N) · #{n : argmax zₙ = yₙ}
                 total_loss += loss * labels.shape[0]
                 correct += int(np.count_nonzero(logits.argmax(axis=1) == labels))
         return total_loss / n_samples, correct / n_samples
