@@ -7,7 +7,7 @@ Each page lives in `pages/`; what pages share lives in `playground/`; the engine
 
 import streamlit as st
 
-from playground.resources import limit_blas_threads, page_work
+from playground.ui.resources import limit_blas_threads, page_work
 
 st.set_page_config(page_title="MLP Playground", page_icon="🧠", layout="wide")
 limit_blas_threads()

@@ -42,9 +42,9 @@ from playwright.sync_api import sync_playwright
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp` and `tests` importable
 
-from playground.config import Config  # noqa: E402
-from playground.data import make_toy_data  # noqa: E402
-from playground.session import Run, TrainingSession  # noqa: E402
+from playground.core.config import Config  # noqa: E402
+from playground.core.data import make_toy_data  # noqa: E402
+from playground.core.session import Run, TrainingSession  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
     close_browser_and_server,

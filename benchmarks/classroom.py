@@ -18,7 +18,7 @@ It reports: how long each page took to arrive (in Chromium: until the frame that
 its run buttons and Step metric, see `LOAD_WATCH_JS`; for a protocol client: until the server
 finished the page run); steps per second per session while all play (min, median, max over
 the sessions that held a place to train throughout, and how many wait in the queue: see
-`playground.scheduler`); how long new tabs take to load while they play (and to draw their
+`playground.core.scheduler`); how long new tabs take to load while they play (and to draw their
 first charts; `--new-tabs`, one after another, each a browser that has nothing cached); how
 long Pause takes to show "Paused." in up to three training Chromium tabs (from the click
 event to the frame that shows it: see `time_pause`), and to be handled for up to three
@@ -234,7 +234,7 @@ def charts_drawn(page, started: float) -> float | None:
     return time.perf_counter() - started
 
 
-# No live chart in the tab is drawing or waiting to be drawn (see `playground.live_chart`).
+# No live chart in the tab is drawing or waiting to be drawn (see `playground.ui.live_chart`).
 CHARTS_IDLE_JS = """() => {
   const turns = window.__mlpTurns;
   return !turns || (!turns.busy && !turns.first.length && !turns.waiting.length
@@ -288,7 +288,7 @@ def start_profile(pid: int, seconds: float, output: Path) -> subprocess.Popen | 
 
 
 def category(stack: str) -> str:
-    if "playground/session.py" in stack or "mlp/" in stack:
+    if "playground/core/session.py" in stack or "mlp/" in stack:
         if "script_runner" not in stack:
             return "training workers"
     if "script_runner" in stack or "exec_func_with_error_handling" in stack:

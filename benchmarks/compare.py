@@ -28,14 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import threadpoolctl  # noqa: E402
 
-from playground.compare import (  # noqa: E402
+from playground.core.compare import (  # noqa: E402
     PRESETS,
     make_executor,
     preset_variants,
     run_sweep,
     sweep_tasks,
 )
-from playground.config import Config  # noqa: E402
+from playground.core.config import Config  # noqa: E402
 
 
 class _KeepOpen:

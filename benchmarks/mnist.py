@@ -5,12 +5,12 @@ MNIST page costs. Prints figures and asserts nothing.
         [--fashion-budget 300] [--presets quick-sample,dropout,...] [--page-seconds 15]
         [--rounds 2] [--no-page] [--quick]
 
-1. Within a budget, per preset: the quality-target presets (`playground.presets.
+1. Within a budget, per preset: the quality-target presets (`playground.core.presets.
    TARGET_PRESETS`) and every variant of the paper presets. The offline-sample ones (4,000
    training and 1,000 test images) train for `--budget` seconds; full Fashion-MNIST, read
    from the folder MLP_DATA_DIR names, for `--fashion-budget` seconds (left out, with the
    reason, when the four files are not there: this benchmark never downloads). Each trains
-   through the headless command's own code (`playground.train`: `load_data`, `Run`, `train`
+   through the headless command's own code (`playground.core.cli`: `load_data`, `Run`, `train`
    and `final_metrics`) with one BLAS thread, as the command and the app run. Printed: epochs
    done, the median time per epoch, samples per second (the evaluations at the ends of
    epochs included, as the command counts them), the test accuracy at the end, the mean of
@@ -57,15 +57,15 @@ import threadpoolctl  # noqa: E402
 
 from mlp import datasets  # noqa: E402
 from mlp.datasets.images import DATA_DIR_VARIABLE, missing_files  # noqa: E402
-from playground.config import Config, format_hidden  # noqa: E402
-from playground.data import TrainingData  # noqa: E402
-from playground.links import View, link_query  # noqa: E402
-from playground.model_io import named_arrays  # noqa: E402
-from playground.presets import FASHION, PRESETS, QUICK_SAMPLE, TARGET_PRESETS  # noqa: E402
-from playground.session import Run  # noqa: E402
-from playground.train import FinalMetrics, final_metrics, load_data, train  # noqa: E402
+from playground.core.cli import FinalMetrics, final_metrics, load_data, train  # noqa: E402
+from playground.core.config import Config, format_hidden  # noqa: E402
+from playground.core.data import TrainingData  # noqa: E402
+from playground.core.links import View, link_query  # noqa: E402
+from playground.core.model_io import named_arrays  # noqa: E402
+from playground.core.presets import FASHION, PRESETS, QUICK_SAMPLE, TARGET_PRESETS  # noqa: E402
+from playground.core.session import Run  # noqa: E402
 
-# The quality targets (`playground.presets.TARGET_PRESETS`): test accuracy within a budget.
+# The quality targets (`playground.core.presets.TARGET_PRESETS`): test accuracy within a budget.
 SAMPLE_TARGET, SAMPLE_BUDGET = QUICK_SAMPLE.target_accuracy, QUICK_SAMPLE.target_seconds
 FASHION_BUDGET = FASHION.target_seconds
 PAGE_TARGET = 0.70  # page-open samples/s as a share of the engine alone

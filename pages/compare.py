@@ -8,11 +8,11 @@ Playground's setup); the presets and each variant's editor set what differs.
 
 import streamlit as st
 
-from playground import compare_ui, resources, views, widgets
-from playground.compare import what_differs
-from playground.config import COMPARE_PAGE
-from playground.links import View
-from playground.text import plain
+from playground.core.compare import what_differs
+from playground.core.config import COMPARE_PAGE
+from playground.core.links import View
+from playground.core.text import plain
+from playground.ui import compare_views, resources, settings_panel, views
 
 resources.run_through_entry()
 PREFIX = "compare_"
@@ -22,9 +22,9 @@ if f"{PREFIX}config" not in state and "config" in state and not st.query_params:
     # Opened from the Playground: start from its setup (what this page offers of it).
     base, notes = COMPARE_PAGE.limit(state["config"])
     state[f"{PREFIX}config"], state[f"{PREFIX}view"], state[f"{PREFIX}notes"] = base, View(), notes
-variant_notes = compare_ui.read_variants(PREFIX, st.query_params)
+variant_notes = compare_views.read_variants(PREFIX, st.query_params)
 
-panel = widgets.SettingsPanel(PREFIX, COMPARE_PAGE)
+panel = settings_panel.SettingsPanel(PREFIX, COMPARE_PAGE)
 base = panel.show(write_url=False)
 if base.is_images and base.source != "sample":
     base = base.replace(source="sample")  # the offline sample: four networks at once
@@ -33,8 +33,8 @@ views.page_style()
 st.title("Compare")
 for note in variant_notes:
     st.warning(plain(note), icon=":material/link:")
-configs, names = compare_ui.variant_editor(PREFIX, base)
-panel.write_url(compare_ui.variant_query(PREFIX))
+configs, names = compare_views.variant_editor(PREFIX, base)
+panel.write_url(compare_views.variant_query(PREFIX))
 st.info(plain(what_differs(configs)), icon=":material/compare_arrows:")
 
 data = resources.data_for(base, panel.upload)
@@ -42,9 +42,9 @@ if data is None:
     resources.pause_session(PREFIX)
     st.stop()
 session = resources.current_session(PREFIX, configs, data, panel.view.speed)
-widgets.run_controls(panel, session)
-compare_ui.live_compare(PREFIX, session, names, below_the_fold=views.page_on_screen(PREFIX))
+settings_panel.run_controls(panel, session)
+compare_views.live_compare(PREFIX, session, names, below_the_fold=views.page_on_screen(PREFIX))
 if views.below_the_fold(PREFIX):  # the boundaries, norms and sweeps once the top is shown
     st.divider()
     csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None
-    compare_ui.sweep_section(PREFIX, session, configs, names, data, csv)
+    compare_views.sweep_section(PREFIX, session, configs, names, data, csv)

@@ -14,8 +14,8 @@ keeps its setup while this page is open.
 
 import streamlit as st
 
-from playground import drawing_pad, model_ui, preset_ui, resources, views, widgets
-from playground.config import MNIST_PAGE
+from playground.core.config import MNIST_PAGE
+from playground.ui import drawing_pad, model_views, preset_views, resources, settings_panel, views
 
 resources.run_through_entry()
 PREFIX = "mnist_"
@@ -23,7 +23,7 @@ PREFIX = "mnist_"
 # worker most of the time to train.
 REDRAW_SECONDS = 1.0
 
-panel = widgets.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
+panel = settings_panel.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
 config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
 views.page_style()
@@ -35,14 +35,14 @@ if data is None:
     st.stop()
 st.caption(f"{len(data.y_train):,} training and {len(data.y_test):,} test images.")
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
-model_ui.apply_loaded_model(PREFIX, session)
-preset_ui.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
-preset_ui.quick_starts(PREFIX, config, panel.view)
-widgets.run_controls(panel, session)
+model_views.apply_loaded_model(PREFIX, session)
+preset_views.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
+preset_views.quick_starts(PREFIX, config, panel.view)
+settings_panel.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
 panel.draw_sidebar()
 if config.dataset == "mnist" and views.page_on_screen(PREFIX):
     st.subheader("Draw a digit")
     drawing_pad.digit_pad(PREFIX, session)
 with st.sidebar:
-    model_ui.model_section(panel, session)
+    model_views.model_section(panel, session)

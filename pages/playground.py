@@ -6,13 +6,13 @@ whole setup lives in the URL, so a copied address reproduces the same run.
 
 import streamlit as st
 
-from playground import model_ui, resources, views, widgets
-from playground.config import PLAYGROUND_PAGE
+from playground.core.config import PLAYGROUND_PAGE
+from playground.ui import model_views, resources, settings_panel, views
 
 resources.run_through_entry()
 PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
 
-panel = widgets.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
+panel = settings_panel.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
 config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
 views.page_style()
@@ -23,9 +23,9 @@ if data is None:
     resources.pause_session(PREFIX)
     st.stop()
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
-model_ui.apply_loaded_model(PREFIX, session)
-widgets.run_controls(panel, session)
+model_views.apply_loaded_model(PREFIX, session)
+settings_panel.run_controls(panel, session)
 views.live_views(PREFIX, session, panel.view)
 panel.draw_sidebar()
 with st.sidebar:
-    model_ui.model_section(panel, session)
+    model_views.model_section(panel, session)

@@ -11,8 +11,14 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.boundary import BOUNDARY_LEVELS
-from playground.figures import _FONT_FAMILY, _TEXT_COLOR, UI_REVISION, curves_figure, decimate
+from playground.charts.figures import (
+    _FONT_FAMILY,
+    _TEXT_COLOR,
+    UI_REVISION,
+    curves_figure,
+    decimate,
+)
+from playground.core.boundary import BOUNDARY_LEVELS
 
 __all__ = ["VARIANT_COLORS", "band_figure", "disagreement", "disagreement_figure"]
 

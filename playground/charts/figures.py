@@ -21,7 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from mlp.datasets import fixed_subset
-from playground.boundary import BOUNDARY_LEVELS
+from playground.core.boundary import BOUNDARY_LEVELS
 
 # Okabe & Ito (2008) "Color Universal Design" without its black, then three colours from
 # Paul Tol's "muted" scheme, so up to 10 classes stay distinguishable for colour-blind viewers.

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.figures import CLASS_COLORS, _figure, empty_figure
+from playground.charts.figures import CLASS_COLORS, _figure, empty_figure
 
 __all__ = [
     "RIGHT_COLOR",

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.boundary import BOUNDARY_LEVELS
-from playground.figures import (
+from playground.charts.figures import (
     _MUTED_TEXT_COLOR,
     _TEXT_COLOR,
     CLASS_COLORS,
@@ -26,7 +25,8 @@ from playground.figures import (
     _plotly_text,
     boundary_colorscale,
 )
-from playground.inside import GRADIENT_EDGES, LayerHistograms
+from playground.core.boundary import BOUNDARY_LEVELS
+from playground.core.inside import GRADIENT_EDGES, LayerHistograms
 
 __all__ = [
     "NEGATIVE_COLOR",

@@ -13,7 +13,7 @@ same curves as on a page. It trains with one BLAS thread, as the app does.
 At the end the final metrics are printed on stdout, computed on the whole training and test
 sets (the pages' tiles and curves use at most 2,000 fixed rows of each). `--save-weights`
 writes the network as a NumPy `.npz` (plain arrays, no pickle: the model file the pages save
-and load, see `playground.model_io`), `--save-curves` the evaluation curves as CSV (see
+and load, see `playground.core.model_io`), `--save-curves` the evaluation curves as CSV (see
 `CURVE_COLUMNS`).
 
 Exit codes: 0 done; 1 the data could not be loaded or training diverged (the files are still
@@ -36,11 +36,11 @@ from typing import TextIO
 import threadpoolctl
 
 from mlp import datasets
-from playground.compare import _data_key, _task_data
-from playground.config import Config, ConfigError, shorten
-from playground.data import TrainingData, make_image_set
-from playground.model_io import save_model
-from playground.session import Run
+from playground.core.compare import _data_key, _task_data
+from playground.core.config import Config, ConfigError, shorten
+from playground.core.data import TrainingData, make_image_set
+from playground.core.model_io import save_model
+from playground.core.session import Run
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -281,7 +281,7 @@ def final_metrics(run: Run, seconds: float, interrupted: bool) -> FinalMetrics:
 
 
 def save_weights(path: Path, run: Run) -> None:
-    """The model file the pages save and load (`playground.model_io`): arrays per layer
+    """The model file the pages save and load (`playground.core.model_io`): arrays per layer
     (`hidden1.W`, ..., `output.b`), `config` and `shape`; plain arrays, no pickle."""
     data = run.data
     content = save_model(run.network, run.config, data.inputs_train.shape[1],
@@ -429,11 +429,3 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     if interrupted:
         return EXIT_INTERRUPTED
     return EXIT_FAILED if metrics.diverged else EXIT_OK
-
-
-if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except KeyboardInterrupt:  # while loading or writing: training itself stops cleanly
-        print("Stopped with Ctrl-C.", file=sys.stderr)
-        sys.exit(EXIT_INTERRUPTED)

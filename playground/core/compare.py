@@ -25,8 +25,8 @@ from typing import Any
 
 import numpy as np
 
-from playground.config import SETTINGS_BY_NAME, Config, ConfigError, shorten
-from playground.data import TrainingData, make_image_set, make_point_data, make_toy_data
+from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, shorten
+from playground.core.data import TrainingData, make_image_set, make_point_data, make_toy_data
 
 __all__ = [
     "MAX_SEEDS",
@@ -323,7 +323,7 @@ def _data_key(config: Config) -> str:
 
 def run_task(task: SweepTask) -> TaskResult:
     """Train one variant with one seed for `task.steps` minibatches (or until it diverges)."""
-    from playground.session import Run  # keeps this module light to import in the page
+    from playground.core.session import Run  # keeps this module light to import in the page
 
     config = Config.from_json(task.config_json)
     data = _task_data(_data_key(config), task.csv)

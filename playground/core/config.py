@@ -29,7 +29,7 @@ from typing import Any
 
 from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
-from playground.data import DEFAULT_FEATURES, INPUT_FEATURES
+from playground.core.data import DEFAULT_FEATURES, INPUT_FEATURES
 
 __all__ = [
     "ACTIVATION_CHOICES",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from playground.config import (
+from playground.core.config import (
     CONTROL_GROUPS,
     PLAYGROUND_PAGE,
     SETTINGS_BY_NAME,

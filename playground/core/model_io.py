@@ -21,8 +21,8 @@ import numpy as np
 
 from mlp.layers import BatchNorm, Dense
 from mlp.network import Network
-from playground.config import Config, ConfigError, PageSpec
-from playground.session import make_network
+from playground.core.config import Config, ConfigError, PageSpec
+from playground.core.session import make_network
 
 __all__ = ["LoadedModel", "ModelError", "load_model", "model_arrays", "named_arrays", "save_model"]
 

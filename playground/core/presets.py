@@ -26,9 +26,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playground.compare import MAX_VARIANTS, Variant, differing_settings
-from playground.config import Config, HiddenLayer, format_hidden
-from playground.data import TrainingData
+from playground.core.compare import MAX_VARIANTS, Variant, differing_settings
+from playground.core.config import Config, HiddenLayer, format_hidden
+from playground.core.data import TrainingData
 
 __all__ = [
     "PRESETS",
@@ -153,7 +153,7 @@ def measure_samples_per_second(
 ) -> float:
     """Training samples per second of `config` on `data`, as a headless run trains it (the
     evaluations at the ends of epochs included), over `steps` steps after `warmup` ones."""
-    from playground.session import Run  # keeps this module light to import in a page
+    from playground.core.session import Run  # keeps this module light to import in a page
 
     run = Run(config, data)
     for _ in range(warmup):
@@ -446,7 +446,7 @@ def _measure_all(presets: Sequence[Preset] = PRESETS, steps: int = 300) -> None:
     import threadpoolctl
 
     from mlp import datasets
-    from playground.data import make_image_set
+    from playground.core.data import make_image_set
 
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")  # as the app runs
     data = make_image_set(datasets.load_images("mnist", "sample"))

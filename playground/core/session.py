@@ -28,11 +28,11 @@ from mlp.constraints import MaxNorm
 from mlp.datasets import fixed_subset
 from mlp.network import Network, build_network
 from mlp.train import Trainer
-from playground.boundary import encode_boundary
-from playground.config import Config
-from playground.data import ImageSet, PointData, TrainingData
-from playground.history import CompactSeries
-from playground.inside import (
+from playground.core.boundary import encode_boundary
+from playground.core.config import Config
+from playground.core.data import ImageSet, PointData, TrainingData
+from playground.core.history import CompactSeries
+from playground.core.inside import (
     diagram_weights,
     input_maps,
     layer_health,
@@ -40,8 +40,8 @@ from playground.inside import (
     loss_hint,
     neuron_maps,
 )
-from playground.scheduler import TrainingPlaces
-from playground.timeline import Timeline
+from playground.core.scheduler import TrainingPlaces
+from playground.core.timeline import Timeline
 
 EVALUATION_POINTS = 2000  # points per split used for the live metrics of big data sets
 CURVE_CAPACITY = 2048  # stored points per training curve (see CompactSeries)
@@ -64,7 +64,7 @@ MAX_WEIGHT_IMAGES = 64  # first-layer units whose incoming weights an image snap
 # step noted at most every SPEED_SAMPLE_SECONDS (a clock read per step costs next to nothing).
 SPEED_WINDOW_SECONDS = 3.0
 SPEED_SAMPLE_SECONDS = 0.05
-# Past snapshots a run on 2-D points keeps to look back on (see `playground.timeline`), the
+# Past snapshots a run on 2-D points keeps to look back on (see `playground.core.timeline`), the
 # TIMELINE_RECENT newest always among them. Each holds a 10 kB boundary and int8 neuron maps
 # (about 30 kB for the default network), its curves cut from the present ones when shown.
 TIMELINE_CAPACITY = 60

@@ -17,7 +17,18 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground.compare import (
+from playground.charts.compare import (
+    VARIANT_COLORS,
+    band_figure,
+    disagreement_figure,
+)
+from playground.charts.figures import (
+    Curve,
+    curves_figure,
+    decision_boundary_figure,
+    weight_norm_figure,
+)
+from playground.core.compare import (
     MAX_SEEDS,
     MAX_SWEEP_STEPS,
     MAX_VARIANTS,
@@ -35,19 +46,13 @@ from playground.compare import (
     sweep_tasks,
     variant_label,
 )
-from playground.compare_figures import (
-    VARIANT_COLORS,
-    band_figure,
-    disagreement_figure,
-)
-from playground.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden, shorten
-from playground.data import PointData, TrainingData
-from playground.figures import Curve, curves_figure, decision_boundary_figure, weight_norm_figure
-from playground.live_chart import live_chart
-from playground.resources import page_fragment, redraw_interval
-from playground.session import TrainingSession
-from playground.text import plain
-from playground.views import queue_watch
+from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden, shorten
+from playground.core.data import PointData, TrainingData
+from playground.core.session import TrainingSession
+from playground.core.text import plain
+from playground.ui.live_chart import live_chart
+from playground.ui.resources import page_fragment, redraw_interval
+from playground.ui.views import queue_watch
 
 __all__ = ["Comparison", "live_compare", "read_variants", "sweep_section", "variant_editor"]
 

@@ -21,10 +21,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from playground.digits import SIZE, mnist_like
-from playground.live_chart import live_chart
-from playground.resources import page_fragment
-from playground.session import TrainingSession
+from playground.core.digits import SIZE, mnist_like
+from playground.core.session import TrainingSession
+from playground.ui.live_chart import live_chart
+from playground.ui.resources import page_fragment
 
 __all__ = ["Drawing", "decode_drawing", "digit_pad", "probabilities_figure"]
 

@@ -32,9 +32,9 @@ import streamlit as st
 from _plotly_utils.utils import convert_to_base64
 from plotly.io.json import to_json_plotly
 
-from playground.first_paint import PAGE_SETTLED_JS
+from playground.ui.first_paint import PAGE_SETTLED_JS
 
-STATIC_DIR = Path(__file__).resolve().parents[1] / "static"  # served as app/static/
+STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # served as app/static/
 PLOTLY_JS = "plotly-cartesian.min.js"
 # The trace types of that bundle (its README): a figure of any other type draws nothing.
 TRACE_TYPES = frozenset({

@@ -1,15 +1,15 @@
 """Save the trained model, or load one saved before: the weights and the configuration in one
-`.npz` file (see `playground.model_io`), from a page's sidebar."""
+`.npz` file (see `playground.core.model_io`), from a page's sidebar."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from playground.config import SETTINGS, Config
-from playground.model_io import LoadedModel, ModelError, load_model, save_model
-from playground.session import TrainingSession
-from playground.text import plain
-from playground.widgets import SettingsPanel
+from playground.core.config import SETTINGS, Config
+from playground.core.model_io import LoadedModel, ModelError, load_model, save_model
+from playground.core.session import TrainingSession
+from playground.core.text import plain
+from playground.ui.settings_panel import SettingsPanel
 
 __all__ = ["apply_loaded_model", "model_section"]
 

@@ -14,9 +14,9 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from playground.config import SETTINGS_BY_NAME, Config
-from playground.links import View, link_query
-from playground.presets import (
+from playground.core.config import SETTINGS_BY_NAME, Config
+from playground.core.links import View, link_query
+from playground.core.presets import (
     PRESETS,
     PRESETS_BY_KEY,
     TARGET_PRESETS,
@@ -24,10 +24,10 @@ from playground.presets import (
     compare_query,
     format_duration,
 )
-from playground.resources import page_fragment
-from playground.session import TrainingSession
-from playground.text import format_number
-from playground.widgets import SECTION_KEY
+from playground.core.session import TrainingSession
+from playground.core.text import format_number
+from playground.ui.resources import page_fragment
+from playground.ui.settings_panel import SECTION_KEY
 
 __all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts"]
 

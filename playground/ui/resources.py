@@ -19,8 +19,8 @@ import threadpoolctl
 
 from mlp import datasets
 from mlp.datasets.images import missing_files
-from playground.config import SPEEDS, Config
-from playground.data import (
+from playground.core.config import SPEEDS, Config
+from playground.core.data import (
     ImageSet,
     PointData,
     TrainingData,
@@ -28,14 +28,14 @@ from playground.data import (
     make_point_data,
     make_toy_data,
 )
-from playground.scheduler import (
+from playground.core.scheduler import (
     TrainingPlaces,
     default_at_once,
     default_capacity,
     default_place_seconds,
 )
-from playground.session import TrainingSession, Worker
-from playground.text import plain
+from playground.core.session import TrainingSession, Worker
+from playground.core.text import plain
 
 __all__ = [
     "run_through_entry",
@@ -149,13 +149,13 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
 
 @st.cache_resource(show_spinner=False)
 def training_places() -> TrainingPlaces:
-    """The server's places to train (see `playground.scheduler`): one for every session."""
+    """The server's places to train (see `playground.core.scheduler`): one for every session."""
     return TrainingPlaces(default_capacity(), default_at_once(), default_place_seconds())
 
 
 def page_work() -> AbstractContextManager[None]:
     """Mark a page run (the whole script, or a live view) so that training gives way to it;
-    see `playground.scheduler`."""
+    see `playground.core.scheduler`."""
     return training_places().page_work()
 
 

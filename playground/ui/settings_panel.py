@@ -1,6 +1,6 @@
 """The controls of a page: a configuration's sidebar, its layer editor and the run controls.
 
-Every widget is built from the settings in `playground.config` (no range is written here) and
+Every widget is built from the settings in `playground.core.config` (no range is written here) and
 keyed under a prefix, so one page can hold two or more configurations side by side. A
 `SettingsPanel` keeps its configuration in the session state as well as in its widgets:
 Streamlit forgets the value of a widget that was not drawn in a run (an optimizer knob of
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from mlp.datasets import IMAGE_DATASETS, TOY_DATASETS
-from playground.config import (
+from playground.core.config import (
     ACTIVATION_CHOICES,
     CONTROL_GROUPS,
     MAX_HIDDEN_LAYERS,
@@ -37,10 +37,10 @@ from playground.config import (
     HiddenLayer,
     PageSpec,
 )
-from playground.controls import ClickLog, run_buttons
-from playground.links import View, link_query, read_link
-from playground.session import TrainingSession
-from playground.text import plain
+from playground.core.links import View, link_query, read_link
+from playground.core.session import TrainingSession
+from playground.core.text import plain
+from playground.ui.run_controls import ClickLog, run_buttons
 
 __all__ = ["SECTION_KEY", "SettingsPanel", "run_controls"]
 

@@ -18,8 +18,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from playground.data import ImageSet, PointData, fixed_subset
-from playground.figures import (
+from playground.charts.figures import (
     MINIBATCH_COLOR,
     TEST_COLOR,
     TRAIN_COLOR,
@@ -30,25 +29,26 @@ from playground.figures import (
     empty_figure,
     weight_norm_figure,
 )
-from playground.first_paint import after_first_paint
-from playground.image_figures import (
+from playground.charts.images import (
     confusion_matrix_figure,
     guesses_figure,
     weight_images_figure,
 )
-from playground.inside import config_warnings
-from playground.inside_figures import (
+from playground.charts.inside import (
     DiagramUnit,
     health_figure_height,
     network_diagram_figure,
     training_health_figure,
     unit_map_figure,
 )
-from playground.links import View
-from playground.live_chart import STEADY_CSS, live_chart
-from playground.resources import page_fragment, redraw_interval
-from playground.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
-from playground.text import format_number, plain
+from playground.core.data import ImageSet, PointData, fixed_subset
+from playground.core.inside import config_warnings
+from playground.core.links import View
+from playground.core.session import MAP_STRIDE, MAX_MISTAKES, Snapshot, TrainingSession
+from playground.core.text import format_number, plain
+from playground.ui.first_paint import after_first_paint
+from playground.ui.live_chart import STEADY_CSS, live_chart
+from playground.ui.resources import page_fragment, redraw_interval
 
 __all__ = ["below_the_fold", "live_views", "page_on_screen", "page_style"]
 
@@ -121,7 +121,7 @@ def draw_metrics(snapshot: Snapshot) -> None:
 
 
 def queued_text(position: int) -> str:
-    """What a session waiting for a place to train says (see `playground.scheduler`)."""
+    """What a session waiting for a place to train says (see `playground.core.scheduler`)."""
     ahead = position - 1
     who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
     return (f"Queued ({who}): this server trains a few networks at a time, each for half a "

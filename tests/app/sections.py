@@ -1,16 +1,17 @@
 """A page in AppTest as a browser would have it after a moment.
 
 The sidebar's sections are closed when a page opens and a closed one draws no widget (see
-`playground.widgets`); a click on one puts True under its key, and so does `open_sections`,
-before the run. The views below the fold come in the run after the browser has shown the page
-(`playground.first_paint`), which AppTest never does: `on_screen` says it has."""
+`playground.ui.settings_panel`); a click on one puts True under its key, and so does
+`open_sections`, before the run. The views below the fold come in the run after the browser
+has shown the page (`playground.ui.first_paint`), which AppTest never does: `on_screen` says
+it has."""
 
 from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from playground.views import FIRST_PAINT
-from playground.widgets import SECTION_KEY, SECTIONS
+from playground.ui.settings_panel import SECTION_KEY, SECTIONS
+from playground.ui.views import FIRST_PAINT
 
 PREFIXES = ("", "mnist_", "compare_")  # the Playground's, the MNIST page's, the Compare page's
 GROUPS = (*(group for group, *_ in SECTIONS), "model")

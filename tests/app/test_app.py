@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.config import Config, HiddenLayer
+from playground.core.config import Config, HiddenLayer
 from tests.app.run_buttons import click_run_button, run_buttons_data
 from tests.app.sections import on_screen, open_sections
 

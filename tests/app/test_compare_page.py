@@ -11,9 +11,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.compare import PRESETS
-from playground.compare_ui import Comparison
-from playground.views import FIRST_PAINT
+from playground.core.compare import PRESETS
+from playground.ui.compare_views import Comparison
+from playground.ui.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from playground.session import Run
+from playground.core.session import Run
 from tests.app.run_buttons import click_run_button
 from tests.app.test_app import release_workers, shown, start  # noqa: F401 (fixture)
 

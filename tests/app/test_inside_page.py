@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.inside_figures import DiagramUnit
-from playground.views import FIRST_PAINT
+from playground.charts.inside import DiagramUnit
+from playground.ui.views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys
 from tests.app.test_app import APP, TIMEOUT, shown

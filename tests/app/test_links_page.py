@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
-from playground.config import (
+from playground.core.config import (
     MNIST_PAGE,
     PLAYGROUND_PAGE,
     SETTINGS,

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import pytest
 from plotly.io.json import to_json_plotly
 
-from playground import live_chart
+from playground.ui import live_chart
 
 pytestmark = pytest.mark.browser
 

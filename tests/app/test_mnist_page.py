@@ -15,7 +15,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.config import MNIST_PAGE
+from playground.core.config import MNIST_PAGE
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen, open_sections
 

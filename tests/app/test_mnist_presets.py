@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE
+from playground.core.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE
 from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")

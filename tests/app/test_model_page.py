@@ -21,7 +21,7 @@ def release_workers():
 
 
 def saved_model(app: AppTest) -> bytes:
-    from playground.model_io import save_model
+    from playground.core.model_io import save_model
 
     session = app.session_state["session"]
     run = session.runs[0]

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from mlp.datasets import DataError, Standardizer, load_points_csv
 from mlp.datasets.csv_points import MAX_CLASSES, MAX_LABEL_CHARS, MIN_ROWS
-from playground.data import make_point_data
+from playground.core.data import make_point_data
 
 # Unicode categories that show nothing: controls, format characters and spaces.
 INVISIBLE = {"Cc", "Cf", "Zs", "Zl", "Zp"}

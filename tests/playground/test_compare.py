@@ -7,9 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from playground import compare
-from playground.boundary import BOUNDARY_LEVELS
-from playground.compare import (
+from playground.charts.compare import band_figure, disagreement, disagreement_figure
+from playground.core import compare
+from playground.core.boundary import BOUNDARY_LEVELS
+from playground.core.compare import (
     PRESETS,
     PairedDifference,
     Variant,
@@ -23,10 +24,9 @@ from playground.compare import (
     variant_label,
     what_differs,
 )
-from playground.compare_figures import band_figure, disagreement, disagreement_figure
-from playground.config import Config, HiddenLayer
-from playground.data import make_toy_data
-from playground.session import Run
+from playground.core.config import Config, HiddenLayer
+from playground.core.data import make_toy_data
+from playground.core.session import Run
 
 BASE = Config(dataset="spiral", n_points=200, hidden=(HiddenLayer(8, "tanh"),), batch_size=10)
 

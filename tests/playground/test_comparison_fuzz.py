@@ -10,10 +10,10 @@ import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.compare import TaskResult
-from playground.compare_figures import band_figure
-from playground.compare_ui import LETTERS, Comparison, _stacked
-from playground.config import Config, ConfigError
+from playground.charts.compare import band_figure
+from playground.core.compare import TaskResult
+from playground.core.config import Config, ConfigError
+from playground.ui.compare_views import LETTERS, Comparison, _stacked
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

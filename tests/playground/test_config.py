@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from playground.config import (
+from playground.core.config import (
     LIVE_SETTINGS,
     SETTINGS,
     Config,
@@ -116,7 +116,7 @@ def test_choices_name_what_the_engine_and_data_sets_offer():
     from mlp.datasets import IMAGE_DATASETS, TOY_DATASETS
     from mlp.init import INITIALIZERS
     from mlp.network import ACTIVATIONS
-    from playground.config import ACTIVATION_CHOICES, DATASET_CHOICES, INIT_CHOICES
+    from playground.core.config import ACTIVATION_CHOICES, DATASET_CHOICES, INIT_CHOICES
 
     assert {name for name, _ in ACTIVATION_CHOICES} == set(ACTIVATIONS)
     assert {name for name, _ in INIT_CHOICES} == set(INITIALIZERS)

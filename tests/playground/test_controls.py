@@ -8,7 +8,7 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from playground.controls import ACTIONS, ClickLog
+from playground.ui.run_controls import ACTIONS, ClickLog
 
 
 def test_a_new_click_is_taken_once():

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from mlp import datasets
-from playground.digits import BOX, SIZE, area_resize, centre_of_mass, mnist_like
-from playground.drawing_pad import decode_drawing
+from playground.core.digits import BOX, SIZE, area_resize, centre_of_mass, mnist_like
+from playground.ui.drawing_pad import decode_drawing
 
 
 def ink_box(image: np.ndarray) -> tuple[int, int]:

@@ -6,10 +6,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import MNIST_PAGE, PLAYGROUND_PAGE, SETTINGS_BY_NAME, Config, ConfigError
-from playground.data import INPUT_FEATURES, expand_features, make_point_data, make_toy_data
-from playground.links import link_query, read_link
-from playground.session import TrainingSession
+from playground.core.config import (
+    MNIST_PAGE,
+    PLAYGROUND_PAGE,
+    SETTINGS_BY_NAME,
+    Config,
+    ConfigError,
+)
+from playground.core.data import INPUT_FEATURES, expand_features, make_point_data, make_toy_data
+from playground.core.links import link_query, read_link
+from playground.core.session import TrainingSession
 
 FEATURES = SETTINGS_BY_NAME["features"]
 

@@ -4,8 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from playground.boundary import BOUNDARY_LEVELS, encode_boundary
-from playground.figures import (
+from playground.charts.figures import (
     CLASS_COLORS,
     MAX_DISPLAYED_POINTS,
     MAX_NODES_PER_COLUMN,
@@ -19,6 +18,7 @@ from playground.figures import (
     image_grid_figure,
     weight_norm_figure,
 )
+from playground.core.boundary import BOUNDARY_LEVELS, encode_boundary
 
 TOP_LEVEL = BOUNDARY_LEVELS - 1
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from playground.history import CompactSeries
+from playground.core.history import CompactSeries
 
 
 def test_short_series_is_kept_exactly():

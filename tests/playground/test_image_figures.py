@@ -5,14 +5,14 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
-from playground.image_figures import (
+from playground.charts.images import (
     RIGHT_COLOR,
     WRONG_COLOR,
     confusion_matrix_figure,
     guesses_figure,
     weight_images_figure,
 )
-from playground.session import confusion_matrix, most_confident_mistakes
+from playground.core.session import confusion_matrix, most_confident_mistakes
 
 # Five images of three classes: rows 1, 3 and 4 are wrong, row 3 the surest of those, and
 # rows 1 and 4 equally sure.

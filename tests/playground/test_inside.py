@@ -11,7 +11,7 @@ import numpy as np
 from mlp.layers import BatchNorm, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
 from mlp.losses import SoftmaxCrossEntropy
 from mlp.network import Network
-from playground.inside import (
+from playground.core.inside import (
     GRADIENT_EDGES,
     config_warnings,
     diagram_weights,

@@ -9,8 +9,7 @@ import pytest
 
 from mlp.layers import Dense, ReLU
 from mlp.network import Network
-from playground.inside import layer_histograms
-from playground.inside_figures import (
+from playground.charts.inside import (
     NEGATIVE_COLOR,
     POSITIVE_COLOR,
     DiagramUnit,
@@ -21,6 +20,7 @@ from playground.inside_figures import (
     unit_map_figure,
     weight_line_style,
 )
+from playground.core.inside import layer_histograms
 
 
 def maps(count: int, size: int = 5) -> np.ndarray:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from playground.config import (
+from playground.core.config import (
     MNIST_PAGE,
     PLAYGROUND_PAGE,
     SETTINGS,
@@ -21,8 +21,8 @@ from playground.config import (
     Config,
     HiddenLayer,
 )
-from playground.links import View, link_query, read_link
-from playground.text import plain
+from playground.core.links import View, link_query, read_link
+from playground.core.text import plain
 
 KEYS = [s.name for s in (*SETTINGS, *VIEW_SETTINGS)] + ["hide"]
 

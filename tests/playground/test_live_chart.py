@@ -7,10 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground import live_chart
-from playground.compare_figures import band_figure, disagreement_figure
-from playground.drawing_pad import probabilities_figure
-from playground.image_figures import confusion_matrix_figure, guesses_figure, weight_images_figure
+from playground.charts.compare import band_figure, disagreement_figure
+from playground.charts.images import confusion_matrix_figure, guesses_figure, weight_images_figure
+from playground.ui import live_chart
+from playground.ui.drawing_pad import probabilities_figure
 from tests.playground.test_figures import _every_figure
 from tests.playground.test_image_figures import LABELS, NAMES, PROBABILITIES, _counts, _images
 from tests.playground.test_inside_figures import every_figure as every_inside_figure

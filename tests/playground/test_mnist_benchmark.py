@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from mlp import datasets
-from playground.config import MNIST_PAGE, HiddenLayer
-from playground.data import make_image_set
-from playground.presets import FASHION, QUICK_SAMPLE, TARGET_PRESETS
+from playground.core.config import MNIST_PAGE, HiddenLayer
+from playground.core.data import make_image_set
+from playground.core.presets import FASHION, QUICK_SAMPLE, TARGET_PRESETS
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "mnist.py"
 

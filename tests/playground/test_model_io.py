@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from playground.config import MNIST_PAGE, PLAYGROUND_PAGE, Config, HiddenLayer
-from playground.data import make_toy_data
-from playground.model_io import ModelError, load_model, save_model
-from playground.session import Run, make_network
+from playground.core.config import MNIST_PAGE, PLAYGROUND_PAGE, Config, HiddenLayer
+from playground.core.data import make_toy_data
+from playground.core.model_io import ModelError, load_model, save_model
+from playground.core.session import Run, make_network
 
 CONFIG = Config(n_points=200, hidden=(HiddenLayer(8, "relu"), HiddenLayer(6, "tanh")),
                 batch_norm=True)  # fmt: skip

@@ -9,16 +9,16 @@ import sys
 
 import pytest
 
-from playground.compare import (
+from playground.core.compare import (
     MAX_SWEEP_STEPS,
     MAX_VARIANTS,
     VARIANT_SETTINGS,
     Variant,
     differing_settings,
 )
-from playground.config import COMPARE_PAGE, INIT_CHOICES, MAX_UNITS, MNIST_PAGE, Config
-from playground.data import make_toy_data
-from playground.presets import (
+from playground.core.config import COMPARE_PAGE, INIT_CHOICES, MAX_UNITS, MNIST_PAGE, Config
+from playground.core.data import make_toy_data
+from playground.core.presets import (
     BATCH_NORM,
     DROPOUT,
     PRESETS,
@@ -123,7 +123,7 @@ def test_speed_is_measured_with_the_engine():
 
 
 def test_presets_import_no_streamlit():
-    code = "import sys, playground.presets; print('streamlit' in sys.modules)"
+    code = "import sys, playground.core.presets; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=True)  # fmt: skip
     assert result.stdout.strip() == "False"

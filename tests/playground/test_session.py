@@ -5,9 +5,9 @@ import time
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.data import ImageSet, make_point_data, make_toy_data
-from playground.session import (
+from playground.core.config import Config
+from playground.core.data import ImageSet, make_point_data, make_toy_data
+from playground.core.session import (
     EVALUATION_POINTS,
     MAX_MISTAKES,
     MAX_WEIGHT_IMAGES,

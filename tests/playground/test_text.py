@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from playground.text import format_number
+from playground.core.text import format_number
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from playground.config import Config
-from playground.data import make_toy_data
-from playground.session import CURVE_FIELDS, TIMELINE_CAPACITY, TrainingSession
-from playground.timeline import Timeline
+from playground.core.config import Config
+from playground.core.data import make_toy_data
+from playground.core.session import CURVE_FIELDS, TIMELINE_CAPACITY, TrainingSession
+from playground.core.timeline import Timeline
 
 
 def assert_doubling(steps: tuple[int, ...]) -> None:

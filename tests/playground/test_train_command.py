@@ -14,11 +14,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from playground.config import PLAYGROUND_PAGE, Config, HiddenLayer
-from playground.data import make_toy_data
-from playground.model_io import load_model
-from playground.session import Run
-from playground.train import CURVE_COLUMNS, main
+from playground.core.cli import CURVE_COLUMNS, main
+from playground.core.config import PLAYGROUND_PAGE, Config, HiddenLayer
+from playground.core.data import make_toy_data
+from playground.core.model_io import load_model
+from playground.core.session import Run
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TOY = Config(n_points=200, hidden=(HiddenLayer(8, "tanh"), HiddenLayer(6, "relu")), batch_size=16)
@@ -176,7 +176,7 @@ def test_csv_points_need_the_points_file(tmp_path):
 
 
 def test_the_command_needs_no_streamlit():
-    code = "import sys, playground.train; print('streamlit' in sys.modules)"
+    code = "import sys, playground.core.cli; print('streamlit' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True,
                             text=True, check=True)  # fmt: skip
     assert result.stdout.strip() == "False"

@@ -1,0 +1,1 @@
+"""Plotly figures: arrays and snapshots in, `go.Figure` out. No Streamlit here."""
