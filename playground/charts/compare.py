@@ -11,13 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.figures import (
-    _FONT_FAMILY,
-    _TEXT_COLOR,
-    UI_REVISION,
-    curves_figure,
-    decimate,
-)
+from playground.charts.curves import curves_figure, decimate
+from playground.charts.style import FONT_FAMILY, TEXT_COLOR, UI_REVISION
 from playground.core.boundary import BOUNDARY_LEVELS
 
 __all__ = ["VARIANT_COLORS", "band_figure", "disagreement", "disagreement_figure"]
@@ -110,7 +105,7 @@ def disagreement_figure(
         paper_bgcolor="white",
         plot_bgcolor="white",
         uirevision=UI_REVISION,
-        font={"size": 15, "family": _FONT_FAMILY, "color": _TEXT_COLOR},
+        font={"size": 15, "family": FONT_FAMILY, "color": TEXT_COLOR},
     )
     return figure
 

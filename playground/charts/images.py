@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.figures import CLASS_COLORS, _figure, empty_figure
+from playground.charts.style import CLASS_COLORS, empty_figure, figure
 
 __all__ = [
     "RIGHT_COLOR",
@@ -100,7 +100,7 @@ def _mosaic_figure(
 ) -> go.Figure:
     """A figure whose axes are a mosaic's pixels, square, row 0 at the top, fixed."""
     n_rows, n_cols = mosaic_shape
-    return _figure(
+    return figure(
         traces,
         height,
         {"l": 5, "r": 5, "t": 5, "b": 5},
@@ -309,7 +309,7 @@ def confusion_matrix_figure(
         "t": 10,
         "b": 50 + (6 * longest_name if slanted else 0),
     }
-    return _figure(
+    return figure(
         [
             heatmap(diagonal, RIGHT_COLOR, 1.0),
             heatmap(~diagonal, WRONG_COLOR, _WRONG_SHARE_AT_FULL_COLOUR),

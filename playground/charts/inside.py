@@ -15,15 +15,15 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.figures import (
-    _MUTED_TEXT_COLOR,
-    _TEXT_COLOR,
+from playground.charts.boundary import boundary_colorscale
+from playground.charts.style import (
     CLASS_COLORS,
+    MUTED_TEXT_COLOR,
+    TEXT_COLOR,
     TRAIN_COLOR,
-    _figure,
-    _grid_extent,
-    _plotly_text,
-    boundary_colorscale,
+    figure,
+    grid_extent,
+    plotly_text,
 )
 from playground.core.boundary import BOUNDARY_LEVELS
 from playground.core.inside import GRADIENT_EDGES, LayerHistograms
@@ -273,7 +273,7 @@ def network_diagram_figure(
         "marker": {"size": 13, "color": [CLASS_COLORS[k % len(CLASS_COLORS)]
                                           for k in range(n_classes)],
                    "line": {"color": "#444444", "width": 1}},
-        "hovertext": [_plotly_text(str(name)) for name in class_names],
+        "hovertext": [plotly_text(str(name)) for name in class_names],
         "hovertemplate": "class %{hovertext}<extra></extra>", "showlegend": False,
     })  # fmt: skip
 
@@ -284,7 +284,7 @@ def network_diagram_figure(
             boxes.append((x, float(y), 1.0))
             hover_x.append(x)
             hover_y.append(float(y))
-            name = (f"input {_plotly_text(input_labels[unit])}" if column == 0
+            name = (f"input {plotly_text(input_labels[unit])}" if column == 0
                     else f"layer {column}, unit {unit + 1}")  # fmt: skip
             hover_text.append(name)
             custom.append([column, unit])
@@ -312,27 +312,27 @@ def network_diagram_figure(
                          enumerate(hidden_labels, start=1)], "Output"]  # fmt: skip
     annotations = [
         {"x": float(x), "y": top, "text": label, "showarrow": False, "yanchor": "top",
-         "font": {"size": 14, "color": _TEXT_COLOR}}
+         "font": {"size": 14, "color": TEXT_COLOR}}
         for x, label in zip(column_x, labels, strict=True)
     ]  # fmt: skip
     annotations += [
-        {"x": float(column_x[0]) - 0.6, "y": float(y), "text": _plotly_text(label),
-         "showarrow": False, "xanchor": "right", "font": {"size": 14, "color": _TEXT_COLOR}}
+        {"x": float(column_x[0]) - 0.6, "y": float(y), "text": plotly_text(label),
+         "showarrow": False, "xanchor": "right", "font": {"size": 14, "color": TEXT_COLOR}}
         for y, label in zip(_tile_centres(len(input_maps)), input_labels, strict=True)
     ]  # fmt: skip
     annotations += [
         {"x": map_centre, "y": -CLASS_MAP_SIZE / 2 - 0.2, "text": "class map",
-         "showarrow": False, "yanchor": "top", "font": {"size": 13, "color": _MUTED_TEXT_COLOR}}
+         "showarrow": False, "yanchor": "top", "font": {"size": 13, "color": MUTED_TEXT_COLOR}}
     ]  # fmt: skip
     for column, (shown, size) in enumerate(zip(shown_units, hidden_sizes, strict=True), 1):
         if size > shown:
             annotations.append(
                 {"x": float(column_x[column]), "y": float(_tile_centres(shown)[-1]) - 0.6,
                  "text": f"+ {size - shown} more", "showarrow": False, "yanchor": "top",
-                 "font": {"size": 13, "color": _MUTED_TEXT_COLOR}}
+                 "font": {"size": 13, "color": MUTED_TEXT_COLOR}}
             )  # fmt: skip
     height = diagram_height(len(input_maps), shown_units, n_classes)
-    return _figure(
+    return figure(
         traces,
         height,
         {"l": 5, "r": 5, "t": 5, "b": 5},
@@ -391,14 +391,14 @@ def unit_map_figure(
                     "line": {"color": "#333333", "width": 0.6}},
          "showlegend": False},
     ]  # fmt: skip
-    return _figure(
+    return figure(
         traces,
         height,
         {"l": 5, "r": 5, "t": 32, "b": 5},
         xaxis={"visible": False, "fixedrange": True, "constrain": "domain",
-               "range": list(_grid_extent(np.asarray(xs)))},
+               "range": list(grid_extent(np.asarray(xs)))},
         yaxis={"visible": False, "fixedrange": True, "constrain": "domain", "scaleanchor": "x",
-               "range": list(_grid_extent(np.asarray(ys)))},
+               "range": list(grid_extent(np.asarray(ys)))},
         title={"text": title, "x": 0.5, "xanchor": "center", "y": 0.99, "yanchor": "top",
                "font": {"size": 15}},
     )  # fmt: skip
@@ -435,7 +435,7 @@ def training_health_figure(histograms: Sequence[LayerHistograms], height: int) -
             "y": layer.activation_shares, "width": float(edges[1] - edges[0]),
             "marker": {"color": TRAIN_COLOR, "line": {"width": 0}},
             "xaxis": f"x{left}", "yaxis": f"y{left}", "showlegend": False,
-            "hovertemplate": f"{_plotly_text(layer.label)}<br>%{{y:.0%}} of outputs near "
+            "hovertemplate": f"{plotly_text(layer.label)}<br>%{{y:.0%}} of outputs near "
                              "%{x:.2g}<extra></extra>",
         })  # fmt: skip
         traces.append({
@@ -443,7 +443,7 @@ def training_health_figure(histograms: Sequence[LayerHistograms], height: int) -
             "width": float(GRADIENT_EDGES[1] - GRADIENT_EDGES[0]),
             "marker": {"color": GRADIENT_COLOR, "line": {"width": 0}},
             "xaxis": f"x{right}", "yaxis": f"y{right}", "showlegend": False,
-            "hovertemplate": f"{_plotly_text(layer.label)}<br>%{{y:.0%}} of weight "
+            "hovertemplate": f"{plotly_text(layer.label)}<br>%{{y:.0%}} of weight "
                              "gradients near 10^%{x:.1f}<extra></extra>",
         })  # fmt: skip
         last = row == len(histograms) - 1
@@ -467,16 +467,16 @@ def training_health_figure(histograms: Sequence[LayerHistograms], height: int) -
         state = f": <b>{layer.state}</b>" if layer.state else ""
         zero = (f"{layer.zero_gradients:.0%} exactly 0" if layer.zero_gradients >= 0.005
                 else "")  # fmt: skip
-        annotations.append(_row_label(f"{_plotly_text(layer.label)}{state}", 0.0, domain))
-        annotations.append(_row_label(zero, 0.54, domain, _MUTED_TEXT_COLOR))
+        annotations.append(_row_label(f"{plotly_text(layer.label)}{state}", 0.0, domain))
+        annotations.append(_row_label(zero, 0.54, domain, MUTED_TEXT_COLOR))
     annotations += [
         {"text": "Outputs of each layer", "x": 0.0, "xanchor": "left"},
         {"text": "Gradients |∂L/∂w| of its incoming weights", "x": 0.54, "xanchor": "left"},
     ]
     for title in annotations[-2:]:
         title.update(xref="paper", yref="paper", y=1.0, yanchor="bottom", yshift=24,
-                     showarrow=False, font={"size": 14, "color": _MUTED_TEXT_COLOR})  # fmt: skip
-    return _figure(traces, height, margin, annotations=annotations, bargap=0,
+                     showarrow=False, font={"size": 14, "color": MUTED_TEXT_COLOR})  # fmt: skip
+    return figure(traces, height, margin, annotations=annotations, bargap=0,
                    hovermode="closest", **axes)  # fmt: skip
 
 
@@ -485,7 +485,7 @@ def health_figure_height(n_layers: int) -> int:
     return 82 + n_layers * HEALTH_ROW_PIXELS + (n_layers - 1) * ROW_GAP_PIXELS
 
 
-def _row_label(text: str, x: float, domain: list[float], color: str = _TEXT_COLOR) -> dict:
+def _row_label(text: str, x: float, domain: list[float], color: str = TEXT_COLOR) -> dict:
     """A row's label just above its plot, at the left."""
     return {"text": text, "xref": "paper", "yref": "paper", "x": x, "y": domain[1],
             "xanchor": "left", "yanchor": "bottom", "showarrow": False, "align": "left",

@@ -17,17 +17,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from playground.charts.boundary import decision_boundary_figure
 from playground.charts.compare import (
     VARIANT_COLORS,
     band_figure,
     disagreement_figure,
 )
-from playground.charts.figures import (
-    Curve,
-    curves_figure,
-    decision_boundary_figure,
-    weight_norm_figure,
-)
+from playground.charts.curves import Curve, curves_figure
+from playground.charts.norms import weight_norm_figure
 from playground.core.compare import (
     MAX_SEEDS,
     MAX_SWEEP_STEPS,

@@ -18,17 +18,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from playground.charts.figures import (
-    MINIBATCH_COLOR,
-    TEST_COLOR,
-    TRAIN_COLOR,
-    Curve,
-    architecture_figure,
-    curves_figure,
-    decision_boundary_figure,
-    empty_figure,
-    weight_norm_figure,
-)
+from playground.charts.boundary import decision_boundary_figure
+from playground.charts.curves import Curve, curves_figure
 from playground.charts.images import (
     confusion_matrix_figure,
     guesses_figure,
@@ -41,6 +32,9 @@ from playground.charts.inside import (
     training_health_figure,
     unit_map_figure,
 )
+from playground.charts.network import architecture_figure
+from playground.charts.norms import weight_norm_figure
+from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR, empty_figure
 from playground.core.data import ImageSet, PointData, fixed_subset
 from playground.core.inside import config_warnings
 from playground.core.links import View
