@@ -36,7 +36,7 @@ from typing import TextIO
 import threadpoolctl
 
 from mlp import datasets
-from playground.core.compare import _data_key, _task_data
+from playground.core.compare import data_key, task_data
 from playground.core.config import Config, ConfigError, shorten
 from playground.core.data import TrainingData, make_image_set
 from playground.core.model_io import save_model
@@ -98,7 +98,7 @@ def load_data(
 ) -> TrainingData:
     """The data the configuration trains on: images from `data_dir` (downloaded if missing),
     the points of the file `points` when the data set is "csv", else the toy set. Built as a
-    seed sweep builds it (`compare._task_data`), so the data are the pages' own. Raises
+    seed sweep builds it (`compare.task_data`), so the data are the pages' own. Raises
     CommandError."""
     try:
         if config.is_images:
@@ -112,7 +112,7 @@ def load_data(
                 raise CommandError('The configuration trains on "csv" points: give the file '
                                    "with --points POINTS.csv.")  # fmt: skip
             content = Path(points).read_bytes()
-        return _task_data(_data_key(config), content)
+        return task_data(data_key(config), content)
     except datasets.DataError as error:
         raise CommandError(str(error), EXIT_FAILED) from None
     except OSError as error:  # the points file

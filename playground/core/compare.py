@@ -14,6 +14,7 @@ names one. `paired_difference` compares two variants seed by seed.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import multiprocessing
 import os
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, shorten
 from playground.core.data import TrainingData, make_image_set, make_point_data, make_toy_data
@@ -50,8 +52,10 @@ __all__ = [
 
 MIN_VARIANTS = 2
 MAX_VARIANTS = 4
+LETTERS = "ABCDEFGH"[:MAX_VARIANTS]  # variant A, B, … on every page, table and file
 MAX_SEEDS = 20
 MAX_SWEEP_STEPS = 20_000
+MAX_IMPORT_BYTES = 5_000_000  # a comparison file read back
 DASK_ADDRESS_VARIABLE = "MLP_DASK_SCHEDULER"
 
 # The settings a variant may change; everything else (the data above all) is the base's.
@@ -298,7 +302,7 @@ def sweep_tasks(
 
 
 @functools.lru_cache(maxsize=4)
-def _task_data(config_key: str, csv: bytes | None) -> TrainingData:
+def task_data(config_key: str, csv: bytes | None) -> TrainingData:
     config = Config.from_json(config_key)
     if config.is_images:
         from mlp import datasets
@@ -314,8 +318,8 @@ def _task_data(config_key: str, csv: bytes | None) -> TrainingData:
                          config.data_seed, config.features)  # fmt: skip
 
 
-def _data_key(config: Config) -> str:
-    """The settings that decide the data, as the cache key of `_task_data`."""
+def data_key(config: Config) -> str:
+    """The settings that decide the data, as the cache key of `task_data`."""
     return Config(dataset=config.dataset, source=config.source, noise=config.noise,
                   n_points=config.n_points, train_share=config.train_share,
                   data_seed=config.data_seed, features=config.features).to_json()  # fmt: skip
@@ -326,7 +330,7 @@ def run_task(task: SweepTask) -> TaskResult:
     from playground.core.session import Run  # keeps this module light to import in the page
 
     config = Config.from_json(task.config_json)
-    data = _task_data(_data_key(config), task.csv)
+    data = task_data(data_key(config), task.csv)
     started = time.perf_counter()
     run = Run(config, data)
     while run.trainer.step_count < task.steps and run.step():
@@ -418,3 +422,181 @@ def run_sweep(tasks: Sequence[SweepTask], executor: Executor | None = None) -> I
     finally:
         for future in futures:
             future.cancel()
+
+
+# -- a finished sweep, and its file ------------------------------------------------------------
+
+
+@dataclass
+class Comparison:
+    """A finished (or cancelled) sweep: what ran, and what came back."""
+
+    configs: list[Config]
+    names: list[str]
+    seeds: list[int]
+    steps: int
+    results: list[TaskResult]
+    executor: str = ""
+    seconds: float = 0.0
+
+    def for_variant(self, index: int) -> list[TaskResult]:
+        return sorted((r for r in self.results if r.variant == index), key=lambda r: r.seed)
+
+    def summary(self) -> pd.DataFrame:
+        rows = []
+        for index, name in enumerate(self.names):
+            results = self.for_variant(index)
+            if not results:
+                continue
+            test = np.array([r.test_accuracy for r in results])
+            train = np.array([r.train_accuracy for r in results])
+            loss = np.array([r.test_loss for r in results])
+
+            def mean_sd(values: np.ndarray, percent: bool = True) -> str:
+                scale, unit = (100.0, "%") if percent else (1.0, "")
+                if len(values) < 2:
+                    return f"{scale * values.mean():.{2 if percent else 4}f}{unit}"
+                return (f"{scale * values.mean():.{2 if percent else 4}f}{unit} ± "
+                        f"{scale * values.std(ddof=1):.{2 if percent else 4}f}")  # fmt: skip
+
+            rows.append({
+                "Variant": f"{LETTERS[index]} · {name}",
+                "Seeds": len(results),
+                "Test accuracy": mean_sd(test),
+                "Train accuracy": mean_sd(train),
+                "Gap (train − test)": mean_sd(train - test),
+                "Test loss": mean_sd(loss, percent=False),
+                "Steps": int(np.median([r.steps for r in results])),
+                "Seconds per run": round(float(np.mean([r.seconds for r in results])), 2),
+                "Diverged": sum(r.diverged is not None for r in results),
+            })  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def differences(self) -> list[str]:
+        """Each variant against the first, paired by seed."""
+        first = {r.seed: r.test_accuracy for r in self.for_variant(0)}
+        lines = []
+        for index in range(1, len(self.names)):
+            other = {r.seed: r.test_accuracy for r in self.for_variant(index)}
+            seeds = sorted(set(first) & set(other))
+            if not seeds:
+                continue
+            difference = paired_difference([first[s] for s in seeds], [other[s] for s in seeds])
+            lines.append(describe_difference(f"{LETTERS[index]} ({self.names[index]})",
+                                             f"A ({self.names[0]})", difference))  # fmt: skip
+        return lines
+
+    def curves_table(self) -> pd.DataFrame:
+        rows = []
+        for result in self.results:
+            for position, step in enumerate(result.curve_steps):
+                row = {"variant": LETTERS[result.variant], "name": self.names[result.variant],
+                       "seed": result.seed, "step": int(step)}  # fmt: skip
+                for curve, values in result.curves.items():
+                    row[curve] = float(values[position]) if position < len(values) else None
+                rows.append(row)
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "kind": "mlp-playground-comparison",
+            "version": 1,
+            "configs": [c.to_dict() for c in self.configs],
+            "names": self.names,
+            "seeds": self.seeds,
+            "steps": self.steps,
+            "results": [{
+                "variant": r.variant, "seed": r.seed, "steps": r.steps,
+                "train_loss": r.train_loss, "train_accuracy": r.train_accuracy,
+                "test_loss": r.test_loss, "test_accuracy": r.test_accuracy,
+                "curve_steps": r.curve_steps.tolist(),
+                "curves": {k: v.tolist() for k, v in r.curves.items()},
+                "seconds": r.seconds, "diverged": r.diverged,
+            } for r in self.results],
+        }, allow_nan=True)  # fmt: skip
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Comparison:
+        """Strict: anything but a comparison this page wrote raises ConfigError, in words."""
+        if len(text) > MAX_IMPORT_BYTES:
+            raise ConfigError(f"This file is {len(text):,} bytes; a comparison is at most "
+                              f"{MAX_IMPORT_BYTES:,}.")  # fmt: skip
+        try:
+            raw = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+            raise ConfigError("This is not a comparison file: it is not valid JSON.") from None
+        if not isinstance(raw, dict) or raw.get("kind") != "mlp-playground-comparison":
+            raise ConfigError("This is not a comparison file of MLP Playground (its \"kind\" "
+                              "is missing or different).")  # fmt: skip
+        try:
+            configs = [Config.from_dict(c) for c in _list(raw, "configs")]
+            if not MIN_VARIANTS <= len(configs) <= MAX_VARIANTS:
+                raise ConfigError(f"it has {len(configs)} variants, not 2 to 4")
+            names = [str(n)[:200] for n in _list(raw, "names")]
+            if len(names) != len(configs):
+                raise ConfigError("it has a different number of names and variants")
+            seeds = [_int(s, "seed", 0, 2**31 - 1) for s in _list(raw, "seeds")]
+            if not 1 <= len(seeds) <= MAX_SEEDS:
+                raise ConfigError(f"it has {len(seeds)} seeds, not 1 to {MAX_SEEDS}")
+            steps = _int(raw.get("steps"), "steps", 1, MAX_SWEEP_STEPS)
+            results = [_result(r, len(configs)) for r in _list(raw, "results")]
+            if len(results) > len(configs) * len(seeds):
+                raise ConfigError("it has more results than variants times seeds")
+        except ConfigError as error:
+            raise ConfigError(f"This comparison file cannot be used: {error}.") from None
+        return cls(configs, names, seeds, steps, results, executor="the imported file")
+
+
+def _list(raw: dict, key: str) -> list:
+    value = raw.get(key)
+    if not isinstance(value, list):
+        raise ConfigError(f"{shorten(key)} is missing or not a list")
+    return value
+
+
+def _int(value: Any, what: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ConfigError(f"{what} must be a whole number from {low:,} to {high:,}, not "
+                          f"{shorten(value)}")  # fmt: skip
+    return value
+
+
+def _number(value: Any, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigError(f"{what} must be a number, not {shorten(value)}")
+    return float(value)
+
+
+def _series(value: Any, what: str, length: int | None = None) -> np.ndarray:
+    if not isinstance(value, list) or len(value) > 100_000:
+        raise ConfigError(f"{what} must be a list of numbers")
+    array = np.array([_number(v, what) for v in value], dtype=np.float64)
+    if length is not None and len(array) != length:
+        raise ConfigError(f"{what} has {len(array)} values, not {length}")
+    return array
+
+
+def _result(raw: Any, n_variants: int) -> TaskResult:
+    if not isinstance(raw, dict):
+        raise ConfigError("a result is not an object")
+    steps = _series(raw.get("curve_steps"), "curve_steps")
+    curves_raw = raw.get("curves")
+    if not isinstance(curves_raw, dict):
+        raise ConfigError("a result's curves are missing")
+    curves = {}
+    for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
+        curves[name] = _series(curves_raw.get(name, []), name)
+    diverged = raw.get("diverged")
+    return TaskResult(
+        variant=_int(raw.get("variant"), "variant", 0, n_variants - 1),
+        seed=_int(raw.get("seed"), "seed", 0, 2**31 - 1),
+        steps=_int(raw.get("steps"), "steps", 0, MAX_SWEEP_STEPS),
+        train_loss=_number(raw.get("train_loss"), "train_loss"),
+        train_accuracy=_number(raw.get("train_accuracy"), "train_accuracy"),
+        test_loss=_number(raw.get("test_loss"), "test_loss"),
+        test_accuracy=_number(raw.get("test_accuracy"), "test_accuracy"),
+        curve_steps=steps,
+        curves=curves,
+        seconds=_number(raw.get("seconds", 0.0), "seconds"),
+        diverged=None if diverged is None else str(diverged)[:300],
+    )

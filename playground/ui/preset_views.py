@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 import streamlit as st
 
+from playground.core.compare import LETTERS
 from playground.core.config import SETTINGS_BY_NAME, Config
 from playground.core.links import View, link_query
 from playground.core.presets import (
@@ -33,7 +34,7 @@ __all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts
 
 COMPARE_PAGE_FILE = "pages/compare.py"
 COMPARE_PREFIX = "compare_"
-LETTERS = "ABCD"
+
 # What a page keeps when its setup is replaced: the training session (rebuilt by the next run
 # if the setup changed) and the run controls, whose clicks carry ids the page has acted on.
 KEPT = ("session", "click_log", "run_controls", "norm_axis_max")

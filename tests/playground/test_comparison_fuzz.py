@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from playground.charts.compare import band_figure
-from playground.core.compare import TaskResult
+from playground.core.compare import LETTERS, Comparison, TaskResult
 from playground.core.config import Config, ConfigError
-from playground.ui.compare_views import LETTERS, Comparison, _stacked
+from playground.ui.compare_views import stacked_curves
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -59,7 +59,7 @@ def draw_everything(comparison: Comparison) -> None:
     if variants:
         names = [f"{LETTERS[i]} · {comparison.names[i]}" for i in variants]
         for curve in ("test_loss", "test_accuracy"):
-            stacked = [_stacked(comparison.for_variant(i), curve) for i in variants]
+            stacked = [stacked_curves(comparison.for_variant(i), curve) for i in variants]
             band_figure([s for s, _ in stacked], [v for _, v in stacked], names, curve)
 
 
