@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp` and `tests` im
 
 from playground.core.config import Config  # noqa: E402
 from playground.core.data import make_toy_data  # noqa: E402
-from playground.core.session import Run, TrainingSession  # noqa: E402
+from playground.core.session import TrainingSession, make_run  # noqa: E402
 from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
 from tests.app.streamlit_server import (  # noqa: E402
     close_browser_and_server,
@@ -199,7 +199,7 @@ def advance_rate(config: Config, data, seconds: float) -> tuple[float, float]:
 
 def bare_step_rate(config: Config, data, seconds: float) -> tuple[float, float]:
     """Steps per second of `trainer.step()` alone (no lock, curves or snapshots), and CPU."""
-    trainer = Run(config, data).trainer
+    trainer = make_run(config, data).trainer
     steps = 0
     cpu, start = time.process_time(), time.perf_counter()
     while time.perf_counter() - start < seconds:

@@ -63,7 +63,7 @@ from playground.core.data import TrainingData  # noqa: E402
 from playground.core.links import View, link_query  # noqa: E402
 from playground.core.model_io import named_arrays  # noqa: E402
 from playground.core.presets import FASHION, PRESETS, QUICK_SAMPLE, TARGET_PRESETS  # noqa: E402
-from playground.core.session import Run  # noqa: E402
+from playground.core.session import make_run  # noqa: E402
 
 # The quality targets (`playground.core.presets.TARGET_PRESETS`): test accuracy within a budget.
 SAMPLE_TARGET, SAMPLE_BUDGET = QUICK_SAMPLE.target_accuracy, QUICK_SAMPLE.target_seconds
@@ -191,7 +191,7 @@ def train_within(config: Config, data: TrainingData, seconds: float, target: flo
     """Train `config` the way `python -m playground.train CONFIG --seconds S` does, for
     `seconds` (or `max_steps` steps, whichever comes first), one BLAS thread."""
     with threadpoolctl.threadpool_limits(limits=THREADS, user_api="blas"):
-        run = Run(config, data)
+        run = make_run(config, data)
         recorder = EpochRecorder(run)
         trained, interrupted = train(run, max_steps, seconds, recorder)
         metrics = final_metrics(run, trained, interrupted)
@@ -271,7 +271,7 @@ class PageRates:
 def engine_rate(config: Config, data: TrainingData, seconds: float, warmup: float) -> float:
     """Samples per second of the headless command's loop after `warmup` seconds of it."""
     with threadpoolctl.threadpool_limits(limits=THREADS, user_api="blas"):
-        run = Run(config, data)
+        run = make_run(config, data)
         train(run, None, warmup)
         first = run.trainer.step_count
         trained, _ = train(run, None, seconds)

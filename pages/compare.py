@@ -12,7 +12,7 @@ from playground.core.compare import what_differs
 from playground.core.config import COMPARE_PAGE
 from playground.core.links import View
 from playground.core.text import plain
-from playground.ui import compare_views, resources, settings_panel, views
+from playground.ui import common_views, compare_views, resources, settings_panel
 
 resources.run_through_entry()
 PREFIX = "compare_"
@@ -29,7 +29,7 @@ base = panel.show(write_url=False)
 if base.is_images and base.source != "sample":
     base = base.replace(source="sample")  # the offline sample: four networks at once
 
-views.page_style()
+common_views.page_style()
 st.title("Compare")
 for note in variant_notes:
     st.warning(plain(note), icon=":material/link:")
@@ -43,8 +43,9 @@ if data is None:
     st.stop()
 session = resources.current_session(PREFIX, configs, data, panel.view.speed)
 settings_panel.run_controls(panel, session)
-compare_views.live_compare(PREFIX, session, names, below_the_fold=views.page_on_screen(PREFIX))
-if views.below_the_fold(PREFIX):  # the boundaries, norms and sweeps once the top is shown
+on_screen = common_views.page_on_screen(PREFIX)
+compare_views.live_compare(PREFIX, session, names, below_the_fold=on_screen)
+if common_views.below_the_fold(PREFIX):  # the boundaries, norms and sweeps once the top is shown
     st.divider()
     csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None
     compare_views.sweep_section(PREFIX, session, configs, names, data, csv)

@@ -15,7 +15,15 @@ keeps its setup while this page is open.
 import streamlit as st
 
 from playground.core.config import MNIST_PAGE
-from playground.ui import drawing_pad, model_views, preset_views, resources, settings_panel, views
+from playground.ui import (
+    common_views,
+    drawing_pad,
+    mnist_views,
+    model_views,
+    preset_views,
+    resources,
+    settings_panel,
+)
 
 resources.run_through_entry()
 PREFIX = "mnist_"
@@ -26,7 +34,7 @@ REDRAW_SECONDS = 1.0
 panel = settings_panel.SettingsPanel(PREFIX, MNIST_PAGE, omit={"show_test"})
 config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
-views.page_style()
+common_views.page_style()
 st.title("MNIST")
 data = resources.data_for(config, None)
 if data is None:
@@ -39,9 +47,9 @@ model_views.apply_loaded_model(PREFIX, session)
 preset_views.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
 preset_views.quick_starts(PREFIX, config, panel.view)
 settings_panel.run_controls(panel, session)
-views.live_views(PREFIX, session, panel.view, redraw_seconds=REDRAW_SECONDS)
+mnist_views.live_views(PREFIX, session, REDRAW_SECONDS)
 panel.draw_sidebar()
-if config.dataset == "mnist" and views.page_on_screen(PREFIX):
+if config.dataset == "mnist" and common_views.page_on_screen(PREFIX):
     st.subheader("Draw a digit")
     drawing_pad.digit_pad(PREFIX, session)
 with st.sidebar:

@@ -7,7 +7,7 @@ whole setup lives in the URL, so a copied address reproduces the same run.
 import streamlit as st
 
 from playground.core.config import PLAYGROUND_PAGE
-from playground.ui import model_views, resources, settings_panel, views
+from playground.ui import common_views, model_views, playground_views, resources, settings_panel
 
 resources.run_through_entry()
 PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
@@ -15,7 +15,7 @@ PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
 panel = settings_panel.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
 config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle
 
-views.page_style()
+common_views.page_style()
 st.title("MLP Playground")
 data = resources.data_for(config, panel.upload)
 if data is None:
@@ -25,7 +25,7 @@ if data is None:
 session = resources.current_session(PREFIX, [config], data, panel.view.speed)
 model_views.apply_loaded_model(PREFIX, session)
 settings_panel.run_controls(panel, session)
-views.live_views(PREFIX, session, panel.view)
+playground_views.live_views(PREFIX, session, panel.view)
 panel.draw_sidebar()
 with st.sidebar:
     model_views.model_section(panel, session)

@@ -40,7 +40,7 @@ from playground.core.compare import data_key, task_data
 from playground.core.config import Config, ConfigError, shorten
 from playground.core.data import TrainingData, make_image_set
 from playground.core.model_io import save_model
-from playground.core.session import Run
+from playground.core.session import Run, make_run
 
 __all__ = [
     "CURVE_COLUMNS",
@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     # One BLAS thread, as the app runs: on a busy machine BLAS threads that spin waiting for
     # a core made a small network train ten times slower. The estimates of `presets` assume it.
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")
-    run = Run(config, data)
+    run = make_run(config, data)
     max_steps = args.steps
     if args.epochs is not None or (args.steps is None and args.seconds is None):
         max_steps = (args.epochs or DEFAULT_EPOCHS) * run.trainer.batches_per_epoch

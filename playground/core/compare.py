@@ -327,12 +327,14 @@ def data_key(config: Config) -> str:
 
 def run_task(task: SweepTask) -> TaskResult:
     """Train one variant with one seed for `task.steps` minibatches (or until it diverges)."""
-    from playground.core.session import Run  # keeps this module light to import in the page
+    from playground.core.session import (  # keeps this module light to import in the page
+        make_run,
+    )
 
     config = Config.from_json(task.config_json)
     data = task_data(data_key(config), task.csv)
     started = time.perf_counter()
-    run = Run(config, data)
+    run = make_run(config, data)
     while run.trainer.step_count < task.steps and run.step():
         pass
     seconds = time.perf_counter() - started

@@ -153,9 +153,9 @@ def measure_samples_per_second(
 ) -> float:
     """Training samples per second of `config` on `data`, as a headless run trains it (the
     evaluations at the ends of epochs included), over `steps` steps after `warmup` ones."""
-    from playground.core.session import Run  # keeps this module light to import in a page
+    from playground.core.session import make_run  # keeps this module light to import in a page
 
-    run = Run(config, data)
+    run = make_run(config, data)
     for _ in range(warmup):
         run.step()
     first = run.trainer.step_count

@@ -124,21 +124,16 @@ class Mistakes:
     probabilities: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Snapshot:
     """What the views draw of one run at one moment; cheap to send, never changed.
 
-    The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `boundary` is the
-    (G, G) uint8 code grid of `boundary.encode_boundary` (None unless the data are 2-D points);
-    `weight_norms` holds, per Dense layer, the L2 norm of each unit's incoming weights.
+    The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `weight_norms`
+    holds, per Dense layer, the L2 norm of each unit's incoming weights.
     `samples_per_second` and `seconds_per_epoch` measure the speed of the last few seconds of
-    training in wall time (None without two steps in them).
-
-    Image sets only (None otherwise), all on the test rows of `test_loss` and `test_accuracy`:
-    `test_confusion` is the (K, K) `confusion_matrix`; `mistakes` the most confident ones, at
-    most MAX_MISTAKES. `example_probabilities` is (E, K), the class probabilities of the data's
-    `example_rows`; `first_layer_weights` (U, D) the incoming weights of the first layer's
-    first U <= MAX_WEIGHT_IMAGES units.
+    training in wall time (None without two steps in them). `health` says per hidden layer
+    its dead or saturated share in words, `hints` what to try when a layer or the loss looks
+    wrong. A run on 2-D points takes `PointSnapshot`s, one on images `ImageSnapshot`s.
     """
 
     step: int
@@ -152,24 +147,13 @@ class Snapshot:
     test_loss_curve: tuple[np.ndarray, np.ndarray]
     train_accuracy_curve: tuple[np.ndarray, np.ndarray]
     test_accuracy_curve: tuple[np.ndarray, np.ndarray]
-    boundary: np.ndarray | None
     weight_norms: tuple[np.ndarray, ...]
     diverged: str | None
     samples_per_second: float | None = None
     seconds_per_epoch: float | None = None
-    test_confusion: np.ndarray | None = None
-    mistakes: Mistakes | None = None
-    example_probabilities: np.ndarray | None = None
-    first_layer_weights: np.ndarray | None = None
     train_seconds: float = 0.0  # time spent in this run's training steps so far
-    neuron_maps: tuple[np.ndarray, ...] | None = None  # 2-D points: see inside.neuron_maps
-    health: tuple[str, ...] = ()  # per hidden layer, its dead or saturated share in words
-    # 2-D points with the inside views on (see `inside`): the input features' maps, the
-    # weights the diagram draws, each layer's activation and gradient histograms
-    input_maps: np.ndarray | None = None
-    diagram_weights: tuple[np.ndarray, ...] = ()
-    histograms: tuple = ()  # of inside.LayerHistograms
-    hints: tuple[str, ...] = ()  # what to try when a layer or the loss looks wrong
+    health: tuple[str, ...] = ()
+    hints: tuple[str, ...] = ()
 
     def without_curves(self) -> Snapshot:
         """This snapshot as a timeline keeps it: without its curves, which the present
@@ -187,13 +171,43 @@ class Snapshot:
         return replace(moment, **curves)
 
 
+@dataclass(frozen=True, kw_only=True)
+class PointSnapshot(Snapshot):
+    """A run on 2-D points: `boundary` is the (G, G) uint8 code grid of
+    `boundary.encode_boundary`. With the inside views on (see `inside`): `neuron_maps` per
+    hidden layer, `input_maps` of the input features, the weights the diagram draws
+    (`diagram_weights`) and each layer's activation and gradient `histograms`
+    (`inside.LayerHistograms`); None or empty with them off."""
+
+    boundary: np.ndarray
+    neuron_maps: tuple[np.ndarray, ...] | None = None
+    input_maps: np.ndarray | None = None
+    diagram_weights: tuple[np.ndarray, ...] = ()
+    histograms: tuple = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImageSnapshot(Snapshot):
+    """A run on images, all on the test rows of `test_loss` and `test_accuracy`:
+    `test_confusion` is the (K, K) `confusion_matrix`; `mistakes` the most confident ones, at
+    most MAX_MISTAKES. `example_probabilities` is (E, K), the class probabilities of the
+    data's `example_rows`; `first_layer_weights` (U, D) the incoming weights of the first
+    layer's first U <= MAX_WEIGHT_IMAGES units."""
+
+    test_confusion: np.ndarray
+    mistakes: Mistakes
+    example_probabilities: np.ndarray
+    first_layer_weights: np.ndarray
+
+
 CURVE_FIELDS = ("step_loss", "train_loss_curve", "test_loss_curve", "train_accuracy_curve",
                 "test_accuracy_curve")  # fmt: skip
 _NO_CURVE = (np.empty(0), np.empty(0))
 
 
 class Run:
-    """One configuration trained on one data set.
+    """One configuration trained on one data set (`make_run` picks the kind of run the data
+    needs: `PointRun` on 2-D points, `ImageRun` on images).
 
     The live settings of the configuration (learning rate, weight decay, dropout, max-norm)
     can change between steps through `apply_live`; anything else needs a new Run.
@@ -233,9 +247,7 @@ class Run:
         self._inside: tuple[float, dict] | None = None  # (when, the last inside readout)
         self._record_evaluation(0, *self._evaluate())
         # Every snapshot at a new step is offered to it; the Playground looks back through it.
-        self.timeline: Timeline[Snapshot] | None = (
-            Timeline(TIMELINE_CAPACITY, TIMELINE_RECENT) if isinstance(data, PointData) else None
-        )
+        self.timeline: Timeline[Snapshot] | None = None
 
     def apply_live(self, config: Config) -> None:
         """Take over the settings that may change while training runs."""
@@ -326,11 +338,7 @@ class Run:
         pass.
         """
         train_loss, train_accuracy, test_loss, test_accuracy = self._evaluate()
-        boundary = None
-        if isinstance(self.data, PointData):
-            proba = self.network.predict_proba(self.data.grid_inputs)
-            boundary = encode_boundary(proba, (len(self.data.grid_y), len(self.data.grid_x)))
-        images = self._image_readout() if isinstance(self.data, ImageSet) else {}
+        own = self._own_readout()
         now = time.monotonic()
         if not (reuse_inside and self._inside is not None
                 and now - self._inside[0] < INSIDE_REFRESH_SECONDS):  # fmt: skip
@@ -338,7 +346,7 @@ class Run:
         inside = self._inside[1]
         samples_per_second, seconds_per_epoch = self._speed()
         curves = {name: (series.x, series.y) for name, series in self.curves.items()}
-        snapshot = Snapshot(
+        snapshot = self.snapshot_type(
             step=self.trainer.step_count,
             epoch=self.trainer.epoch_progress,
             train_loss=train_loss,
@@ -346,13 +354,12 @@ class Run:
             test_loss=test_loss,
             test_accuracy=test_accuracy,
             step_loss=(self.step_loss.x, self.step_loss.y),
-            boundary=boundary,
             weight_norms=tuple(self.network.weight_norms_per_unit()),
             diverged=self.trainer.diverged,
             samples_per_second=samples_per_second,
             train_seconds=self.train_seconds,
             seconds_per_epoch=seconds_per_epoch,
-            **images,
+            **own,
             **inside,
             **{f"{name}_curve": curve for name, curve in curves.items()},
         )
@@ -369,20 +376,7 @@ class Run:
         inputs, labels = data.inputs_train, data.y_train
         if self._train_rows is not None:
             inputs, labels = inputs[self._train_rows], labels[self._train_rows]
-        drawn: dict = {}
-        if isinstance(data, PointData) and self.inside_views:
-            grid = data.grid_inputs.reshape(len(data.grid_y), len(data.grid_x), -1)
-            grid = grid[::MAP_STRIDE, ::MAP_STRIDE]
-            flat_grid = grid.reshape(-1, grid.shape[-1])
-            if self._input_maps is None:
-                self._input_maps = input_maps(flat_grid, grid.shape[:2])
-            drawn = {
-                "neuron_maps": tuple(neuron_maps(self.network, flat_grid, grid.shape[:2])),
-                "input_maps": self._input_maps,
-                "diagram_weights": tuple(diagram_weights(self.network)),
-                "histograms": tuple(layer_histograms(self.network, inputs[:HEALTH_ROWS],
-                                                     labels[:HEALTH_ROWS])),
-            }  # fmt: skip
+        drawn = self._drawn_inside(inputs, labels) if self.inside_views else {}
         health, hints = [], []
         for layer in layer_health(self.network, inputs[:HEALTH_ROWS]):
             share = layer.dead if layer.dead is not None else layer.saturated
@@ -397,7 +391,56 @@ class Run:
                 hints.append(loss)
         return {"health": tuple(health), "hints": tuple(hints), **drawn}
 
-    def _image_readout(self) -> dict:
+    snapshot_type: type[Snapshot] = Snapshot
+
+    def _own_readout(self) -> dict:
+        """The fields of this kind of run's snapshots beyond `Snapshot`'s."""
+        return {}
+
+    def _drawn_inside(self, inputs: np.ndarray, labels: np.ndarray) -> dict:
+        """The inside views' drawings of this kind of run (see `_inside_readout`)."""
+        return {}
+
+
+class PointRun(Run):
+    """A run on 2-D points: its snapshots hold the decision boundary and, with the inside
+    views on, the neuron maps and histograms; a timeline keeps past moments to look back on."""
+
+    snapshot_type = PointSnapshot
+
+    def __init__(self, config: Config, data: PointData) -> None:
+        super().__init__(config, data)
+        self.timeline = Timeline(TIMELINE_CAPACITY, TIMELINE_RECENT)
+
+    def _own_readout(self) -> dict:
+        data = self.data
+        proba = self.network.predict_proba(data.grid_inputs)
+        return {"boundary": encode_boundary(proba, (len(data.grid_y), len(data.grid_x)))}
+
+    def _drawn_inside(self, inputs: np.ndarray, labels: np.ndarray) -> dict:
+        data = self.data
+        grid = data.grid_inputs.reshape(len(data.grid_y), len(data.grid_x), -1)
+        grid = grid[::MAP_STRIDE, ::MAP_STRIDE]
+        flat_grid = grid.reshape(-1, grid.shape[-1])
+        if self._input_maps is None:
+            self._input_maps = input_maps(flat_grid, grid.shape[:2])
+        return {
+            "neuron_maps": tuple(neuron_maps(self.network, flat_grid, grid.shape[:2])),
+            "input_maps": self._input_maps,
+            "diagram_weights": tuple(diagram_weights(self.network)),
+            "histograms": tuple(layer_histograms(self.network, inputs[:HEALTH_ROWS],
+                                                 labels[:HEALTH_ROWS])),
+        }  # fmt: skip
+
+
+class ImageRun(Run):
+    """A run on images: its snapshots hold what the MNIST page shows of the test images (the
+    confusion matrix, the most confident mistakes, a few guesses) and the first layer's
+    weights."""
+
+    snapshot_type = ImageSnapshot
+
+    def _own_readout(self) -> dict:
         """The image views' fields of a snapshot: one more pass over the test rows of the
         metrics (the engine's chunked `predict_proba`), one over the example images."""
         data = self.data
@@ -420,6 +463,15 @@ class Run:
         }
 
 
+RUN_KINDS: dict[type, type[Run]] = {PointData: PointRun, ImageSet: ImageRun}
+
+
+def make_run(config: Config, data: TrainingData) -> Run:
+    """The kind of run `data` needs, from `RUN_KINDS` (a plain `Run` for any other data)."""
+    kind = next((RUN_KINDS[cls] for cls in type(data).__mro__ if cls in RUN_KINDS), Run)
+    return kind(config, data)
+
+
 # -- several runs in lockstep -------------------------------------------------------------
 
 
@@ -438,7 +490,7 @@ class TrainingSession:
     def __init__(self, configs: Sequence[Config], data: TrainingData) -> None:
         self.lock = threading.RLock()
         self.data = data
-        self.runs = [Run(config, data) for config in configs]
+        self.runs = [make_run(config, data) for config in configs]
         self.playing = False
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker

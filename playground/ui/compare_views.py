@@ -45,9 +45,9 @@ from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format
 from playground.core.data import PointData, TrainingData
 from playground.core.session import TrainingSession
 from playground.core.text import plain
+from playground.ui.common_views import queue_watch
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
-from playground.ui.views import queue_watch
 
 __all__ = ["live_compare", "read_variants", "sweep_section", "variant_editor"]
 
@@ -364,7 +364,7 @@ def live_compare(
             live_chart(loss_figure, key=f"{prefix}loss_chart", height=CURVE_HEIGHT)
         with accuracy_column:
             live_chart(accuracy_figure, key=f"{prefix}accuracy_chart", height=CURVE_HEIGHT)
-        if isinstance(session.data, PointData) and below_the_fold:
+        if below_the_fold and not session.configs[0].is_images:  # boundaries on 2-D points
             st.caption("Decision boundaries on the training points, and where they disagree.")
             _boundaries(prefix, session, session.data)
         if below_the_fold:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from playground.ui.common_views import FIRST_PAINT
 from playground.ui.settings_panel import SECTION_KEY, SECTIONS
-from playground.ui.views import FIRST_PAINT
 
 PREFIXES = ("", "mnist_", "compare_")  # the Playground's, the MNIST page's, the Compare page's
 GROUPS = (*(group for group, *_ in SECTIONS), "model")

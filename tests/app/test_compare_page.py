@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.core.compare import PRESETS, Comparison
-from playground.ui.views import FIRST_PAINT
+from playground.ui.common_views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen
 

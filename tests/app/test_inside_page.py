@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.charts.inside import DiagramUnit
-from playground.ui.views import FIRST_PAINT
+from playground.ui.common_views import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys
 from tests.app.test_app import APP, TIMEOUT, shown

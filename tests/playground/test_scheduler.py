@@ -218,7 +218,7 @@ def test_pages_redraw_less_often_the_more_sessions_train(monkeypatch, training, 
 def test_a_queued_page_redraws_less_often_the_further_back_it_waits(position, seconds):
     """Next in line sees its turn come within a second; far back, where a place frees up
     only every few seconds, the status line redraws every few seconds."""
-    from playground.ui.views import queue_watch_seconds
+    from playground.ui.common_views import queue_watch_seconds
 
     assert queue_watch_seconds(position) == pytest.approx(seconds)
 
@@ -226,7 +226,7 @@ def test_a_queued_page_redraws_less_often_the_further_back_it_waits(position, se
 def test_a_class_in_the_queue_asks_for_far_fewer_redraws_than_one_a_second_each():
     """Every redraw is a run in the server's one interpreter: 26 waiting tabs (30 students,
     4 places) ask for about 10 a second, not 26."""
-    from playground.ui.views import queue_watch_seconds
+    from playground.ui.common_views import queue_watch_seconds
 
     runs_per_second = sum(1 / queue_watch_seconds(position) for position in range(1, 27))
     assert 8 < runs_per_second < 12, runs_per_second

@@ -11,6 +11,8 @@ from playground.core.session import (
     EVALUATION_POINTS,
     MAX_MISTAKES,
     MAX_WEIGHT_IMAGES,
+    ImageSnapshot,
+    PointSnapshot,
     TrainingSession,
     Worker,
 )
@@ -205,11 +207,19 @@ def test_image_mistakes_point_into_the_whole_test_split_when_metrics_use_a_subse
     assert np.all(snapshot.mistakes.probabilities.argmax(axis=1) != data.y_test[rows])
 
 
-def test_point_snapshots_have_no_image_views():
+def test_each_data_kind_gets_its_own_kind_of_snapshot():
+    """Points get the boundary and no image fields; images the image fields and no boundary."""
     session = TrainingSession([Config()], toy_data(Config()))
     snapshot = session.snapshots[0]
-    assert snapshot.test_confusion is None and snapshot.mistakes is None
-    assert snapshot.example_probabilities is None and snapshot.first_layer_weights is None
+    assert isinstance(snapshot, PointSnapshot) and not isinstance(snapshot, ImageSnapshot)
+    for image_field in ("test_confusion", "mistakes", "example_probabilities",
+                        "first_layer_weights"):  # fmt: skip
+        assert not hasattr(snapshot, image_field)
+    assert session.runs[0].timeline is not None
+    images = TrainingSession([Config(dataset="mnist", hidden=((8, "relu"),))], small_image_set())
+    snapshot = images.snapshots[0]
+    assert isinstance(snapshot, ImageSnapshot) and not hasattr(snapshot, "boundary")
+    assert images.runs[0].timeline is None
 
 
 def test_speed_is_steps_times_batch_over_the_wall_time_they_took():

@@ -1,0 +1,382 @@
+"""What two or more pages draw the same way: metric tiles, the status line and the queue,
+training curves, weight norms, the network's shape, layer health, the look-back slider, and
+`LiveViews`, the redraw machinery of a page's live views.
+
+While training plays, a page's views redraw from the session's snapshots in fragments: the
+top (metrics, status and the page's own picture beside the curves) every `REDRAW_SECONDS`,
+calmer views (weight norms, inside views, image views) at their own pace. While paused on 2-D
+points, a "Look back" slider steps back through the moments the run's timeline kept, and
+every view shows the moment it is at (`shown_snapshot`). Nothing here changes the session;
+drawing reads snapshots only. Each page's own views: `playground_views`, `mnist_views`,
+`compare_views`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from playground.charts.curves import Curve, curves_figure
+from playground.charts.inside import health_figure_height, training_health_figure
+from playground.charts.network import architecture_figure
+from playground.charts.norms import weight_norm_figure
+from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
+from playground.core.inside import LayerHistograms, config_warnings
+from playground.core.session import Snapshot, TrainingSession
+from playground.core.text import format_number, plain
+from playground.ui.first_paint import after_first_paint
+from playground.ui.live_chart import STEADY_CSS, live_chart
+from playground.ui.resources import page_fragment, redraw_interval
+
+__all__ = ["LiveViews", "below_the_fold", "page_on_screen", "page_style"]
+
+REDRAW_SECONDS = 0.2  # the live view's redraw interval while training plays
+NORMS_REDRAW_SECONDS = 1.0  # weight norms change slowly: a redraw a second leaves time to train
+# The diagram of maps and the health histograms are the heaviest views to draw (in the browser
+# too): a calm redraw every two seconds keeps training fast.
+INSIDE_REDRAW_SECONDS = 2.0
+CURVE_HEIGHT = 225
+NORMS_HEIGHT = 300
+ARCHITECTURE_HEIGHT = 220
+# While queued only the status line redraws: the charts do not change until training starts.
+# Every second near the front of the queue, less often further back, where a place frees up
+# only every few seconds (see `queue_watch_seconds`).
+QUEUE_WATCH_SECONDS = 1.0
+QUEUE_WATCH_MAX_SECONDS = 5.0
+QUEUE_WATCH_PER_SECOND = 3  # places in the queue per second of the interval
+LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
+FIRST_PAINT = "first_paint"  # set once the page was on the screen, after the prefix
+
+
+def page_style() -> None:
+    """Room for the charts on a projector, and no fading of live views while they redraw."""
+    st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>" + STEADY_CSS)
+
+
+def code_block(text: str) -> None:
+    """`text` in a monospace block. Not `st.code`: its syntax highlighter is a 1.5 MB script
+    that took the browser about 0.8 s to load and run on a 2-core machine, for a few lines of
+    the network's own description that need no colours."""
+    st.html(
+        '<pre style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
+        'background:rgba(128,128,128,0.08);border-radius:0.5rem;white-space:pre-wrap">'
+        f"{html.escape(text)}</pre>"
+    )
+
+
+def _format_rate(per_second: float) -> str:
+    """A rate to three figures, so it does not flicker in its last digits: "845", "12,300"."""
+    return f"{float(f'{per_second:.3g}'):,.0f}" if per_second >= 100 else f"{per_second:.3g}"
+
+
+def _format_duration(seconds: float) -> str:
+    """A duration to two figures in its natural unit: "0.42 s", "38 s", "2.5 min", "1.2 h"."""
+    for unit, size in (("h", 3600.0), ("min", 60.0)):
+        if seconds >= size:
+            return f"{seconds / size:.2g} {unit}"
+    return f"{seconds:.2g} s"
+
+
+def draw_metrics(snapshot: Snapshot) -> None:
+    columns = st.columns(6)
+    columns[0].metric("Step", f"{snapshot.step:,}")
+    columns[1].metric("Epoch", f"{snapshot.epoch:,.1f}")
+    columns[2].metric("Train loss", format_number(snapshot.train_loss))
+    columns[3].metric("Test loss", format_number(snapshot.test_loss))
+    columns[4].metric("Train accuracy", format_number(snapshot.train_accuracy, percent=True))
+    columns[5].metric("Test accuracy", format_number(snapshot.test_accuracy, percent=True))
+
+
+def queued_text(position: int) -> str:
+    """What a session waiting for a place to train says (see `playground.core.scheduler`)."""
+    ahead = position - 1
+    who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
+    return (f"Queued ({who}): this server trains a few networks at a time, each for half a "
+            "minute or so while others wait, and yours starts when a place frees up.")  # fmt: skip
+
+
+def queue_watch_seconds(position: int) -> float:
+    """How often a queued page redraws its place in the queue: every second for the first
+    three, less often further back (a second per three places), at most every five seconds.
+    Every redraw is a run on the server, whose one interpreter also serves the clicks of
+    those training: twenty-six tabs in the queue ask for about ten runs a second instead of
+    twenty-six."""
+    return min(QUEUE_WATCH_MAX_SECONDS, max(QUEUE_WATCH_SECONDS, position / QUEUE_WATCH_PER_SECOND))
+
+
+def queue_watch(session: TrainingSession, session_key: str, step_hint: str) -> None:
+    """The status line of a queued session, redrawn every `queue_watch_seconds` of its place
+    in the queue; when it gets a place (or stops), a full run brings back the live views,
+    and so does moving up far enough to redraw at least twice as often. Thirty tabs in a
+    queue then cost the server and their browsers next to nothing."""
+    interval = queue_watch_seconds(session.queue_position)
+
+    @page_fragment(interval)
+    def watch() -> None:
+        if session is not st.session_state.get(session_key):
+            return
+        position = session.queue_position
+        if not session.playing or not position or queue_watch_seconds(position) <= interval / 2:
+            st.rerun(scope="app")
+        st.caption(f"{queued_text(position)} {step_hint}")
+
+    watch()
+
+
+def draw_status(
+    session: TrainingSession, snapshot: Snapshot, speed: bool = False, watch_key: str | None = None
+) -> None:
+    """Training or paused, or why training stopped; with `speed`, how fast it went lately
+    (samples per second and time per epoch: two more metric tiles would not fit a row).
+    With `watch_key` (the session's key, given when the page found the session queued), the
+    line is a `queue_watch`, even if the session got its place meanwhile: the watch then
+    brings the live views back at once."""
+    step_hint = f"Press Step for one minibatch of {session.configs[0].batch_size}."
+    if watch_key is not None:
+        queue_watch(session, watch_key, step_hint)
+        return
+    if session.error:
+        st.error(plain(f"Training stopped by an unexpected error: {session.error}. Press Reset."))
+    elif snapshot.diverged:
+        st.error(plain(f"{snapshot.diverged} Then press Reset."), icon="⚠️")
+    else:
+        state = "Training…" if session.playing else "Paused."
+        if session.playing and session.queue_position:
+            state = queued_text(session.queue_position)
+        present = session.snapshots[0].step
+        if not session.playing and snapshot.step < present:
+            state = (f"Looking back at step {snapshot.step:,}: Play and Step go on from the "
+                     f"present, step {present:,}.")  # fmt: skip
+        status = f"{state} {step_hint}"
+        if speed and snapshot.samples_per_second is not None:
+            status += (
+                f" Speed: **{_format_rate(snapshot.samples_per_second)}** samples/s, "
+                f"**{_format_duration(snapshot.seconds_per_epoch)}** per epoch."
+            )
+        st.caption(status)
+
+
+def draw_curves(prefix: str, snapshot: Snapshot) -> None:
+    """Loss and accuracy over the steps: per minibatch, and on the training and test sets."""
+    loss_curves = [
+        Curve("Minibatch loss", *snapshot.step_loss, color=MINIBATCH_COLOR),
+        Curve("Train loss", *snapshot.train_loss_curve, color=TRAIN_COLOR),
+        Curve("Test loss", *snapshot.test_loss_curve, color=TEST_COLOR),
+    ]
+    live_chart(
+        curves_figure(loss_curves, y_title="Loss", height=CURVE_HEIGHT),
+        key=f"{prefix}loss_chart",
+        height=CURVE_HEIGHT,
+    )
+    accuracy_curves = [
+        Curve("Train accuracy", *snapshot.train_accuracy_curve, color=TRAIN_COLOR),
+        Curve("Test accuracy", *snapshot.test_accuracy_curve, color=TEST_COLOR),
+    ]
+    live_chart(
+        curves_figure(accuracy_curves, y_title="Accuracy", height=CURVE_HEIGHT,
+                      y_range=(0.0, 1.02)),
+        key=f"{prefix}accuracy_chart",
+        height=CURVE_HEIGHT,
+    )  # fmt: skip
+
+
+def draw_weight_norms(prefix: str, session: TrainingSession) -> None:
+    snapshot = shown_snapshot(prefix, session)
+    config = session.configs[0]
+    layer_names = [f"Dense {index + 1}" for index in range(len(snapshot.weight_norms))]
+    largest = max((float(norms.max()) for norms in snapshot.weight_norms), default=1.0)
+    if config.max_norm:
+        largest = max(largest, config.max_norm)
+    # The axis only grows, so the bars do not jump at every redraw.
+    axis_key = f"{prefix}norm_axis_max"
+    axis_max = max(st.session_state.get(axis_key, 0.0), largest * 1.1)
+    st.session_state[axis_key] = axis_max
+    live_chart(
+        weight_norm_figure(snapshot.weight_norms, layer_names, max_norm=config.max_norm,
+                           x_max=axis_max, height=NORMS_HEIGHT),
+        key=f"{prefix}norms_chart",
+        height=NORMS_HEIGHT,
+    )  # fmt: skip
+
+
+def draw_architecture(
+    prefix: str, session: TrainingSession, feature_labels: Sequence[str] = ()
+) -> None:
+    """The network's shape, with the input features named where they have names; drawn once
+    per full run, not at every redraw."""
+    config = session.configs[0]
+    network = session.runs[0].network
+    n_inputs = session.data.inputs_train.shape[1]
+    n_classes = len(session.data.class_names)
+    sizes = [n_inputs] + [layer.units for layer in config.hidden] + [n_classes]
+    norm = "BN + " if config.batch_norm else ""
+    labels = (
+        [f"{n_inputs} in"]
+        + [f"{norm}{layer.units} {layer.activation}" for layer in config.hidden]
+        + [f"{n_classes} out"]
+    )
+    live_chart(
+        architecture_figure(sizes, labels, height=ARCHITECTURE_HEIGHT),
+        key=f"{prefix}architecture_chart",
+        height=ARCHITECTURE_HEIGHT,
+        toolbar=False,
+    )
+    inputs = f"Inputs: {', '.join(feature_labels)}. " if feature_labels else ""
+    st.caption(f"{inputs}{network.n_params:,} parameters")
+    with st.expander("The network as code"):
+        code_block(repr(network))
+
+
+def _look_back_key(prefix: str, session: TrainingSession) -> str:
+    """The slider's key names the run and its present step: each pause gets a new slider
+    that starts at the present, and a value the browser still sends for an older one (clicks
+    come quickly in a class) changes nothing."""
+    return f"{prefix}{LOOK_BACK}_{id(session)}_{session.snapshots[0].step}"
+
+
+def look_back(prefix: str, session: TrainingSession) -> None:
+    """While paused, a slider back through the moments the run's timeline kept. It starts at
+    the present and goes back there with Play, a new step or a new run."""
+    key = _look_back_key(prefix, session)
+    timeline = session.runs[0].timeline
+    if timeline is None:
+        return
+    steps = timeline.steps()
+    if session.playing or len(steps) < 2:
+        # The same place, kept while training runs, so nothing below moves at Pause.
+        st.slider("Look back", 0, 1, 1, format="now", disabled=True,
+                  key=f"{prefix}{LOOK_BACK}_idle",
+                  help="Pause to look back through the run.")  # fmt: skip
+        return
+    st.select_slider(
+        "Look back", steps, value=steps[-1], key=key, format_func=lambda step: f"step {step:,}",
+        help="Every view as it was at an earlier step: the first steps and the latest ones are "
+             "kept finely, the rest more and more sparsely. Play goes on from the present.",
+    )  # fmt: skip
+
+
+def shown_snapshot(
+    prefix: str, session: TrainingSession, present: Snapshot | None = None
+) -> Snapshot:
+    """What the views draw: the present snapshot (`present`, or the session's latest), or
+    while paused the moment the look-back slider is at, with the present curves up to it."""
+    if present is None:
+        present = session.snapshots[0]
+    step = st.session_state.get(_look_back_key(prefix, session))
+    timeline = session.runs[0].timeline
+    if session.playing or timeline is None or step is None or step >= present.step:
+        return present
+    moment = timeline.at(step)
+    return present if moment is None else present.as_of(moment)
+
+
+def page_on_screen(prefix: str) -> bool:
+    """Whether the page under `prefix` has been on the screen, so its views below the fold are
+    drawn (see `below_the_fold`)."""
+    return bool(st.session_state.get(f"{prefix}{FIRST_PAINT}"))
+
+
+def below_the_fold(prefix: str) -> bool:
+    """Whether to draw the views below the fold of the page under `prefix`: not in its first
+    run in a browser session, which instead asks for a run once the browser shows the page
+    (`first_paint`); from then on, always."""
+    return after_first_paint(f"{prefix}{FIRST_PAINT}")
+
+
+def draw_health(
+    prefix: str, snapshot: Snapshot, histograms: Sequence[LayerHistograms], heading: bool
+) -> None:
+    """Each layer's health: the histograms of activations and gradients where the page draws
+    them; the dead or saturated share of every hidden layer in words, and the hints they
+    give. With `heading`, under a heading of its own."""
+    if not snapshot.health and not histograms and not snapshot.hints:
+        return
+    if heading:
+        st.subheader("Inside the network")
+    if histograms:
+        height = health_figure_height(len(histograms))
+        live_chart(training_health_figure(histograms, height), key=f"{prefix}health_chart",
+                   height=height, toolbar=False)  # fmt: skip
+    st.caption("Each layer on the training data: dead ReLUs never fire; saturated sigmoid "
+               "or tanh units sit at their limits, where gradients vanish.")  # fmt: skip
+    for line in snapshot.health:
+        st.markdown(plain(line))
+    for hint in snapshot.hints:
+        st.warning(plain(hint), icon=":material/lightbulb:")
+
+
+def draw_config_warnings(session: TrainingSession) -> None:
+    """What the configuration itself gets wrong, before any training (see `config_warnings`)."""
+    config = session.configs[0]
+    for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
+        st.warning(plain(warning), icon="⚠️")
+
+
+class LiveViews:
+    """The redraw machinery of one page's live views of a one-run session.
+
+    While the session trains, `top` redraws every `redraw_seconds` and each `calm` view at its
+    own pace (both stretched when many sessions train, see `redraw_interval`); while paused
+    they are drawn once; while queued they are drawn once as part of the page, and only the
+    status line redraws (`queue_watch`). When training stops by itself or goes to the queue,
+    or the redraw interval changes a lot, a full run shows the real state.
+    """
+
+    def __init__(
+        self, prefix: str, session: TrainingSession, redraw_seconds: float = REDRAW_SECONDS
+    ) -> None:
+        self.prefix = prefix
+        self.session = session
+        self.live = session.training_now
+        self.queued = session.playing and not self.live
+        self.session_key = f"{prefix}session"
+        self.redraw_seconds = redraw_seconds
+        self.interval = redraw_interval(redraw_seconds)
+
+    def _redrawn(self, seconds: float) -> Callable[[Callable[[], None]], Callable[[], None]]:
+        if self.queued:
+            return lambda function: function
+        return page_fragment(seconds if self.live else None)
+
+    def _current(self) -> bool:
+        """Whether this page's session is still the one in the session state (a newer run
+        replaces it; the next full run draws that)."""
+        return self.session is st.session_state.get(self.session_key)
+
+    def top(self, draw: Callable[[Snapshot], None], speed: bool = False) -> None:
+        """The metrics, the status line (with the training speed if `speed`) and `draw` of
+        the snapshot the views show, redrawn every `redraw_seconds` while training."""
+        prefix, session = self.prefix, self.session
+
+        @self._redrawn(self.interval)
+        def live_view() -> None:
+            if not self._current():
+                return
+            snapshot = shown_snapshot(prefix, session, session.fresh_snapshots()[0])
+            draw_metrics(snapshot)
+            draw_status(session, snapshot, speed=speed,
+                        watch_key=self.session_key if self.queued else None)  # fmt: skip
+            draw(snapshot)
+            if self.live and not session.training_now:
+                # Training stopped by itself (show Play again) or went to the queue: a full
+                # run shows the real state.
+                st.rerun(scope="app")
+            interval = self.interval
+            if self.live and abs(redraw_interval(self.redraw_seconds) - interval) > 0.5 * interval:
+                st.rerun(scope="app")  # more or fewer sessions train now: a new redraw interval
+
+        live_view()
+
+    def calm(self, draw: Callable[[str, TrainingSession], None], seconds: float) -> None:
+        """`draw(prefix, session)`, redrawn every `seconds` while the session trains."""
+
+        @self._redrawn(redraw_interval(seconds))
+        def view() -> None:
+            if self._current():
+                draw(self.prefix, self.session)
+                if self.live and not self.session.training_now:
+                    st.rerun(scope="app")
+
+        view()
