@@ -12,16 +12,18 @@ from playground.core.compare import what_differs
 from playground.core.config import COMPARE_PAGE
 from playground.core.links import View
 from playground.core.text import plain
-from playground.ui import common_views, compare_views, resources, settings_panel
+from playground.ui import common_views, compare_views, keys, resources, settings_panel
 
 resources.run_through_entry()
-PREFIX = "compare_"
+PREFIX = keys.COMPARE
 
 state = st.session_state
-if f"{PREFIX}config" not in state and "config" in state and not st.query_params:
+playground_config = keys.CONFIG.of(keys.PLAYGROUND)
+if keys.CONFIG.of(PREFIX) not in state and playground_config in state and not st.query_params:
     # Opened from the Playground: start from its setup (what this page offers of it).
-    base, notes = COMPARE_PAGE.limit(state["config"])
-    state[f"{PREFIX}config"], state[f"{PREFIX}view"], state[f"{PREFIX}notes"] = base, View(), notes
+    base, notes = COMPARE_PAGE.limit(state[playground_config])
+    for key, value in ((keys.CONFIG, base), (keys.VIEW, View()), (keys.NOTES, notes)):
+        state[key.of(PREFIX)] = value
 variant_notes = compare_views.read_variants(PREFIX, st.query_params)
 
 panel = settings_panel.SettingsPanel(PREFIX, COMPARE_PAGE)

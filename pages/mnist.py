@@ -18,6 +18,7 @@ from playground.core.config import MNIST_PAGE
 from playground.ui import (
     common_views,
     drawing_pad,
+    keys,
     mnist_views,
     model_views,
     preset_views,
@@ -26,7 +27,7 @@ from playground.ui import (
 )
 
 resources.run_through_entry()
-PREFIX = "mnist_"
+PREFIX = keys.MNIST
 # Each redraw evaluates a 784-input network on thousands of images: once a second leaves the
 # worker most of the time to train.
 REDRAW_SECONDS = 1.0

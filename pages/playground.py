@@ -7,10 +7,17 @@ whole setup lives in the URL, so a copied address reproduces the same run.
 import streamlit as st
 
 from playground.core.config import PLAYGROUND_PAGE
-from playground.ui import common_views, model_views, playground_views, resources, settings_panel
+from playground.ui import (
+    common_views,
+    keys,
+    model_views,
+    playground_views,
+    resources,
+    settings_panel,
+)
 
 resources.run_through_entry()
-PREFIX = ""  # one configuration on this page: its widgets keep their plain keys
+PREFIX = keys.PLAYGROUND
 
 panel = settings_panel.SettingsPanel(PREFIX, PLAYGROUND_PAGE)
 config = panel.settle()  # the sidebar is drawn after the run controls and views: see settle

@@ -26,6 +26,7 @@ from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
 from playground.core.inside import LayerHistograms, config_warnings
 from playground.core.session import Snapshot, TrainingSession
 from playground.core.text import format_number, plain
+from playground.ui import keys
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
 from playground.ui.resources import page_fragment, redraw_interval
@@ -46,8 +47,6 @@ ARCHITECTURE_HEIGHT = 220
 QUEUE_WATCH_SECONDS = 1.0
 QUEUE_WATCH_MAX_SECONDS = 5.0
 QUEUE_WATCH_PER_SECOND = 3  # places in the queue per second of the interval
-LOOK_BACK = "look_back"  # the look-back slider's key, after the panel's prefix
-FIRST_PAINT = "first_paint"  # set once the page was on the screen, after the prefix
 
 
 def page_style() -> None:
@@ -190,7 +189,7 @@ def draw_weight_norms(prefix: str, session: TrainingSession) -> None:
     if config.max_norm:
         largest = max(largest, config.max_norm)
     # The axis only grows, so the bars do not jump at every redraw.
-    axis_key = f"{prefix}norm_axis_max"
+    axis_key = keys.NORM_AXIS_MAX.of(prefix)
     axis_max = max(st.session_state.get(axis_key, 0.0), largest * 1.1)
     st.session_state[axis_key] = axis_max
     live_chart(
@@ -233,7 +232,7 @@ def _look_back_key(prefix: str, session: TrainingSession) -> str:
     """The slider's key names the run and its present step: each pause gets a new slider
     that starts at the present, and a value the browser still sends for an older one (clicks
     come quickly in a class) changes nothing."""
-    return f"{prefix}{LOOK_BACK}_{id(session)}_{session.snapshots[0].step}"
+    return f"{keys.LOOK_BACK.of(prefix)}_{id(session)}_{session.snapshots[0].step}"
 
 
 def look_back(prefix: str, session: TrainingSession) -> None:
@@ -247,7 +246,7 @@ def look_back(prefix: str, session: TrainingSession) -> None:
     if session.playing or len(steps) < 2:
         # The same place, kept while training runs, so nothing below moves at Pause.
         st.slider("Look back", 0, 1, 1, format="now", disabled=True,
-                  key=f"{prefix}{LOOK_BACK}_idle",
+                  key=f"{keys.LOOK_BACK.of(prefix)}_idle",
                   help="Pause to look back through the run.")  # fmt: skip
         return
     st.select_slider(
@@ -275,14 +274,14 @@ def shown_snapshot(
 def page_on_screen(prefix: str) -> bool:
     """Whether the page under `prefix` has been on the screen, so its views below the fold are
     drawn (see `below_the_fold`)."""
-    return bool(st.session_state.get(f"{prefix}{FIRST_PAINT}"))
+    return bool(st.session_state.get(keys.FIRST_PAINT.of(prefix)))
 
 
 def below_the_fold(prefix: str) -> bool:
     """Whether to draw the views below the fold of the page under `prefix`: not in its first
     run in a browser session, which instead asks for a run once the browser shows the page
     (`first_paint`); from then on, always."""
-    return after_first_paint(f"{prefix}{FIRST_PAINT}")
+    return after_first_paint(keys.FIRST_PAINT.of(prefix))
 
 
 def draw_health(
@@ -331,7 +330,7 @@ class LiveViews:
         self.session = session
         self.live = session.training_now
         self.queued = session.playing and not self.live
-        self.session_key = f"{prefix}session"
+        self.session_key = keys.SESSION.of(prefix)
         self.redraw_seconds = redraw_seconds
         self.interval = redraw_interval(redraw_seconds)
 

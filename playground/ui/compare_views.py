@@ -45,6 +45,7 @@ from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format
 from playground.core.data import PointData, TrainingData
 from playground.core.session import TrainingSession
 from playground.core.text import plain
+from playground.ui import keys
 from playground.ui.common_views import queue_watch
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
@@ -67,15 +68,11 @@ def color_of(index: int) -> str:
 # -- the variants -----------------------------------------------------------------------------
 
 
-def _key(prefix: str, name: str) -> str:
-    return f"{prefix}{name}"
-
-
 def read_variants(prefix: str, query_params) -> list[str]:
     """On a browser session's first run, the variants from the link (or the default preset);
     notes on what the link held that could not be used."""
     state = st.session_state
-    if _key(prefix, "variants") in state:
+    if keys.VARIANTS.of(prefix) in state:
         return []
     notes: list[str] = []
     variants: list[Variant] = []
@@ -92,36 +89,36 @@ def read_variants(prefix: str, query_params) -> list[str]:
             notes.append(f"Variants: a comparison needs at least {MIN_VARIANTS}; showing the "
                          f"preset {DEFAULT_PRESET!r} instead.")  # fmt: skip
         variants = preset_variants(DEFAULT_PRESET)
-    state[_key(prefix, "variants")] = variants
-    state[_key(prefix, "variant_generation")] = 0
+    state[keys.VARIANTS.of(prefix)] = variants
+    state[keys.VARIANT_GENERATION.of(prefix)] = 0
     return notes
 
 
 def _renew_widgets(prefix: str) -> None:
     """Draw every variant widget afresh from the stored variants (new keys)."""
     state = st.session_state
-    state[_key(prefix, "variant_generation")] = state.get(_key(prefix, "variant_generation"), 0) + 1
+    state[keys.VARIANT_GENERATION.of(prefix)] = state.get(keys.VARIANT_GENERATION.of(prefix), 0) + 1
 
 
 def _choose_preset(prefix: str) -> None:
-    preset = st.session_state.get(_key(prefix, "preset"))
+    preset = st.session_state.get(keys.PRESET.of(prefix))
     if preset in PRESETS:
-        st.session_state[_key(prefix, "variants")] = preset_variants(preset)
+        st.session_state[keys.VARIANTS.of(prefix)] = preset_variants(preset)
         _renew_widgets(prefix)
 
 
 def _add_variant(prefix: str) -> None:
-    variants = st.session_state[_key(prefix, "variants")]
+    variants = st.session_state[keys.VARIANTS.of(prefix)]
     if len(variants) < MAX_VARIANTS:
-        st.session_state[_key(prefix, "variants")] = [*variants, variants[-1]]
+        st.session_state[keys.VARIANTS.of(prefix)] = [*variants, variants[-1]]
         _renew_widgets(prefix)
 
 
 def _remove_variant(prefix: str, index: int) -> None:
-    variants = list(st.session_state[_key(prefix, "variants")])
+    variants = list(st.session_state[keys.VARIANTS.of(prefix)])
     if len(variants) > MIN_VARIANTS:
         del variants[index]
-        st.session_state[_key(prefix, "variants")] = variants
+        st.session_state[keys.VARIANTS.of(prefix)] = variants
         _renew_widgets(prefix)
 
 
@@ -168,16 +165,16 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
     """The preset buttons and one column per variant (its name and an editor); the variants'
     configurations and their names."""
     state = st.session_state
-    if state.get(_key(prefix, "variants_base")) != base:
+    if state.get(keys.VARIANTS_BASE.of(prefix)) != base:
         # The base changed: widgets start again from each variant's changes on the new base.
-        state[_key(prefix, "variants_base")] = base
+        state[keys.VARIANTS_BASE.of(prefix)] = base
         _renew_widgets(prefix)
-    st.pills("Compare", list(PRESETS), key=_key(prefix, "preset"),
+    st.pills("Compare", list(PRESETS), key=keys.PRESET.of(prefix),
              on_change=_choose_preset, args=(prefix,),
              help="Each preset puts the same network side by side with and without a "
                   "regulariser; edit any variant below.")  # fmt: skip
-    variants: list[Variant] = state[_key(prefix, "variants")]
-    generation = state[_key(prefix, "variant_generation")]
+    variants: list[Variant] = state[keys.VARIANTS.of(prefix)]
+    generation = state[keys.VARIANT_GENERATION.of(prefix)]
     configs = [variant.config(base) for variant in variants]
     differing = differing_settings(configs)
     columns = st.columns(len(variants) + (1 if len(variants) < MAX_VARIANTS else 0))
@@ -208,7 +205,7 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
         with columns[-1]:
             st.button("Add variant", icon=":material/add:", key=f"{prefix}add_variant",
                       on_click=_add_variant, args=(prefix,), width="stretch")  # fmt: skip
-    state[_key(prefix, "variants")] = new_variants
+    state[keys.VARIANTS.of(prefix)] = new_variants
     differing = differing_settings(new_configs)
     names = [variant_label(config, differing) for config in new_configs]
     return new_configs, names
@@ -216,7 +213,7 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
 
 def variant_query(prefix: str) -> dict[str, list[str]]:
     """The variants as link parameters."""
-    return {"variant": [v.to_text() for v in st.session_state[_key(prefix, "variants")]]}
+    return {"variant": [v.to_text() for v in st.session_state[keys.VARIANTS.of(prefix)]]}
 
 
 # -- live views -----------------------------------------------------------------------------
@@ -316,7 +313,7 @@ def _norms(prefix: str, session: TrainingSession) -> None:
     largest = max((float(n.max()) for s in snapshots for n in s.weight_norms if n.size),
                   default=1.0)  # fmt: skip
     caps = [c.max_norm for c in configs if c.max_norm]
-    axis_key = f"{prefix}norm_axis_max"
+    axis_key = keys.NORM_AXIS_MAX.of(prefix)
     axis_max = max(st.session_state.get(axis_key, 0.0), max([largest, *caps]) * 1.1)
     st.session_state[axis_key] = axis_max
     columns = st.columns(len(snapshots))
@@ -340,7 +337,7 @@ def live_compare(
     weight norms only with `below_the_fold` (see `views.below_the_fold`)."""
     live = session.training_now
     queued = session.playing and not live
-    session_key = f"{prefix}session"
+    session_key = keys.SESSION.of(prefix)
 
     def live_view() -> None:
         if session is not st.session_state.get(session_key):
@@ -454,25 +451,25 @@ def sweep_section(
                          args=(prefix,))  # fmt: skip
     uploaded = st.file_uploader("Or open a comparison file (JSON) saved from this page",
                                 type=["json"], key=f"{prefix}sweep_import")  # fmt: skip
-    if uploaded is not None and state.get(f"{prefix}sweep_imported") != uploaded.file_id:
-        state[f"{prefix}sweep_imported"] = uploaded.file_id
+    if uploaded is not None and state.get(keys.SWEEP_IMPORTED.of(prefix)) != uploaded.file_id:
+        state[keys.SWEEP_IMPORTED.of(prefix)] = uploaded.file_id
         try:
-            state[f"{prefix}comparison"] = Comparison.from_json(uploaded.getvalue())
+            state[keys.COMPARISON.of(prefix)] = Comparison.from_json(uploaded.getvalue())
         except ConfigError as error:
             st.error(plain(str(error)), icon="⚠️")
-    if state.pop(f"{prefix}sweep_requested", False):
+    if state.pop(keys.SWEEP_REQUESTED.of(prefix), False):
         session.pause()  # the sweep gets the cores
         seeds = list(range(int(n_seeds)))
         comparison = Comparison(configs, names, seeds, int(steps), [])
-        state[f"{prefix}comparison"] = comparison
+        state[keys.COMPARISON.of(prefix)] = comparison
         _run(prefix, comparison, csv)
-    comparison = state.get(f"{prefix}comparison")
+    comparison = state.get(keys.COMPARISON.of(prefix))
     if comparison is not None:
         show_comparison(prefix, comparison)
 
 
 def _request_sweep(prefix: str) -> None:
-    st.session_state[f"{prefix}sweep_requested"] = True
+    st.session_state[keys.SWEEP_REQUESTED.of(prefix)] = True
 
 
 def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:

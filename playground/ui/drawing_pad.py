@@ -23,6 +23,7 @@ import streamlit as st
 
 from playground.core.digits import SIZE, mnist_like
 from playground.core.session import TrainingSession
+from playground.ui import keys
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment
 
@@ -209,7 +210,7 @@ def _ignore_change() -> None:
 def digit_pad(prefix: str, session: TrainingSession) -> None:
     """The pad, what the network sees (the MNIST-style 28 × 28 image) and its probabilities,
     redrawn as you draw and, while training runs, as the network learns."""
-    session_key = f"{prefix}session"
+    session_key = keys.SESSION.of(prefix)
 
     @page_fragment(1.0 if session.training_now else None)
     def pad() -> None:

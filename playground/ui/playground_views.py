@@ -11,6 +11,7 @@ from playground.charts.inside import DiagramUnit, network_diagram_figure, unit_m
 from playground.core.data import PointData, fixed_subset
 from playground.core.links import View
 from playground.core.session import MAP_STRIDE, PointSnapshot, TrainingSession
+from playground.ui import keys
 from playground.ui.common_views import (
     INSIDE_REDRAW_SECONDS,
     NORMS_REDRAW_SECONDS,
@@ -32,8 +33,6 @@ __all__ = ["live_views"]
 BOUNDARY_HEIGHT = 470
 UNIT_MAP_HEIGHT = 340
 UNIT_MAP_POINTS = 300  # training points drawn on the enlarged map
-SHOW_INSIDE = "show_inside"  # the inside views' switch, after the panel's prefix
-SELECTED_UNIT = "inside_unit"  # the diagram's enlarged tile (a DiagramUnit), after the prefix
 
 
 def draw_boundary(prefix: str, data: PointData, snapshot: PointSnapshot, show_test: bool) -> None:
@@ -56,7 +55,7 @@ def draw_boundary(prefix: str, data: PointData, snapshot: PointSnapshot, show_te
 
 def inside_shown(prefix: str) -> bool:
     """Whether the inside views (diagram of maps, histograms) are switched on."""
-    return bool(st.session_state.get(f"{prefix}{SHOW_INSIDE}", True))
+    return bool(st.session_state.get(keys.SHOW_INSIDE.of(prefix), True))
 
 
 def inside_switch(prefix: str, session: TrainingSession) -> bool:
@@ -65,7 +64,7 @@ def inside_switch(prefix: str, session: TrainingSession) -> bool:
     title_column, switch_column = st.columns([13, 7], vertical_alignment="bottom")
     title_column.subheader("Inside the network")
     switch_column.toggle(
-        "Show what every unit computes", value=True, key=f"{prefix}{SHOW_INSIDE}",
+        "Show what every unit computes", value=True, key=keys.SHOW_INSIDE.of(prefix),
         help="The network diagram with each unit's map and the histograms of activations "
              "and gradients. Off, training runs a little faster; the hints stay.",
     )  # fmt: skip
@@ -78,7 +77,7 @@ def _selected_unit(prefix: str, columns: list[int]) -> DiagramUnit:
     """The tile to enlarge: the one last clicked if the network still has it, else the first
     unit of the last hidden layer (the class map without hidden layers). `columns` holds the
     number of tiles of each column, the output's class map last."""
-    chosen = st.session_state.get(f"{prefix}{SELECTED_UNIT}")
+    chosen = st.session_state.get(keys.SELECTED_UNIT.of(prefix))
     if (isinstance(chosen, DiagramUnit) and 0 <= chosen.column < len(columns)
             and 0 <= chosen.unit < columns[chosen.column]):  # fmt: skip
         return chosen
@@ -93,7 +92,7 @@ def _take_click(prefix: str, clicked, columns: list[int]) -> None:
     except (TypeError, ValueError):
         return
     if 0 <= column < len(columns) and 0 <= unit < columns[column]:
-        st.session_state[f"{prefix}{SELECTED_UNIT}"] = DiagramUnit(column, unit)
+        st.session_state[keys.SELECTED_UNIT.of(prefix)] = DiagramUnit(column, unit)
 
 
 def draw_diagram(prefix: str, session: TrainingSession) -> None:

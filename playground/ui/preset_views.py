@@ -27,28 +27,24 @@ from playground.core.presets import (
 )
 from playground.core.session import TrainingSession
 from playground.core.text import format_number
+from playground.ui import keys
 from playground.ui.resources import page_fragment
-from playground.ui.settings_panel import SECTION_KEY
 
 __all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts"]
 
 COMPARE_PAGE_FILE = "pages/compare.py"
-COMPARE_PREFIX = "compare_"
 
-# What a page keeps when its setup is replaced: the training session (rebuilt by the next run
-# if the setup changed) and the run controls, whose clicks carry ids the page has acted on.
-KEPT = ("session", "click_log", "run_controls", "norm_axis_max")
 OWN = "paper_"  # this section's own widgets, under the page's prefix
 
 
-def forget_panel_state(prefix: str, keep: Iterable[str] = KEPT) -> None:
+def forget_panel_state(prefix: str, keep: Iterable[keys.StateKey] = keys.KEPT_ON_NEW_SETUP) -> None:
     """Drop every session-state key under `prefix` except `keep`, this section's own and the
     sidebar's open sections, so the panel reads its setup from the link again on the next
     run."""
-    kept = {prefix + name for name in keep}
+    kept = {key.of(prefix) for key in keep}
     for key in list(st.session_state.keys()):
         if (key.startswith(prefix) and key not in kept
-                and not key.startswith((prefix + OWN, prefix + SECTION_KEY))):  # fmt: skip
+                and not key.startswith((prefix + OWN, keys.SECTION.of(prefix)))):  # fmt: skip
             del st.session_state[key]
 
 
@@ -92,7 +88,7 @@ def quick_starts(prefix: str, config: Config, view: View) -> None:
 def _open_compare(preset: Preset) -> None:
     """The Compare page with the preset's variants (it reads a link only when it has no setup
     of its own yet, so its setup is forgotten first)."""
-    forget_panel_state(COMPARE_PREFIX)
+    forget_panel_state(keys.COMPARE)
     st.switch_page(COMPARE_PAGE_FILE, query_params=compare_query(preset))
 
 
@@ -121,7 +117,7 @@ def _paper_column(preset: Preset, current: int | None) -> None:
 def _live_column(preset: Preset, session: TrainingSession, prefix: str, current: int | None,
                  config: Config) -> None:  # fmt: skip
     snapshots = session.snapshots
-    if session is not st.session_state.get(f"{prefix}session") or not snapshots:
+    if session is not st.session_state.get(keys.SESSION.of(prefix)) or not snapshots:
         return
     snapshot = snapshots[0]
     accuracy = snapshot.test_accuracy

@@ -36,6 +36,7 @@ from playground.core.scheduler import (
 )
 from playground.core.session import TrainingSession, Worker
 from playground.core.text import plain
+from playground.ui import keys
 
 __all__ = [
     "run_through_entry",
@@ -209,16 +210,12 @@ def run_through_entry() -> None:
         st.rerun()
 
 
-def session_key(prefix: str) -> str:
-    return f"{prefix}session"
-
-
 def current_session(
     prefix: str, configs: list[Config], data: TrainingData, speed: str
 ) -> TrainingSession:
     """The panel's training session, rebuilt when the data or a setting that cannot change
     while training runs has changed (or Reset was pressed); live settings are applied."""
-    session: TrainingSession | None = st.session_state.get(session_key(prefix))
+    session: TrainingSession | None = st.session_state.get(keys.SESSION.of(prefix))
     rebuild = (
         session is None
         or session.reset_requested
@@ -231,8 +228,8 @@ def current_session(
             session.pause()
         session = TrainingSession(configs, data)
         session.set_speed(SPEEDS[speed])
-        st.session_state[session_key(prefix)] = session
-        st.session_state[f"{prefix}norm_axis_max"] = 0.0
+        st.session_state[keys.SESSION.of(prefix)] = session
+        st.session_state[keys.NORM_AXIS_MAX.of(prefix)] = 0.0
     elif configs != session.configs:
         session.apply_live(configs)
     get_worker().attach(session)
@@ -241,6 +238,6 @@ def current_session(
 
 def pause_session(prefix: str) -> None:
     """Nothing may train out of sight: pause the panel's session while it has no data."""
-    session: TrainingSession | None = st.session_state.get(session_key(prefix))
+    session: TrainingSession | None = st.session_state.get(keys.SESSION.of(prefix))
     if session is not None:
         session.pause()

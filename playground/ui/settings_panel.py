@@ -40,9 +40,10 @@ from playground.core.config import (
 from playground.core.links import View, link_query, read_link
 from playground.core.session import TrainingSession
 from playground.core.text import plain
+from playground.ui import keys
 from playground.ui.run_controls import ClickLog, run_buttons
 
-__all__ = ["SECTION_KEY", "SettingsPanel", "run_controls"]
+__all__ = ["SettingsPanel", "run_controls"]
 
 # (group, title, icon, note): the sidebar's sections, in order.
 SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -54,7 +55,6 @@ SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
 )  # fmt: skip
 NOTE_ICON = ":material/link:"
 # A section's expander is keyed `{prefix}section_{group}` (see `SettingsPanel.section_key`).
-SECTION_KEY = "section_"
 
 
 class SettingsPanel:
@@ -80,27 +80,27 @@ class SettingsPanel:
             return f"{self.prefix}{name}"
         return f"{self.prefix}setting_{name}"
 
-    def _state(self, name: str):
-        return st.session_state[f"{self.prefix}{name}"]
+    def _state(self, key: keys.StateKey):
+        return st.session_state[key.of(self.prefix)]
 
     @property
     def config(self) -> Config:
         """The configuration as of the last run's widgets (or the link, on the first run)."""
-        return self._state("config")
+        return self._state(keys.CONFIG)
 
     @property
     def view(self) -> View:
-        return self._state("view")
+        return self._state(keys.VIEW)
 
     @property
     def upload(self):
         """The CSV file uploaded for `dataset="csv"`, or None. Kept beyond its widget, which
         Streamlit forgets in a run that does not draw it (the Data section closed)."""
-        return st.session_state.get(f"{self.prefix}csv_file")
+        return st.session_state.get(keys.CSV_FILE.of(self.prefix))
 
     def _keep_upload(self) -> None:
         state = st.session_state
-        state[f"{self.prefix}csv_file"] = state.get(f"{self.prefix}csv_upload")
+        state[keys.CSV_FILE.of(self.prefix)] = state.get(keys.CSV_UPLOAD.of(self.prefix))
 
     def shown(self, name: str) -> bool:
         return name not in self.omit and self.view.shown(name)
@@ -111,11 +111,11 @@ class SettingsPanel:
         """Before any widget: on the first run of a browser session read the link (keeping
         notes on what it could not use); on every run put back what Streamlit forgot."""
         state = st.session_state
-        if f"{self.prefix}config" not in state:
+        if keys.CONFIG.of(self.prefix) not in state:
             link = read_link({key: query_params.get_all(key) for key in query_params}, self.page)
-            state[f"{self.prefix}config"] = link.config
-            state[f"{self.prefix}view"] = link.view
-            state[f"{self.prefix}notes"] = list(link.notes)
+            state[keys.CONFIG.of(self.prefix)] = link.config
+            state[keys.VIEW.of(self.prefix)] = link.view
+            state[keys.NOTES.of(self.prefix)] = list(link.notes)
         for name in state.pop(f"{self.prefix}reseed", ()):
             state.pop(self.key(name), None)
         self._restore_widgets()
@@ -136,8 +136,8 @@ class SettingsPanel:
         for setting in SETTINGS:
             value = getattr(config, setting.name)
             if setting.kind == "hidden":
-                if f"{self.prefix}layers" not in state:
-                    state[f"{self.prefix}layers"] = [[layer.units, layer.activation]
+                if keys.LAYERS.of(self.prefix) not in state:
+                    state[keys.LAYERS.of(self.prefix)] = [[layer.units, layer.activation]
                                                      for layer in value]  # fmt: skip
                 self._sync_layer_widgets()
                 continue
@@ -151,7 +151,7 @@ class SettingsPanel:
         keep(self.key("speed"), view.speed)
 
     def notes(self) -> list[str]:
-        return self._state("notes")
+        return self._state(keys.NOTES)
 
     def read(self) -> Config:
         """The configuration the widgets show now, kept as the panel's configuration.
@@ -165,7 +165,7 @@ class SettingsPanel:
             if setting.kind == "hidden":
                 values[setting.name] = tuple(
                     HiddenLayer(int(units), activation)
-                    for units, activation in state[f"{self.prefix}layers"]
+                    for units, activation in state[keys.LAYERS.of(self.prefix)]
                 )
             elif setting.kind == "optional_float" and not state[self.key(setting.name) + "_on"]:
                 values[setting.name] = None
@@ -182,10 +182,10 @@ class SettingsPanel:
             state[f"{self.prefix}reseed"] = [
                 name for name, value in values.items() if value != getattr(config, name)
             ]
-            state[f"{self.prefix}config"] = config
+            state[keys.CONFIG.of(self.prefix)] = config
             st.rerun()
-        state[f"{self.prefix}config"] = config
-        state[f"{self.prefix}view"] = View(
+        state[keys.CONFIG.of(self.prefix)] = config
+        state[keys.VIEW.of(self.prefix)] = View(
             speed=state[self.key("speed")],
             show_test=state[self.key("show_test")],
             hidden=self.view.hidden,
@@ -263,7 +263,7 @@ class SettingsPanel:
 
     def section_key(self, group: str) -> str:
         """The key of a section's expander: True in the session state while it is open."""
-        return f"{self.prefix}{SECTION_KEY}{group}"
+        return f"{keys.SECTION.of(self.prefix)}{group}"
 
     def sidebar(self) -> None:
         """Every shown setting, in sections; call inside `with st.sidebar:`. A section whose
@@ -291,10 +291,10 @@ class SettingsPanel:
         is_toy = st.session_state[self.key("dataset")] in TOY_DATASETS
         if st.session_state[self.key("dataset")] == "csv":
             st.file_uploader("Points CSV: two numeric columns, then a label",
-                             type=["csv", "txt"], key=f"{self.prefix}csv_upload",
+                             type=["csv", "txt"], key=keys.CSV_UPLOAD.of(self.prefix),
                              on_change=self._keep_upload)  # fmt: skip
             kept = self.upload
-            if kept is not None and st.session_state.get(f"{self.prefix}csv_upload") is None:
+            if kept is not None and st.session_state.get(keys.CSV_UPLOAD.of(self.prefix)) is None:
                 st.caption(plain(f"Using {kept.name}, uploaded earlier. Upload another file "
                                  "to replace it."))  # fmt: skip
         self.widget("source")
@@ -337,7 +337,7 @@ class SettingsPanel:
     # -- the layer stack -------------------------------------------------------------------
 
     def _layers(self) -> list[list]:
-        return st.session_state[f"{self.prefix}layers"]
+        return st.session_state[keys.LAYERS.of(self.prefix)]
 
     def _add_layer(self) -> None:
         layers = self._layers()
@@ -416,7 +416,7 @@ def _act(session: TrainingSession, action: str) -> None:
 
 def _on_speed(prefix: str, speed_key: str) -> None:
     state = st.session_state.to_dict()
-    session = state.get(f"{prefix}session")
+    session = state.get(keys.SESSION.of(prefix))
     if session is not None:
         session.set_speed(SPEEDS[state[speed_key]])
 
@@ -424,14 +424,14 @@ def _on_speed(prefix: str, speed_key: str) -> None:
 def run_controls(panel: SettingsPanel, session: TrainingSession) -> None:
     """Play/Pause, Step, Reset and the speed, acting on every run of the session at once."""
     prefix = panel.prefix
-    log_key = f"{prefix}click_log"
+    log_key = keys.CLICK_LOG.of(prefix)
     log = st.session_state.get(log_key)
     if log is None:
         log = st.session_state[log_key] = ClickLog()
     buttons_column, speed_column = st.columns([4.2, 3.5], vertical_alignment="bottom")
     with buttons_column:
         run_buttons(
-            f"{prefix}run_controls", log, lambda action: _act(session, action),
+            keys.RUN_CONTROLS.of(prefix), log, lambda action: _act(session, action),
             playing=lambda: session.playing, stopped=lambda: session.all_diverged,
         )  # fmt: skip
     if panel.shown("speed"):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from playground.ui.common_views import FIRST_PAINT
-from playground.ui.settings_panel import SECTION_KEY, SECTIONS
+from playground.ui import keys
+from playground.ui.settings_panel import SECTIONS
 
-PREFIXES = ("", "mnist_", "compare_")  # the Playground's, the MNIST page's, the Compare page's
+PREFIXES = keys.PREFIXES
 GROUPS = (*(group for group, *_ in SECTIONS), "model")
 
 
@@ -21,7 +21,7 @@ def open_sections(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest
     """Every section of every page open from the next run on."""
     for prefix in prefixes:
         for group in GROUPS:
-            app.session_state[f"{prefix}{SECTION_KEY}{group}"] = True
+            app.session_state[f"{keys.SECTION.of(prefix)}{group}"] = True
     return app
 
 
@@ -34,5 +34,5 @@ def on_screen(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest:
     """Every page as if the browser had shown it: its views below the fold drawn from the next
     run on."""
     for prefix in prefixes:
-        app.session_state[f"{prefix}{FIRST_PAINT}"] = True
+        app.session_state[keys.FIRST_PAINT.of(prefix)] = True
     return app

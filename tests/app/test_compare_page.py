@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.core.compare import PRESETS, Comparison
-from playground.ui.common_views import FIRST_PAINT
+from playground.ui.keys import FIRST_PAINT
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen
 
@@ -57,7 +57,7 @@ def test_a_fresh_page_draws_boundaries_norms_and_sweeps_once_the_browser_has_sho
     assert {"compare_loss_chart", "compare_first_paint_probe"} <= keys
     assert not any(key.startswith(("compare_boundary", "compare_norms")) for key in keys)
     assert "Seed sweep" not in [h.value for h in app.subheader]
-    app.session_state[f"{PREFIX}{FIRST_PAINT}"] = True  # what the probe's request sets
+    app.session_state[FIRST_PAINT.of(PREFIX)] = True  # what the probe's request sets
     app.run()
     keys = component_keys(app)
     assert any(key.startswith("compare_norms") for key in keys)

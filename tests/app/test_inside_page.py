@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.charts.inside import DiagramUnit
-from playground.ui.common_views import FIRST_PAINT
+from playground.ui.keys import FIRST_PAINT, PLAYGROUND
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys
 from tests.app.test_app import APP, TIMEOUT, shown
@@ -43,7 +43,7 @@ def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_
     assert {"run_controls", "boundary_chart", "loss_chart", "first_paint_probe"} <= keys
     assert not {"diagram_chart", "health_chart", "norms_chart"} & keys
     assert "Inside the network" not in [h.value for h in app.subheader]
-    app.session_state[FIRST_PAINT] = True  # what the probe's request sets, before its run
+    app.session_state[FIRST_PAINT.of(PLAYGROUND)] = True  # what the probe's request sets
     app.run()
     keys = component_keys(app)
     assert {"diagram_chart", "health_chart", "norms_chart"} <= keys

@@ -1,0 +1,69 @@
+"""Every session-state key the pages keep besides their settings' widgets, declared once.
+
+Each page keeps its state under its own prefix (`PLAYGROUND`, `MNIST`, `COMPARE`), so two
+pages never share a value by accident; `KEY.of(prefix)` is the full key. The settings' own
+widgets take their keys from `SETTINGS` through `SettingsPanel.key`; the charts' element keys
+are named where the chart is drawn. `KEYS` is the table; a test checks that no module spells
+one of these keys out by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["KEPT_ON_NEW_SETUP", "KEYS", "StateKey"]
+
+PLAYGROUND = ""  # one configuration on that page: its widgets keep their plain keys
+MNIST = "mnist_"
+COMPARE = "compare_"
+PREFIXES = (PLAYGROUND, MNIST, COMPARE)
+
+
+@dataclass(frozen=True)
+class StateKey:
+    """One kind of value a page keeps in the session state, under the page's prefix."""
+
+    name: str
+    holds: str
+
+    def of(self, prefix: str) -> str:
+        return f"{prefix}{self.name}"
+
+
+SESSION = StateKey("session", "the page's TrainingSession")
+CONFIG = StateKey("config", "the Config the sidebar built last")
+VIEW = StateKey("view", "the View (speed, test points shown) the sidebar built last")
+NOTES = StateKey("notes", "what the page says about a link's values it could not use")
+LAYERS = StateKey("layers", "the layer editor's rows, [units, activation] each")
+CSV_UPLOAD = StateKey("csv_upload", "the CSV file uploader")
+CSV_FILE = StateKey("csv_file", "the CSV file uploaded last, kept while the uploader is closed")
+SECTION = StateKey("section_", "start of the sidebar sections' open flags, one per group")
+CLICK_LOG = StateKey("click_log", "the run buttons' click ids acted on (ClickLog)")
+RUN_CONTROLS = StateKey("run_controls", "the run buttons' component value")
+NORM_AXIS_MAX = StateKey("norm_axis_max", "the weight-norm axis's end: it only grows in a run")
+FIRST_PAINT = StateKey("first_paint", "set once the page was on the screen (first_paint)")
+LOOK_BACK = StateKey("look_back", "start of the look-back slider's key, per run and step")
+SHOW_INSIDE = StateKey("show_inside", "the switch of the inside views (maps, histograms)")
+SELECTED_UNIT = StateKey("inside_unit", "the diagram's enlarged tile, a DiagramUnit")
+LOADED_MODEL = StateKey("loaded_model", "a model file read, waiting to be applied")
+MODEL_UPLOAD = StateKey("model_upload", "the model file uploader")
+MODEL_ERROR = StateKey("model_error", "why the last model file could not be used")
+VARIANTS = StateKey("variants", "Compare: the variants, as changes to the base setup")
+VARIANTS_BASE = StateKey("variants_base", "Compare: the base setup the variants were made for")
+VARIANT_GENERATION = StateKey("variant_generation", "Compare: renews the variant editors")
+PRESET = StateKey("preset", "Compare: the preset chosen last")
+COMPARISON = StateKey("comparison", "Compare: the last finished or imported sweep")
+SWEEP_REQUESTED = StateKey("sweep_requested", "Compare: Run sweep was pressed")
+SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
+
+KEYS: tuple[StateKey, ...] = (
+    SESSION, CONFIG, VIEW, NOTES, LAYERS, CSV_UPLOAD, CSV_FILE, SECTION, CLICK_LOG,
+    RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
+    LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
+    PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED,
+)  # fmt: skip
+
+# What a page keeps when its setup is replaced (a paper preset, a quick start): the training
+# session (rebuilt by the next run if the setup changed), the run controls, whose clicks carry
+# ids the page has acted on, and the norms' axis.
+KEPT_ON_NEW_SETUP = (SESSION, CLICK_LOG, RUN_CONTROLS, NORM_AXIS_MAX)
