@@ -11,8 +11,14 @@ import streamlit as st
 from playground.core.compare import what_differs
 from playground.core.config import COMPARE_PAGE
 from playground.core.links import View
-from playground.core.text import plain
-from playground.ui import common_views, compare_views, keys, resources, settings_panel
+from playground.ui import (
+    common_views,
+    compare_views,
+    keys,
+    plain_text,
+    resources,
+    settings_panel,
+)
 
 resources.run_through_entry()
 PREFIX = keys.COMPARE
@@ -34,10 +40,10 @@ if base.is_images and base.source != "sample":
 common_views.page_style()
 st.title("Compare")
 for note in variant_notes:
-    st.warning(plain(note), icon=":material/link:")
+    plain_text.message(note, "warning", icon="link")
 configs, names = compare_views.variant_editor(PREFIX, base)
 panel.write_url(compare_views.variant_query(PREFIX))
-st.info(plain(what_differs(configs)), icon=":material/compare_arrows:")
+plain_text.message(what_differs(configs), "info", icon="compare")
 
 data = resources.data_for(base, panel.upload)
 if data is None:

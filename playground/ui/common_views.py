@@ -25,8 +25,8 @@ from playground.charts.norms import weight_norm_figure
 from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
 from playground.core.inside import LayerHistograms, config_warnings
 from playground.core.session import Snapshot, TrainingSession
-from playground.core.text import format_number, plain
-from playground.ui import keys
+from playground.core.text import format_number
+from playground.ui import keys, plain_text
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
 from playground.ui.resources import page_fragment, redraw_interval
@@ -51,7 +51,10 @@ QUEUE_WATCH_PER_SECOND = 3  # places in the queue per second of the interval
 
 def page_style() -> None:
     """Room for the charts on a projector, and no fading of live views while they redraw."""
-    st.html("<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}</style>" + STEADY_CSS)
+    st.html(
+        "<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
+        f"{plain_text.MESSAGE_CSS}</style>{STEADY_CSS}"
+    )
 
 
 def code_block(text: str) -> None:
@@ -137,9 +140,11 @@ def draw_status(
         queue_watch(session, watch_key, step_hint)
         return
     if session.error:
-        st.error(plain(f"Training stopped by an unexpected error: {session.error}. Press Reset."))
+        plain_text.message(
+            f"Training stopped by an unexpected error: {session.error}. Press Reset.", "error"
+        )
     elif snapshot.diverged:
-        st.error(plain(f"{snapshot.diverged} Then press Reset."), icon="⚠️")
+        plain_text.message(f"{snapshot.diverged} Then press Reset.", "error")
     else:
         state = "Training…" if session.playing else "Paused."
         if session.playing and session.queue_position:
@@ -301,16 +306,16 @@ def draw_health(
     st.caption("Each layer on the training data: dead ReLUs never fire; saturated sigmoid "
                "or tanh units sit at their limits, where gradients vanish.")  # fmt: skip
     for line in snapshot.health:
-        st.markdown(plain(line))
+        plain_text.line(line)
     for hint in snapshot.hints:
-        st.warning(plain(hint), icon=":material/lightbulb:")
+        plain_text.message(hint, "warning", icon="hint")
 
 
 def draw_config_warnings(session: TrainingSession) -> None:
     """What the configuration itself gets wrong, before any training (see `config_warnings`)."""
     config = session.configs[0]
     for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
-        st.warning(plain(warning), icon="⚠️")
+        plain_text.message(warning, "warning")
 
 
 class LiveViews:

@@ -44,8 +44,7 @@ from playground.core.compare import (
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden
 from playground.core.data import PointData, TrainingData
 from playground.core.session import TrainingSession
-from playground.core.text import plain
-from playground.ui import keys
+from playground.ui import keys, plain_text
 from playground.ui.common_views import queue_watch
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
@@ -137,7 +136,7 @@ def _setting_widget(name: str, value: Any, key: str) -> Any:
         try:
             return setting.parse(text)
         except ConfigError as error:
-            st.caption(plain(f"{error} Keeping {format_hidden(value)}."))
+            plain_text.caption(f"{error} Keeping {format_hidden(value)}.")
             return value
     if setting.kind == "optional_float":
         on = st.toggle(setting.label, value=value is not None, key=key + "_on")
@@ -352,7 +351,7 @@ def live_compare(
         else:
             st.caption(f"{state} Step {session.step_count:,}. {hint}")
         for message in diverged:
-            st.error(plain(message), icon="⚠️")
+            plain_text.message(message, "error")
         st.dataframe(coloured(results_table(session, names)), hide_index=True,
                      column_config=TABLE_COLUMNS, width="stretch")  # fmt: skip
         loss_figure, accuracy_figure = _curve_figures(session)
@@ -391,11 +390,11 @@ def show_comparison(prefix: str, comparison: Comparison) -> None:
     done = len(comparison.results)
     total = len(comparison.configs) * len(comparison.seeds)
     took = f", {comparison.seconds:.1f} s." if comparison.seconds else "."
-    st.markdown(plain(f"{done} of {total} runs ({len(comparison.seeds)} seeds × "
-                      f"{len(comparison.configs)} variants, {comparison.steps:,} steps each) "
-                      f"on {comparison.executor}{took}"))  # fmt: skip
+    plain_text.line(f"{done} of {total} runs ({len(comparison.seeds)} seeds × "
+                    f"{len(comparison.configs)} variants, {comparison.steps:,} steps each) "
+                    f"on {comparison.executor}{took}")  # fmt: skip
     for line in comparison.differences():
-        st.markdown(plain(line))
+        plain_text.line(line)
     st.dataframe(coloured(comparison.summary()), hide_index=True, width="stretch")
     variants = [i for i in range(len(comparison.names)) if comparison.for_variant(i)]
     if variants:
@@ -456,7 +455,7 @@ def sweep_section(
         try:
             state[keys.COMPARISON.of(prefix)] = Comparison.from_json(uploaded.getvalue())
         except ConfigError as error:
-            st.error(plain(str(error)), icon="⚠️")
+            plain_text.message(error, "error")
     if state.pop(keys.SWEEP_REQUESTED.of(prefix), False):
         session.pause()  # the sweep gets the cores
         seeds = list(range(int(n_seeds)))
@@ -477,7 +476,7 @@ def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:
     try:
         executor, description = make_executor()
     except SweepError as error:
-        st.error(plain(str(error)), icon="⚠️")
+        plain_text.message(error, "error")
         return
     comparison.executor = description
     progress = st.progress(0.0, text=f"Starting {len(tasks)} runs on {description}…")

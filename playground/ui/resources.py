@@ -35,8 +35,7 @@ from playground.core.scheduler import (
     default_place_seconds,
 )
 from playground.core.session import TrainingSession, Worker
-from playground.core.text import plain
-from playground.ui import keys
+from playground.ui import keys, plain_text
 
 __all__ = [
     "run_through_entry",
@@ -97,16 +96,22 @@ def download_with_progress(name: str) -> None:
             return
         label = datasets.IMAGE_DATASETS[name]
         bar = st.progress(0.0, text=f"Downloading {label}: it happens once…")
+        status = st.empty()  # what the download says, as plain text: it names files and folders
 
         def report(fraction: float, message: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=plain(f"{label}: {message}"))
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"Downloading {label}…")
+            with status:
+                plain_text.line(message)
 
         try:
             folder = datasets.download(name, progress=report)
         except BaseException:
             bar.empty()
+            status.empty()
             raise
-        bar.progress(1.0, text=plain(f"{label} downloaded into {folder}"))
+        bar.progress(1.0, text=f"{label}: downloaded")
+        with status:
+            plain_text.line(f"{label} downloaded into {folder}")
 
 
 def data_for(config: Config, upload) -> PointData | ImageSet | None:
@@ -121,7 +126,7 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
             with st.spinner("Loading the images…"):
                 return image_set(config.dataset, config.source)
         except datasets.DataError as error:
-            st.error(plain(str(error)))
+            plain_text.message(error, "error")
             return None
     if config.dataset == "csv":
         if upload is None:
@@ -133,7 +138,7 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
                 upload.getvalue(), config.train_share, config.data_seed, config.features
             )
         except datasets.DataError as error:
-            st.error(plain(f"That file cannot be used: {error}"))
+            plain_text.message(f"That file cannot be used: {error}", "error")
             return None
     return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                     config.data_seed, config.features)  # fmt: skip

@@ -39,8 +39,7 @@ from playground.core.config import (
 )
 from playground.core.links import View, link_query, read_link
 from playground.core.session import TrainingSession
-from playground.core.text import plain
-from playground.ui import keys
+from playground.ui import keys, plain_text
 from playground.ui.run_controls import ClickLog, run_buttons
 
 __all__ = ["SettingsPanel", "run_controls"]
@@ -53,7 +52,6 @@ SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
      "⚡ These take effect while training runs."),
     ("training", "Training", ":material/speed:", None),
 )  # fmt: skip
-NOTE_ICON = ":material/link:"
 # A section's expander is keyed `{prefix}section_{group}` (see `SettingsPanel.section_key`).
 
 
@@ -174,7 +172,7 @@ class SettingsPanel:
         try:
             config, notes = Config.resolve(values)
         except ConfigError as error:  # a widget out of its range: keep the last good setup
-            st.error(plain(str(error)))
+            plain_text.message(error, "error")
             return self.config
         if notes:
             self.notes().extend(notes)
@@ -295,8 +293,8 @@ class SettingsPanel:
                              on_change=self._keep_upload)  # fmt: skip
             kept = self.upload
             if kept is not None and st.session_state.get(keys.CSV_UPLOAD.of(self.prefix)) is None:
-                st.caption(plain(f"Using {kept.name}, uploaded earlier. Upload another file "
-                                 "to replace it."))  # fmt: skip
+                plain_text.caption(f"Using {kept.name}, uploaded earlier. Upload another "
+                                   "file to replace it.")  # fmt: skip
         self.widget("source")
         if is_toy:
             self.widget("noise")
@@ -445,4 +443,4 @@ def run_controls(panel: SettingsPanel, session: TrainingSession) -> None:
 def show_notes(panel: SettingsPanel) -> None:
     """What the link (or a rule between settings) changed, as plain text."""
     for note in panel.notes():
-        st.warning(plain(note), icon=NOTE_ICON)
+        plain_text.message(note, "warning", icon="link")

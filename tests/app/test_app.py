@@ -7,7 +7,6 @@ stopped) in teardown by clearing the resource caches.
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.core.config import Config, HiddenLayer
+from tests.app.messages import captions, message_text, messages
 from tests.app.run_buttons import click_run_button, run_buttons_data
 from tests.app.sections import on_screen, open_sections
 
@@ -45,13 +45,8 @@ def config_of(app: AppTest) -> Config:
     return app.session_state["session"].configs[0]
 
 
-def shown(markdown: str) -> str:
-    """The text a person sees of a Markdown message (character references decoded)."""
-    return html.unescape(markdown).replace("\u2060", "")  # invisible word joiners
-
-
 def notes_of(app: AppTest) -> str:
-    return " ".join(shown(w.value) for w in app.warning)
+    return message_text(app, "warning")
 
 
 def widget(app: AppTest, kind: str, key: str):
@@ -63,7 +58,7 @@ def test_default_page_draws_without_errors():
     assert [m.label for m in app.metric][:2] == ["Step", "Epoch"]
     assert app.metric[0].value == "0"
     assert config_of(app) == Config()
-    assert not app.warning and not app.error
+    assert not messages(app, "warning") and not messages(app, "error")
 
 
 def test_every_sidebar_control_changes_the_configuration():
@@ -164,7 +159,7 @@ def test_url_sets_the_configuration():
     config = Config(dataset="xor", hidden=((4, "relu"),), optimizer="sgd", lr=0.3, seed=9)
     app = start(config.to_query())
     assert config_of(app) == config
-    assert not app.warning
+    assert not messages(app, "warning")
 
 
 def test_bad_url_values_give_notes_not_exceptions():
@@ -238,8 +233,8 @@ def test_an_uploaded_csv_stays_when_the_data_section_closes():
     assert app.session_state["session"].data.class_names == ("a", "b")
     app.session_state["section_data"] = True
     app.run()
-    captions = [shown(caption.value) for caption in app.sidebar.caption]
-    assert any("Using points.csv, uploaded earlier" in caption for caption in captions)
+    shown_captions = captions(app.sidebar)
+    assert any("Using points.csv, uploaded earlier" in caption for caption in shown_captions)
 
 
 def test_csv_choice_asks_for_a_file():
@@ -278,7 +273,7 @@ def test_a_good_csv_trains_in_its_own_units():
 def test_csv_errors_show_in_words(content, words):
     app = start({"dataset": "csv"})
     upload(app, content)
-    messages = " ".join(shown(error.value) for error in app.error)
+    messages = message_text(app, "error")
     assert "cannot be used" in messages and words in messages
     assert "session" not in app.session_state  # nothing trains on a bad file
 
@@ -290,12 +285,12 @@ def test_divergence_is_reported_and_reset_recovers():
             break
         click_run_button(app, "step", run=False)
         app.run()
-    messages = " ".join(shown(error.value) for error in app.error)
-    assert "Diverged at step" in messages and "Lower the learning rate" in messages
+    errors = message_text(app, "error")
+    assert "Diverged at step" in errors and "Lower the learning rate" in errors
     assert run_buttons_data(app)["stopped"]  # Step and Play are disabled
     click_run_button(app, "reset", run=False)
     app.run()
-    assert not app.error
+    assert not messages(app, "error")
     assert app.metric[0].value == "0"
     assert not run_buttons_data(app)["stopped"]
 

@@ -3,7 +3,6 @@ that says what differs, variants in the link, a sweep, and its export and import
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.core.compare import PRESETS, Comparison
 from playground.ui.keys import FIRST_PAINT
+from tests.app.messages import lines, message_text
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen
 
@@ -26,10 +26,6 @@ def release_workers():
     st.cache_resource.clear()
 
 
-def shown(markdown: str) -> str:
-    return html.unescape(markdown).replace("\u2060", "")
-
-
 def open_compare(query: dict | None = None) -> AppTest:
     app = on_screen(AppTest.from_file(APP, default_timeout=120))
     for key, value in (query or {}).items():
@@ -41,7 +37,7 @@ def open_compare(query: dict | None = None) -> AppTest:
 
 
 def differs_line(app: AppTest) -> str:
-    return " ".join(shown(info.value) for info in app.info)
+    return message_text(app, "info")
 
 
 def session(app: AppTest):
@@ -113,14 +109,14 @@ def test_variants_come_from_the_link_and_bad_ones_give_notes():
     assert app.query_params["variant"] == ["base", "dropout:0.3;max_norm:2"]
 
     app = open_compare({"variant": ["dropout:7", "seed:3"]})
-    notes = " ".join(shown(w.value) for w in app.warning)
+    notes = message_text(app, "warning")
     assert "Dropout" in notes and "seed" in notes
     assert len(session(app).configs) == 2
 
 
 def test_a_link_with_one_variant_gets_the_default_preset_and_a_note():
     app = open_compare({"variant": ["dropout:0.2"]})
-    assert "at least 2" in " ".join(shown(w.value) for w in app.warning)
+    assert "at least 2" in message_text(app, "warning")
     assert [c.dropout for c in session(app).configs] == [0.0, 0.5]
 
 
@@ -140,7 +136,7 @@ def test_a_sweep_runs_every_variant_and_seed_and_states_the_difference():
     assert sorted((r.variant, r.seed) for r in comparison.results) == [(0, 0), (0, 1), (1, 0),
                                                                        (1, 1)]  # fmt: skip
     assert all(r.steps == 200 for r in comparison.results)
-    text = " ".join(shown(m.value) for m in app.markdown)
+    text = " ".join(lines(app))
     assert "4 of 4 runs" in text
     assert "B (dropout 0.5) − A (plain):" in text and "95% CI" in text
     summary = comparison.summary()
@@ -198,7 +194,7 @@ def test_a_malformed_comparison_file_gets_a_message_and_changes_nothing(content,
         ("comparison.json", content, "application/json"))  # fmt: skip
     app.run()
     assert not app.exception, [e.value for e in app.exception]
-    errors = " ".join(shown(e.value) for e in app.error)
+    errors = message_text(app, "error")
     assert words in errors, errors
     after = app.session_state[f"{PREFIX}comparison"] if f"{PREFIX}comparison" in \
         app.session_state else None  # fmt: skip

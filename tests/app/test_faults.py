@@ -6,8 +6,9 @@ from __future__ import annotations
 import time
 
 from playground.core.session import Run
+from tests.app.messages import message_text, messages
 from tests.app.run_buttons import click_run_button
-from tests.app.test_app import release_workers, shown, start  # noqa: F401 (fixture)
+from tests.app.test_app import release_workers, start  # noqa: F401 (fixture)
 
 WAIT_SECONDS = 20
 
@@ -17,7 +18,7 @@ def broken_step(self) -> bool:
 
 
 def errors_of(app) -> str:
-    return " ".join(shown(error.value) for error in app.error)
+    return message_text(app, "error")
 
 
 def test_a_worker_that_raises_shows_the_error_and_reset_recovers(monkeypatch):
@@ -39,11 +40,11 @@ def test_a_worker_that_raises_shows_the_error_and_reset_recovers(monkeypatch):
     monkeypatch.undo()
     click_run_button(app, "reset")
     assert not app.exception
-    assert not app.error
+    assert not messages(app, "error")
     assert app.session_state["session"] is not session
     click_run_button(app, "step")
     assert app.metric[0].value == "1"
-    assert not app.error
+    assert not messages(app, "error")
 
 
 def test_a_step_button_whose_step_raises_shows_the_error_not_a_traceback(monkeypatch):
@@ -58,5 +59,5 @@ def test_a_step_button_whose_step_raises_shows_the_error_not_a_traceback(monkeyp
     click_run_button(app, "reset")
     click_run_button(app, "step")
     assert not app.exception
-    assert not app.error
+    assert not messages(app, "error")
     assert app.metric[0].value == "1"

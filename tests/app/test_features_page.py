@@ -10,6 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.messages import messages
 from tests.app.sections import on_screen, open_sections
 from tests.app.test_app import notes_of
 
@@ -43,7 +44,7 @@ def feature_pills(app: AppTest, prefix: str = ""):
 def test_the_circle_without_hidden_layers_learns_from_the_squares_in_the_link():
     app = open_page({"dataset": "circle", "features": "x1sq,x2sq", "hidden": "none",
                      "lr": "0.1"})  # fmt: skip
-    assert not app.warning
+    assert not messages(app, "warning")
     (pills,) = feature_pills(app)
     assert pills.value == ["x1sq", "x2sq"]
     assert app.query_params["features"] == "x1sq,x2sq"

@@ -11,9 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from playground.charts.inside import DiagramUnit
 from playground.ui.keys import FIRST_PAINT, PLAYGROUND
+from tests.app.messages import lines, message_text
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys
-from tests.app.test_app import APP, TIMEOUT, shown
+from tests.app.test_app import APP, TIMEOUT
 from tests.app.test_app import start as open_playground
 
 
@@ -30,9 +31,9 @@ def test_neuron_maps_and_layer_health_are_drawn():
     snapshot = app.session_state["session"].snapshots[0]
     first, second = snapshot.neuron_maps
     assert first.shape == (16, 25, 25) and second.shape == (6, 25, 25)  # 16 of the 20 units
-    lines = [shown(m.value) for m in app.markdown]
-    assert any(line.startswith("Layer 1 · 20 ReLU:") and "dead" in line for line in lines)
-    assert any(line.startswith("Layer 2 · 6 tanh:") and "saturated" in line for line in lines)
+    shown_lines = lines(app)
+    assert any(line.startswith("Layer 1 · 20 ReLU:") and "dead" in line for line in shown_lines)
+    assert any(line.startswith("Layer 2 · 6 tanh:") and "saturated" in line for line in shown_lines)
 
 
 def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_it():
@@ -53,7 +54,7 @@ def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_
 
 def test_batch_norm_with_batch_size_one_is_explained_before_play():
     app = open_playground({"batch_norm": "1", "batch_size": "1"})
-    warnings = " ".join(shown(w.value) for w in app.warning)
+    warnings = message_text(app, "warning")
     assert "Batch norm with batch size 1" in warnings
 
 
@@ -63,10 +64,10 @@ def test_a_deep_sigmoid_net_with_small_init_names_its_saturated_layer():
                            "init": "small"})  # fmt: skip
     app.session_state["session"].step(300)  # as 300 clicks on Step would
     app.run()
-    hints = " ".join(shown(w.value) for w in app.warning)
+    hints = message_text(app, "warning")
     assert "Layer 4: 100% of its sigmoid units are saturated" in hints
-    lines = [shown(m.value) for m in app.markdown]
-    assert "Layer 1 · 64 sigmoid: 0% saturated" in lines
+    shown_lines = lines(app)
+    assert "Layer 1 · 64 sigmoid: 0% saturated" in shown_lines
 
 
 def live_charts(app) -> dict[str, dict]:
@@ -139,7 +140,7 @@ def test_switching_the_inside_views_off_draws_the_plain_diagram_and_keeps_the_hi
     assert "architecture_chart" in charts
     assert not {"diagram_chart", "unit_map_chart", "health_chart"} & set(charts)
     assert session.snapshots[0].neuron_maps is None and session.snapshots[0].histograms == ()
-    hints = " ".join(shown(w.value) for w in app.warning)
+    hints = message_text(app, "warning")
     assert "Layer 4: 100% of its sigmoid units are saturated" in hints
     next(t for t in app.toggle if t.key == "show_inside").set_value(True).run()
     assert {"diagram_chart", "health_chart"} <= set(live_charts(app))

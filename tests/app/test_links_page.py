@@ -4,7 +4,6 @@ changed; the widgets show the value the run uses."""
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,7 @@ from playground.core.config import (
     Config,
     PageSpec,
 )
+from tests.app.messages import messages
 from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -48,7 +48,7 @@ def open_page(query: dict, page: PageSpec = PLAYGROUND_PAGE) -> AppTest:
 
 
 def notes(app: AppTest) -> list[str]:
-    return [html.unescape(warning.value).replace("\u2060", "") for warning in app.warning]
+    return messages(app, "warning")
 
 
 def config_of(app: AppTest, prefix: str = "") -> Config:
@@ -167,16 +167,20 @@ def test_links_that_used_to_crash_the_page_open_with_notes(query, changed):
         assert labels[name] + ":" in text, name
     assert len(shown) <= len(query) + 1  # one note per bad value at most (1,000 names: one)
     assert all(len(note) < 500 for note in shown)
-    for warning in app.warning:  # the value is quoted as text: no Markdown punctuation left
-        assert not set(warning.value) & set("[]()<>!*_`:$"), warning.value
+    assert not app.warning  # every note quotes a link's text: none goes through Markdown
 
 
-def test_a_quoted_link_value_never_reaches_the_markdown_unescaped():
-    app = open_page({"dataset": "[answer](https://example.com/evil)"})
-    joiner = "\u2060"
-    assert f"&#91;answer&#93;&#40;https{joiner}&#58;&#47;&#47;example{joiner}&#46;com" in (
-        app.warning[0].value
-    )
+def test_a_quoted_link_value_is_shown_as_exactly_its_characters():
+    """No Markdown, no HTML and no invisible characters: the note holds the link's text as
+    it was typed, HTML-escaped for the page, and copies back as the same characters."""
+    value = "[answer](https://example.com/evil) <b>x</b> *y* :red[z]"
+    app = open_page({"dataset": value})
+    assert not app.warning  # not a Streamlit (Markdown) alert
+    (note,) = messages(app, "warning")
+    assert f"'{value}'" in note
+    assert "\u2060" not in note
+    body = next(e.proto.body for e in app.get("html") if "plain-warning" in e.proto.body)
+    assert "<b>" not in body and "&lt;b&gt;x&lt;/b&gt;" in body
 
 
 def test_the_url_is_rewritten_with_the_values_used():

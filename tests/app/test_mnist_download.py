@@ -6,7 +6,6 @@ fake downloader writes tiny IDX files, and "offline" is a mirror on a closed loc
 from __future__ import annotations
 
 import gzip
-import html
 import socket
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from mlp.datasets import IDX_FILE_NAMES
 from mlp.datasets import images as images_module
+from tests.app.messages import lines, message_text
 from tests.datasets.dataset_files import idx_bytes, small_set
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -70,11 +70,11 @@ def download_bars(app: AppTest) -> list:
 
 
 def bar_text(bar) -> str:
-    return html.unescape(bar.proto.text).replace("\u2060", "")
+    return bar.proto.text
 
 
 def errors(app: AppTest) -> str:
-    return " ".join(html.unescape(e.value).replace("\u2060", "") for e in app.error)
+    return message_text(app, "error")
 
 
 def closed_port_url() -> str:
@@ -95,7 +95,8 @@ def test_a_missing_full_set_is_downloaded_once_with_a_progress_bar(data_dir, mon
     # The bar stays at 100% saying where the files went, until the next run.
     (bar,) = download_bars(app)
     assert bar.proto.value == 100
-    assert bar_text(bar) == f"Fashion-MNIST (clothes) downloaded into {folder}"
+    assert bar_text(bar) == "Fashion-MNIST (clothes): downloaded"
+    assert f"Fashion-MNIST (clothes) downloaded into {folder}" in lines(app)  # as plain text
     assert any("300 training and 40 test images" in c.value for c in app.caption)
     session = app.session_state["mnist_session"]
     assert session.data.name == "fashion-mnist" and session.data.inputs_train.shape == (300, 784)

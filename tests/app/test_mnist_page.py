@@ -4,7 +4,6 @@ weights, and keeps the Playground's setup."""
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import time
@@ -16,6 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from playground.core.config import MNIST_PAGE
+from tests.app.messages import message_text, messages
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen, open_sections
 
@@ -138,7 +138,7 @@ def test_the_mnist_page_offers_image_sets_and_wide_layers_only():
     config = app.session_state["mnist_session"].configs[0]
     assert config.dataset == "mnist" and config.hidden[0].units == 1024
     assert config.input_dropout == 0.2
-    notes = [html.unescape(w.value).replace("\u2060", "") for w in app.warning]
+    notes = messages(app, "warning")
     assert len(notes) == 1 and "not on the MNIST page" in notes[0]
     datasets = next(s for s in app.sidebar.selectbox if s.key == "mnist_setting_dataset")
     assert datasets.options == ["MNIST (handwritten digits)", "Fashion-MNIST (clothes)"]
@@ -146,6 +146,5 @@ def test_the_mnist_page_offers_image_sets_and_wide_layers_only():
 
 def test_fashion_mnist_has_no_offline_sample_and_says_so():
     app = open_mnist({"dataset": "fashion-mnist", "source": "sample"})
-    messages = " ".join(html.unescape(e.value) for e in app.error)
-    assert "Only MNIST has an offline sample" in messages
+    assert "Only MNIST has an offline sample" in message_text(app, "error")
     assert "mnist_session" not in app.session_state

@@ -22,14 +22,16 @@ from playground.core.config import (
     HiddenLayer,
 )
 from playground.core.links import View, link_query, read_link
-from playground.core.text import plain
+from playground.ui.plain_text import message_html, one_line
 
 KEYS = [s.name for s in (*SETTINGS, *VIEW_SETTINGS)] + ["hide"]
 
 
-def seen(markdown: str) -> str:
-    """What a person reads of `plain`'s Markdown: references decoded, word joiners unseen."""
-    return html.unescape(markdown).replace("\u2060", "")
+def seen(markup: str) -> str:
+    """What a person reads of a plain message's markup: the text between its tags."""
+    inner = markup.split(">", 1)[1].rsplit("<", 1)[0]
+    assert "<" not in inner and ">" not in inner  # no tag of the text's own
+    return html.unescape(inner)
 
 
 def test_the_default_link_is_the_default_setup():
@@ -105,11 +107,11 @@ def test_hide_takes_groups_names_and_repeated_keys():
 
 
 def test_markdown_in_a_link_is_quoted_as_plain_text():
-    value = "[Click here for the answer key](https://example.com/evil)"
-    markdown = plain(read_link({"dataset": value}).notes[0])
-    assert not set(markdown) & set("[]()/:.") and seen(markdown).count(value) == 1
-    image = plain(read_link({"dataset": "![t](https://example.com/t.png)"}).notes[0])
-    assert "![" not in image and "&#33;&#91;t&#93;" in image
+    for value in ("[Click here for the answer key](https://example.com/evil)",
+                  "![t](https://example.com/t.png)", "<img src=x onerror=alert(1)>"):  # fmt: skip
+        note = read_link({"dataset": value}).notes[0]
+        assert note.count(value) == 1  # quoted as it was typed
+        assert seen(message_html(note)) == note  # and shown as exactly that
 
 
 # -- any link at all -------------------------------------------------------------------------
@@ -162,11 +164,12 @@ def test_every_setting_at_its_limits_round_trips():
     assert read_link({"hidden": widest}).config.hidden == (HiddenLayer(128, "relu"),) * 6
 
 
-def test_every_ascii_punctuation_character_becomes_a_reference():
-    markdown = plain(string.punctuation + " www.example.com :smile:")
-    assert not set(markdown) & (set(string.punctuation) - set("&#;"))
-    assert seen(markdown) == string.punctuation + " www.example.com :smile:"
-    assert plain("a\nb\x00c") == "a b c"
+def test_a_plain_message_shows_every_character_as_typed_and_nothing_more():
+    text = string.punctuation + " www.example.com :smile: $x^2$ &amp; \u00e9"
+    markup = message_html(text, "warning", icon="link")
+    assert seen(markup) == text
+    assert "\u2060" not in markup  # no invisible characters slipped in
+    assert one_line("a\nb\x00c\td") == "a b c d"  # control characters would break the line
 
 
 def test_a_page_offers_only_its_own_data_sets_and_layer_widths():
