@@ -25,7 +25,7 @@ from mlp.datasets.images import (
     download,
     load_images,
 )
-from mlp.datasets.split import fixed_subset, split
+from mlp.datasets.split import fixed_subset, flip_labels, split
 from mlp.datasets.standardize import Standardizer
 from mlp.datasets.toy import (
     MAX_NOISE,
@@ -52,6 +52,7 @@ __all__ = [
     "default_data_dir",
     "download",
     "fixed_subset",
+    "flip_labels",
     "ImageData",
     "load_images",
     "load_points_csv",

@@ -1,4 +1,4 @@
-"""A seeded, stratified train/test split, and a fixed random subset of rows."""
+"""A seeded, stratified train/test split, a fixed random subset of rows, and label noise."""
 
 from __future__ import annotations
 
@@ -70,3 +70,37 @@ def split(
     train_indices = rng.permutation(np.concatenate(train_parts or [empty]))
     test_indices = rng.permutation(np.concatenate(test_parts or [empty]))
     return X[train_indices], y[train_indices], X[test_indices], y[test_indices]
+
+
+def flip_labels(y: np.ndarray, share: float, n_classes: int, seed: int = 0) -> np.ndarray:
+    """A copy of ``y`` with ``round(share * n)`` labels, chosen at random, each changed to
+    another class drawn uniformly: the label noise of an overfitting experiment.
+
+    Parameters
+    ----------
+    y : np.ndarray, shape (n,)
+        Integer class labels in 0 .. n_classes - 1.
+    share : float
+        The share of labels to flip, from 0 to 1.
+    n_classes : int
+        K; with fewer than 2 classes nothing can change.
+    seed : int, default 0
+        Same inputs and seed flip the same labels to the same classes.
+
+    Returns
+    -------
+    np.ndarray, shape (n,)
+        A new array with the dtype of ``y``.
+    """
+    if not 0.0 <= share <= 1.0:
+        raise DataError(f"The share of flipped labels must be from 0 to 1, not {share}.")
+    flipped = np.array(y, copy=True)
+    count = round(share * len(flipped))
+    if count == 0 or n_classes < 2:
+        return flipped
+    rng = np.random.default_rng([seed, 0x1AB])  # apart from the split's stream
+    rows = rng.choice(len(flipped), size=count, replace=False)
+    # An offset of 1 .. K-1 classes is never the label itself.
+    offsets = rng.integers(1, n_classes, size=count)
+    flipped[rows] = (flipped[rows] + offsets) % n_classes
+    return flipped

@@ -313,16 +313,18 @@ def task_data(config_key: str, csv: bytes | None) -> TrainingData:
 
         X, y, names = datasets.load_points_csv(csv or b"")
         return make_point_data(X, y, names, config.train_share, config.data_seed,
-                               features=config.features)  # fmt: skip
+                               features=config.features,
+                               label_noise=config.label_noise)  # fmt: skip
     return make_toy_data(config.dataset, config.n_points, config.noise, config.train_share,
-                         config.data_seed, config.features)  # fmt: skip
+                         config.data_seed, config.features, config.label_noise)  # fmt: skip
 
 
 def data_key(config: Config) -> str:
     """The settings that decide the data, as the cache key of `task_data`."""
     return Config(dataset=config.dataset, source=config.source, noise=config.noise,
                   n_points=config.n_points, train_share=config.train_share,
-                  data_seed=config.data_seed, features=config.features).to_json()  # fmt: skip
+                  data_seed=config.data_seed, features=config.features,
+                  label_noise=config.label_noise).to_json()  # fmt: skip
 
 
 def run_task(task: SweepTask) -> TaskResult:

@@ -412,13 +412,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("source", "Images", "choice", "sample",
             "The offline sample needs no download; the full set is downloaded once.",
             "data", choices=SOURCE_CHOICES),
-    Setting("n_points", "Points", "int", 500, "How many points to generate.",
-            "data", minimum=50, maximum=5000, steps=_grid(50, 5000, 50), display="int"),
+    Setting("n_points", "Points", "int", 500,
+            "How many points to generate: few make overfitting easy to see.",
+            "data", minimum=20, maximum=5000,
+            steps=_grid(20, 100, 10)[:-1] + _grid(100, 5000, 50), display="int"),
     Setting("train_share", "Training share", "float", 0.5,
             "The share of points used for training; the rest are held out as test points.",
             "data", minimum=0.1, maximum=0.9, steps=_grid(0.1, 0.9, 0.05), display="percent"),
     Setting("data_seed", "Data seed", "int", 0, "Which random draw of the points.",
             "data", minimum=0, maximum=MAX_SEED),
+    Setting("label_noise", "Label noise", "float", 0.0,
+            "The share of training points given a wrong class (seeded with the data); the test "
+            "points keep their true class, so test accuracy shows what the network learned of "
+            "the real pattern.",
+            "data", minimum=0.0, maximum=0.5, steps=_grid(0.0, 0.5, 0.05), display="percent"),
     Setting("features", "Input features", "multichoice", DEFAULT_FEATURES,
             "What the network is fed of each point (x₁, x₂ are its coordinates, standardised): "
             "with x₁² and x₂² even a network without hidden layers separates the circle.",
@@ -512,6 +519,7 @@ class Config:
     n_points: int = _default("n_points")
     train_share: float = _default("train_share")
     data_seed: int = _default("data_seed")
+    label_noise: float = _default("label_noise")
     features: tuple[str, ...] = _default("features")
     hidden: tuple[HiddenLayer, ...] = field(default=_default("hidden"))
     batch_norm: bool = _default("batch_norm")
@@ -714,7 +722,7 @@ MNIST_PAGE = PageSpec(
     name="MNIST",
     datasets=tuple(value for value, _ in IMAGE_CHOICES),
     max_units=MAX_UNITS,
-    omit=frozenset({"noise", "n_points", "train_share", "data_seed", "features"}),
+    omit=frozenset({"noise", "n_points", "train_share", "data_seed", "features", "label_noise"}),
     default=Config(
         dataset="mnist",
         hidden=(HiddenLayer(256, "relu"), HiddenLayer(256, "relu")),

@@ -141,13 +141,17 @@ def make_point_data(
     seed: int,
     resolution: int = BOUNDARY_RESOLUTION,
     features: Sequence[str] = DEFAULT_FEATURES,
+    label_noise: float = 0.0,
 ) -> PointData:
-    """Split 2-D points, standardise them on the training part, turn them into the network's
-    input `features` and lay the boundary grid.
+    """Split 2-D points, flip the share `label_noise` of the training labels, standardise the
+    points on the training part, turn them into the network's input `features` and lay the
+    boundary grid. The test labels stay true, so test accuracy measures how well a network
+    learned the real pattern rather than the noise.
 
     X: (N, 2) float, y: (N,) int class indices 0..K-1. Raises `datasets.DataError`.
     """
     X_train, y_train, X_test, y_test = datasets.split(X, y, train_share=train_share, seed=seed)
+    y_train = datasets.flip_labels(y_train, label_noise, len(class_names), seed=seed)
     X_train = np.ascontiguousarray(X_train, dtype=np.float32)
     X_test = np.ascontiguousarray(X_test, dtype=np.float32)
     # In float64: the squares of float32 features overflow from about 1e19 and vanish below
@@ -199,11 +203,14 @@ def make_toy_data(
     train_share: float,
     data_seed: int,
     features: Sequence[str] = DEFAULT_FEATURES,
+    label_noise: float = 0.0,
 ) -> PointData:
-    """A toy set, split and ready to train on with the input `features`."""
+    """A toy set, split and ready to train on with the input `features` (and `label_noise`,
+    the share of training labels flipped)."""
     X, y = datasets.toy(dataset, n_points, noise, data_seed)
     names = tuple(f"Class {k}" for k in range(datasets.toy_class_count(dataset)))
-    return make_point_data(X, y, names, train_share, data_seed, features=features)
+    return make_point_data(X, y, names, train_share, data_seed, features=features,
+                           label_noise=label_noise)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -64,15 +64,19 @@ def toy_data(
     train_share: float,
     data_seed: int,
     features: tuple[str, ...],
+    label_noise: float,
 ) -> PointData:
     """Toy data are shared by every session; the key holds only what shapes the data."""
-    return make_toy_data(dataset, n_points, noise, train_share, data_seed, features)
+    return make_toy_data(dataset, n_points, noise, train_share, data_seed, features, label_noise)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def csv_data(content: bytes, train_share: float, seed: int, features: tuple[str, ...]) -> PointData:
+def csv_data(
+    content: bytes, train_share: float, seed: int, features: tuple[str, ...], label_noise: float
+) -> PointData:
     X, y, class_names = datasets.load_points_csv(content)
-    return make_point_data(X, y, class_names, train_share, seed, features=features)
+    return make_point_data(X, y, class_names, train_share, seed, features=features,
+                           label_noise=label_noise)  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -134,14 +138,13 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
                     "a label.")  # fmt: skip
             return None
         try:
-            return csv_data(
-                upload.getvalue(), config.train_share, config.data_seed, config.features
-            )
+            return csv_data(upload.getvalue(), config.train_share, config.data_seed,
+                            config.features, config.label_noise)  # fmt: skip
         except datasets.DataError as error:
             plain_text.message(f"That file cannot be used: {error}", "error")
             return None
     return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
-                    config.data_seed, config.features)  # fmt: skip
+                    config.data_seed, config.features, config.label_noise)  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False)
