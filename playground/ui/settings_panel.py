@@ -300,6 +300,8 @@ class SettingsPanel:
             self.widget("noise")
             self.widget("n_points")
         self.widget("train_share")
+        if st.session_state[self.key("dataset")] not in IMAGE_DATASETS:
+            self.widget("label_noise")  # flipped training labels: points only
         self.widget("show_test")
         if self.shown("data_seed") and is_toy:
             st.button("Regenerate", key=f"{self.prefix}regenerate", on_click=self._regenerate,
