@@ -6,37 +6,61 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.core.config import SETTINGS, Config
-from playground.core.model_io import LoadedModel, ModelError, load_model, save_model
+from playground.core.model_io import (
+    DataShape,
+    LoadedModel,
+    ModelError,
+    data_shape,
+    load_model,
+    save_model,
+)
 from playground.core.session import TrainingSession
-from playground.core.text import plain
+from playground.ui import keys, plain_text
 from playground.ui.settings_panel import SettingsPanel
 
 __all__ = ["apply_loaded_model", "model_section"]
 
 
 def _pending_key(prefix: str) -> str:
-    return f"{prefix}loaded_model"
+    return keys.LOADED_MODEL.of(prefix)
 
 
 def _on_upload(panel: SettingsPanel) -> None:
     """Read the file before any widget is drawn: the panel then shows the model's setup."""
     state = st.session_state
     prefix = panel.prefix
-    upload = state.get(f"{prefix}model_upload")
+    upload = state.get(keys.MODEL_UPLOAD.of(prefix))
     if upload is None:
         return
+    session = state.get(keys.SESSION.of(prefix))
     try:
-        model = load_model(upload.getvalue(), panel.page)
+        # The loader checks the file's input and class counts against the page's data before
+        # it reads the weights: a file that claims another size is refused, never allocated.
+        model = load_model(upload.getvalue(), panel.page, _page_data(session))
     except ModelError as error:
-        state[f"{prefix}model_error"] = str(error)
+        state[keys.MODEL_ERROR.of(prefix)] = str(error)
         return
-    state.pop(f"{prefix}model_error", None)
+    state.pop(keys.MODEL_ERROR.of(prefix), None)
     state[_pending_key(prefix)] = model
-    session = state.get(f"{prefix}session")
     if session is not None:
         session.pause()
         session.reset_requested = True  # the loaded model starts a new run, at step 0
     _show_config(panel, model.config)
+
+
+def _page_data(session: TrainingSession | None) -> DataShape:
+    """The input and class counts of the data this page would train a loaded configuration
+    on. Loading a model sets the page to its setup, so they follow the model's configuration
+    (its data set, and on the Playground its input features: `data_shape`); a CSV model
+    trains on the CSV the page has now, whose classes the current session knows."""
+
+    def expect(config: Config) -> tuple[int, int | None]:
+        n_inputs, n_classes = data_shape(config)
+        if n_classes is None and session is not None and session.configs[0].dataset == "csv":
+            n_classes = len(session.data.class_names)
+        return n_inputs, n_classes
+
+    return expect
 
 
 def _show_config(panel: SettingsPanel, config: Config) -> None:
@@ -82,10 +106,11 @@ def _model_controls(panel: SettingsPanel, session: TrainingSession) -> None:
     st.caption("Pause to save: the file holds the weights of the moment you paused."
                if playing else f"Saves the weights of step {step:,} and the setup.")  # fmt: skip
     st.file_uploader("Load a model (.npz saved from this page)", type=["npz"],
-                     key=f"{prefix}model_upload", on_change=_on_upload, args=(panel,))  # fmt: skip
-    error = st.session_state.get(f"{prefix}model_error")
+                     key=keys.MODEL_UPLOAD.of(prefix), on_change=_on_upload,
+                     args=(panel,))  # fmt: skip
+    error = st.session_state.get(keys.MODEL_ERROR.of(prefix))
     if error:
-        st.error(plain(error), icon="⚠️")
+        plain_text.message(error, "error")
 
 
 def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
@@ -95,6 +120,8 @@ def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
         return
     run = session.runs[0]
     data = session.data
+    # The loader checked the counts against the data the page would train the model on; this
+    # is the last check, for data that changed since (another CSV uploaded in between).
     fits = (
         run.config == model.config
         and data.inputs_train.shape[1] == model.n_inputs
@@ -102,8 +129,8 @@ def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
     )
     del st.session_state[_pending_key(prefix)]
     if not fits:
-        st.error(plain("The loaded model was made for other data (its inputs or classes "
-                       "differ), so it was not applied."), icon="⚠️")  # fmt: skip
+        st.error("The loaded model was made for other data (its inputs or classes differ), so "
+                 "it was not applied.", icon="⚠️")  # fmt: skip
         return
     with session.lock:
         session.pause()

@@ -9,8 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.app.messages import message_text
 from tests.app.run_buttons import click_run_button
-from tests.app.test_app import shown
 from tests.app.test_app import start as open_playground
 
 
@@ -43,7 +43,7 @@ def test_a_saved_model_loads_with_its_setup_and_weights():
     session = app.session_state["session"]
     assert (session.configs[0].dataset, session.configs[0].lr) == ("xor", 0.03)
     assert np.array_equal(session.runs[0].network.param_vector, weights)
-    assert "Model loaded" in " ".join(shown(s.value) for s in app.success)
+    assert "Model loaded" in message_text(app, "success")
     assert app.query_params["dataset"] in ("xor", ["xor"])  # the link shows the loaded setup
 
 
@@ -53,7 +53,7 @@ def test_a_bad_model_file_gets_a_message_and_changes_nothing():
     app.sidebar.file_uploader(key="model_upload").set_value(("model.npz", b"PK\x03\x04junk", "x"))
     app.run()
     assert not app.exception
-    assert "not a model file" in " ".join(shown(e.value) for e in app.error)
+    assert "not a model file" in message_text(app, "error")
     assert app.session_state["session"].configs[0] == before
 
 

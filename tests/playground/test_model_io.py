@@ -10,10 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mlp.layers import BatchNorm, Dense
 from playground.core.config import MNIST_PAGE, PLAYGROUND_PAGE, Config, HiddenLayer
 from playground.core.data import make_toy_data
 from playground.core.model_io import ModelError, load_model, save_model
-from playground.core.session import Run, make_network
+from playground.core.session import make_network, make_run
 
 CONFIG = Config(n_points=200, hidden=(HiddenLayer(8, "relu"), HiddenLayer(6, "tanh")),
                 batch_norm=True)  # fmt: skip
@@ -22,7 +23,7 @@ CONFIG = Config(n_points=200, hidden=(HiddenLayer(8, "relu"), HiddenLayer(6, "ta
 @pytest.fixture(scope="module")
 def trained():
     data = make_toy_data("spiral", 200, 0.0, 0.5, 0)
-    run = Run(CONFIG, data)
+    run = make_run(CONFIG, data)
     for _ in range(40):
         run.step()
     return run, data
@@ -59,6 +60,11 @@ def rewrite(content: bytes, change) -> bytes:
         (lambda a: a.update(config=np.array('{"hidden": "512relu"}')), "Playground page"),
         (lambda a: a.update(config=np.array('{"lr": 99}')), "Learning rate"),
         (lambda a: a.update(shape=np.array([2, 1])), "class counts"),
+        (lambda a: a.update(shape=np.array([3, 2])), "takes 3 inputs; this page's data has 2"),
+        (lambda a: a.update(shape=np.array([2, 4])), "tells 4 classes apart; this page's data"),
+        (lambda a: a.update(shape=np.array([2.0, 2.0])), "class counts"),
+        (lambda a: a.update(config=np.array(["{}"])), "not text"),
+        (lambda a: a.update(config=np.array(CONFIG.to_json() + " " * 20_000)), "20,5.. char"),
         (lambda a: a.pop("config"), "no 'config'"),
     ],
     ids=[
@@ -70,6 +76,11 @@ def rewrite(content: bytes, change) -> bytes:
         "too-wide",
         "bad-setting",
         "one-class",
+        "other-inputs",
+        "other-classes",
+        "float-counts",
+        "config-array",
+        "config-too-long",
         "no-config",
     ],
 )
@@ -78,6 +89,35 @@ def test_a_changed_file_is_refused_in_words(trained, change, words):
     content = rewrite(save_model(run.network, CONFIG, 2, 2), change)
     with pytest.raises(ModelError, match=words):
         load_model(content, PLAYGROUND_PAGE)
+
+
+def test_an_array_saved_in_fortran_order_loads_as_saved(trained):
+    run, _ = trained
+
+    def fortran(arrays):
+        arrays["hidden1.W"] = np.asfortranarray(arrays["hidden1.W"])
+
+    content = rewrite(save_model(run.network, CONFIG, 2, 2), fortran)
+    with zipfile.ZipFile(io.BytesIO(content)) as archive, archive.open("hidden1.W.npy") as npy:
+        np.lib.format.read_magic(npy)
+        assert np.lib.format.read_array_header_1_0(npy)[1]  # fortran_order
+    fresh = make_network(CONFIG, 2, 2)
+    load_model(content, PLAYGROUND_PAGE).apply_to(fresh)
+    assert np.array_equal(fresh.param_vector, run.network.param_vector)
+
+
+def test_loading_builds_no_network(trained, monkeypatch):
+    # The shapes come from the configuration: a file that claims a huge network is refused
+    # before anything of its size exists (a network was once built from the file's claims).
+    run, _ = trained
+    content = save_model(run.network, CONFIG, 2, 2)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("load_model built a layer")
+
+    monkeypatch.setattr(Dense, "__init__", refuse)
+    monkeypatch.setattr(BatchNorm, "__init__", refuse)
+    assert load_model(content, PLAYGROUND_PAGE).config == CONFIG
 
 
 def test_a_pickle_inside_an_npz_is_never_loaded(trained):
