@@ -1,9 +1,9 @@
 """Shareable links: a page's whole setup in its URL, read leniently, written back exactly.
 
 A link carries the experiment (every setting of `Config`) and the view (`View`: speed, test
-points, and for a lesson the controls to hide). `read_link` never fails: whatever a link
-holds, it returns a valid configuration and view plus plain-text notes on what it could not
-use. `link_query` writes the same setup back as URL parameters.
+points, and for a lesson or a challenge the controls to hide and the goal). `read_link` never
+fails: whatever a link holds, it returns a valid configuration and view plus plain-text notes
+on what it could not use. `link_query` writes the same setup back as URL parameters.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from playground.core.config import (
     names_in,
     shorten,
 )
+from playground.core.goals import Goal, read_goal
 
 __all__ = ["Link", "View", "link_query", "read_link"]
 
@@ -35,6 +36,7 @@ class View:
     speed: str = VIEW_SETTINGS_BY_NAME["speed"].default
     show_test: bool = VIEW_SETTINGS_BY_NAME["show_test"].default
     hidden: frozenset[str] = field(default_factory=frozenset)
+    goal: Goal | None = None
 
     def shown(self, name: str) -> bool:
         return name not in self.hidden
@@ -111,7 +113,9 @@ def read_link(params: Mapping[str, str | Sequence[str]], page: PageSpec = PLAYGR
         except ConfigError as error:
             notes.append(f"{error} Using {setting.to_text(setting.default)} instead.")
     hidden, hide_notes = read_hidden(params.get("hide", ()))
-    return Link(config, View(hidden=hidden, **view_values), tuple(notes + hide_notes))
+    goal, goal_notes = read_goal(_last(params.get("goal", "")))
+    view = View(hidden=hidden, goal=goal, **view_values)
+    return Link(config, view, tuple(notes + hide_notes + goal_notes))
 
 
 def link_query(config: Config, view: View) -> dict[str, str]:
@@ -124,4 +128,6 @@ def link_query(config: Config, view: View) -> dict[str, str]:
         query["speed"] = view.speed
     if view.hidden:
         query["hide"] = ",".join(sorted(view.hidden))
+    if view.goal is not None:
+        query["goal"] = view.goal.to_text()
     return query

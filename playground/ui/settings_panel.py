@@ -187,6 +187,7 @@ class SettingsPanel:
             speed=state[self.key("speed")],
             show_test=state[self.key("show_test")],
             hidden=self.view.hidden,
+            goal=self.view.goal,
         )
         return config
 
