@@ -18,6 +18,8 @@ navigation = st.navigation(
         st.Page("pages/mnist.py", title="MNIST", icon=":material/draw:", url_path="mnist"),
         st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
                 url_path="compare"),
+        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:",
+                url_path="lessons"),
     ]
 )  # fmt: skip
 with page_work():

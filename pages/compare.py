@@ -52,7 +52,7 @@ if data is None:
 session = resources.current_session(PREFIX, configs, data, panel.view.speed)
 settings_panel.run_controls(panel, session)
 on_screen = common_views.page_on_screen(PREFIX)
-compare_views.live_compare(PREFIX, session, names, below_the_fold=on_screen)
+compare_views.live_compare(PREFIX, session, names, on_screen, panel.view.goal)
 if common_views.below_the_fold(PREFIX):  # the boundaries, norms and sweeps once the top is shown
     st.divider()
     csv = panel.upload.getvalue() if base.dataset == "csv" and panel.upload is not None else None

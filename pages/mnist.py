@@ -48,7 +48,7 @@ model_views.apply_loaded_model(PREFIX, session)
 preset_views.paper_presets(PREFIX, session, config, panel.view, REDRAW_SECONDS)
 preset_views.quick_starts(PREFIX, config, panel.view)
 settings_panel.run_controls(panel, session)
-mnist_views.live_views(PREFIX, session, REDRAW_SECONDS)
+mnist_views.live_views(PREFIX, session, panel.view, REDRAW_SECONDS)
 panel.draw_sidebar()
 if config.dataset == "mnist" and common_views.page_on_screen(PREFIX):
     st.subheader("Draw a digit")

@@ -8,6 +8,7 @@ import streamlit as st
 
 from playground.core.config import PLAYGROUND_PAGE
 from playground.ui import (
+    challenge_views,
     common_views,
     keys,
     model_views,
@@ -36,3 +37,4 @@ playground_views.live_views(PREFIX, session, panel.view)
 panel.draw_sidebar()
 with st.sidebar:
     model_views.model_section(panel, session)
+    challenge_views.challenge_section(panel)

@@ -60,6 +60,8 @@ LIMITS = {  # name: (what it limits, largest value a goal may give)
     "max_layers": ("hidden layers", MAX_HIDDEN_LAYERS),
     "max_steps": ("steps", MAX_GOAL_STEPS),
 }
+# A goal about where training ends up, not where it passes by (overfitting shows late).
+AFTER = "min_steps"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Goal:
     max_units: int | None = None
     max_layers: int | None = None
     max_steps: int | None = None
+    min_steps: int | None = None
     title: str = ""
     lesson: str = ""  # the lesson this goal belongs to, for a browser session's progress
 
@@ -102,10 +105,14 @@ class Goal:
             words += " with " + " and ".join(limits)
         if self.max_steps is not None:
             words += f" within {self.max_steps:,} steps"
+        if self.min_steps is not None:
+            words += f" after {self.min_steps:,} steps"
         return words[0].upper() + words[1:]
 
     def check(self, config: Config, snapshot) -> GoalCheck:
-        """Whether `snapshot` of a run of `config` meets the goal, in words."""
+        """Whether a run of `config` has met the goal by `snapshot`, in words. Training may
+        pass a threshold between two redraws (at full speed, hundreds of steps go by), so
+        the run's evaluation curves count as well as the snapshot's own figures."""
         units = sum(layer.units for layer in config.hidden)
         if self.max_layers is not None and len(config.hidden) > self.max_layers:
             return GoalCheck(False, f"the network has {len(config.hidden)} hidden layers; "
@@ -117,11 +124,46 @@ class Goal:
         value = measure.value_of(snapshot)
         if value is None or not math.isfinite(value):
             return GoalCheck(False, f"no {measure.label} yet")
-        if self.max_steps is not None and snapshot.step > self.max_steps:
-            return GoalCheck(False, f"past step {self.max_steps:,}: press Reset and try again")
-        reached = value >= self.threshold if measure.higher_is_better else value <= self.threshold
+        for step, reached in self._points(snapshot):
+            if self._counts(step) and self._passes(reached):
+                return GoalCheck(True, f"{measure.label} {measure.format(reached)} at step "
+                                       f"{step:,}")  # fmt: skip
         now = f"{measure.label} {measure.format(value)} at step {snapshot.step:,}"
-        return GoalCheck(reached, now)
+        if self.max_steps is not None and snapshot.step > self.max_steps:
+            return GoalCheck(False, f"{now}, past step {self.max_steps:,}: press Reset and "
+                                    "try again")  # fmt: skip
+        if self.min_steps is not None and snapshot.step < self.min_steps:
+            return GoalCheck(False, f"{now}; the goal is checked from step {self.min_steps:,}")
+        return GoalCheck(False, now)
+
+    def _counts(self, step: int) -> bool:
+        return (self.min_steps is None or step >= self.min_steps) and (
+            self.max_steps is None or step <= self.max_steps)  # fmt: skip
+
+    def _passes(self, value: float) -> bool:
+        if not math.isfinite(value):
+            return False
+        return value >= self.threshold if self.measure.higher_is_better else value <= self.threshold
+
+    def _points(self, snapshot) -> list[tuple[int, float]]:
+        """(step, value) of the goal's metric: the run's evaluation curve where the snapshot
+        has one, then the snapshot's own figures."""
+        points: list[tuple[int, float]] = []
+        if self.metric == "gap":
+            train = getattr(snapshot, "train_accuracy_curve", None)
+            test = getattr(snapshot, "test_accuracy_curve", None)
+            if train is not None and test is not None:
+                test_at = dict(zip((int(s) for s in test[0]), test[1], strict=True))
+                points += [(int(s), float(v) - float(test_at[int(s)]))
+                           for s, v in zip(*train, strict=True) if int(s) in test_at]  # fmt: skip
+        else:
+            curve = getattr(snapshot, f"{self.metric}_curve", None)
+            if curve is not None:
+                points += [(int(s), float(v)) for s, v in zip(*curve, strict=True)]
+        value = self.measure.value_of(snapshot)
+        if value is not None:
+            points.append((int(snapshot.step), float(value)))
+        return points
 
     def check_any(self, configs: Sequence[Config], snapshots: Sequence) -> tuple[int | None, str]:
         """The first run (index) of several that meets the goal, with the words of its check;
@@ -136,7 +178,7 @@ class Goal:
         """The goal as its link value; the title, which may hold any character, comes last."""
         sign = ">=" if self.measure.higher_is_better else "<="
         parts = [f"{self.metric}{sign}{self.threshold:g}"]
-        for name in LIMITS:
+        for name in (*LIMITS, AFTER):
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value}")
@@ -158,7 +200,8 @@ def read_goal(text: str) -> tuple[Goal | None, list[str]]:
     """A goal from its link value, leniently: (the goal or None, notes on what was left out).
 
     `text` is `METRIC>=VALUE` (or `<=` for a loss), then `;`-separated `max_units=N`,
-    `max_layers=N`, `max_steps=N`, `lesson=KEY`, and last `title=ANY TEXT`. An accuracy may be
+    `max_layers=N`, `max_steps=N`, `min_steps=N` (checked from that step on), `lesson=KEY`,
+    and last `title=ANY TEXT`. An accuracy may be
     given as a share (0.9) or in percent (90).
     """
     text = str(text).strip()
@@ -197,6 +240,8 @@ def read_goal(text: str) -> tuple[Goal | None, list[str]]:
             if key in LIMITS:
                 what, largest = LIMITS[key]
                 values[key] = _whole(raw, f"the number of {what}", largest)
+            elif key == AFTER:
+                values[key] = _whole(raw, "the steps before the check", MAX_GOAL_STEPS)
             elif key == "lesson":
                 lesson = raw.strip()
                 if not (lesson.replace("-", "").replace("_", "").isalnum() and len(lesson) <= 40):

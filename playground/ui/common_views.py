@@ -23,6 +23,8 @@ from playground.charts.inside import health_figure_height, training_health_figur
 from playground.charts.network import architecture_figure
 from playground.charts.norms import weight_norm_figure
 from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
+from playground.core.config import Config
+from playground.core.goals import Goal
 from playground.core.inside import LayerHistograms, config_warnings
 from playground.core.session import Snapshot, TrainingSession
 from playground.core.text import format_number
@@ -318,6 +320,30 @@ def draw_config_warnings(session: TrainingSession) -> None:
         plain_text.message(warning, "warning")
 
 
+def draw_goal(goal: Goal, configs: Sequence[Config], snapshots: Sequence[Snapshot],
+              names: Sequence[str] = ()) -> None:  # fmt: skip
+    """A lesson's or a challenge's goal with its live check: met (by which run, where there
+    are several), met earlier in this browser session, or where the run stands."""
+    index, words = goal.check_any(configs, snapshots)
+    met = st.session_state.setdefault(keys.GOALS_MET.of(""), set())
+    text = goal.to_text()
+    title = f"{goal.title}: " if goal.title else ""
+    if index is not None:
+        met.add(text)
+        who = f"{names[index]}, " if names else ""
+        plain_text.message(f"{title}{goal.describe()}. Goal met ({who}{words}).", "success")
+    elif text in met:
+        plain_text.message(f"{title}{goal.describe()}. Goal met earlier in this session; now "
+                           f"{words}.", "success")  # fmt: skip
+    else:
+        plain_text.message(f"{title}{goal.describe()}. Not yet: {words}.", "info", icon="goal")
+
+
+def goal_met(goal: Goal) -> bool:
+    """Whether this browser session has met `goal` on any page."""
+    return goal.to_text() in st.session_state.get(keys.GOALS_MET.of(""), set())
+
+
 class LiveViews:
     """The redraw machinery of one page's live views of a one-run session.
 
@@ -329,9 +355,14 @@ class LiveViews:
     """
 
     def __init__(
-        self, prefix: str, session: TrainingSession, redraw_seconds: float = REDRAW_SECONDS
+        self,
+        prefix: str,
+        session: TrainingSession,
+        redraw_seconds: float = REDRAW_SECONDS,
+        goal: Goal | None = None,
     ) -> None:
         self.prefix = prefix
+        self.goal = goal
         self.session = session
         self.live = session.training_now
         self.queued = session.playing and not self.live
@@ -362,6 +393,8 @@ class LiveViews:
             draw_metrics(snapshot)
             draw_status(session, snapshot, speed=speed,
                         watch_key=self.session_key if self.queued else None)  # fmt: skip
+            if self.goal is not None:
+                draw_goal(self.goal, session.configs, [snapshot])
             draw(snapshot)
             if self.live and not session.training_now:
                 # Training stopped by itself (show Play again) or went to the queue: a full

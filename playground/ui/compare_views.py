@@ -43,9 +43,10 @@ from playground.core.compare import (
 )
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden
 from playground.core.data import PointData, TrainingData
+from playground.core.goals import Goal
 from playground.core.session import TrainingSession
 from playground.ui import keys, plain_text
-from playground.ui.common_views import queue_watch
+from playground.ui.common_views import draw_goal, queue_watch
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
 
@@ -330,7 +331,11 @@ def _norms(prefix: str, session: TrainingSession) -> None:
 
 
 def live_compare(
-    prefix: str, session: TrainingSession, names: Sequence[str], below_the_fold: bool = True
+    prefix: str,
+    session: TrainingSession,
+    names: Sequence[str],
+    below_the_fold: bool = True,
+    goal: Goal | None = None,
 ) -> None:
     """The lockstep session's views, redrawn while it plays; the decision boundaries and the
     weight norms only with `below_the_fold` (see `views.below_the_fold`)."""
@@ -352,6 +357,9 @@ def live_compare(
             st.caption(f"{state} Step {session.step_count:,}. {hint}")
         for message in diverged:
             plain_text.message(message, "error")
+        if goal is not None:
+            letters = [f"{LETTERS[i]} · {name}" for i, name in enumerate(names)]
+            draw_goal(goal, session.configs, session.snapshots, letters)
         st.dataframe(coloured(results_table(session, names)), hide_index=True,
                      column_config=TABLE_COLUMNS, width="stretch")  # fmt: skip
         loss_figure, accuracy_figure = _curve_figures(session)

@@ -16,7 +16,8 @@ __all__ = ["KEPT_ON_NEW_SETUP", "KEYS", "StateKey"]
 PLAYGROUND = ""  # one configuration on that page: its widgets keep their plain keys
 MNIST = "mnist_"
 COMPARE = "compare_"
-PREFIXES = (PLAYGROUND, MNIST, COMPARE)
+LESSONS = "lessons_"
+PREFIXES = (PLAYGROUND, MNIST, COMPARE, LESSONS)
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,29 @@ VARIANT_GENERATION = StateKey("variant_generation", "Compare: renews the variant
 PRESET = StateKey("preset", "Compare: the preset chosen last")
 COMPARISON = StateKey("comparison", "Compare: the last finished or imported sweep")
 SWEEP_REQUESTED = StateKey("sweep_requested", "Compare: Run sweep was pressed")
+GOALS_MET = StateKey("goals_met", "the goals met in this browser session, by their link text")
+RESEED = StateKey("reseed", "settings whose widgets show the value used from the next run")
 SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
 
 KEYS: tuple[StateKey, ...] = (
     SESSION, CONFIG, VIEW, NOTES, LAYERS, CSV_UPLOAD, CSV_FILE, SECTION, CLICK_LOG,
     RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
-    PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED,
+    PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
 )  # fmt: skip
+
+# Kept for the whole browser session, whatever page is set up anew.
+SESSION_WIDE = (GOALS_MET,)
+
+
+def belongs_to(key: str, prefix: str) -> bool:
+    """Whether the session-state `key` is one of the page's under `prefix` (a key of a page
+    whose prefix is longer, such as "mnist_" under the Playground's "", is not)."""
+    if not key.startswith(prefix) or key in {k.of(PLAYGROUND) for k in SESSION_WIDE}:
+        return False
+    longer = [other for other in PREFIXES if len(other) > len(prefix) and other.startswith(prefix)]
+    return not key.startswith(tuple(longer))
+
 
 # What a page keeps when its setup is replaced (a paper preset, a quick start): the training
 # session (rebuilt by the next run if the setup changed), the run controls, whose clicks carry

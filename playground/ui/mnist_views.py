@@ -10,6 +10,7 @@ import streamlit as st
 from playground.charts.images import confusion_matrix_figure, guesses_figure, weight_images_figure
 from playground.charts.style import empty_figure
 from playground.core.data import ImageSet
+from playground.core.links import View
 from playground.core.session import MAX_MISTAKES, ImageSnapshot, TrainingSession
 from playground.ui.common_views import (
     CURVE_HEIGHT,
@@ -158,13 +159,13 @@ def draw_image_health(prefix: str, session: TrainingSession) -> None:
     draw_health(prefix, shown_snapshot(prefix, session), (), heading=True)
 
 
-def live_views(prefix: str, session: TrainingSession, redraw_seconds: float) -> None:
+def live_views(prefix: str, session: TrainingSession, view: View, redraw_seconds: float) -> None:
     """Every view of a one-run session on images, redrawn while it plays: the curves beside a
     few test images and guesses; below the fold (from the run after the browser has shown the
     page) what the network gets wrong and its first layer's weights, the weight norms beside
     the network's shape, and each layer's health."""
     data: ImageSet = session.data
-    views = LiveViews(prefix, session, redraw_seconds)
+    views = LiveViews(prefix, session, redraw_seconds, goal=view.goal)
 
     def top(snapshot: ImageSnapshot) -> None:
         curves_column, examples_column = st.columns([11, 9], gap="medium")

@@ -21,10 +21,11 @@ import streamlit as st
 
 __all__ = ["MESSAGE_CSS", "caption", "line", "message"]
 
-Kind = Literal["info", "warning", "error"]
+Kind = Literal["info", "success", "warning", "error"]
 # Icons by their name in the Material Symbols font that Streamlit ships for its own icons.
-ICONS = {"info": "info", "warning": "warning", "error": "error", "link": "link",
-         "hint": "lightbulb", "compare": "compare_arrows"}  # fmt: skip
+ICONS = {"info": "info", "success": "check_circle", "warning": "warning", "error": "error",
+         "link": "link", "hint": "lightbulb", "compare": "compare_arrows",
+         "goal": "flag"}  # fmt: skip
 
 # Streamlit's alert colours (light theme) and shape, so a plain message looks like st.warning.
 MESSAGE_CSS = """
@@ -35,6 +36,7 @@ MESSAGE_CSS = """
   font-family:"Material Symbols Rounded";font-size:1.25rem;line-height:1.6rem;
   font-feature-settings:"liga";-webkit-font-feature-settings:"liga"}
 .plain-info{background:rgba(28,131,225,0.1);color:rgb(0,66,128)}
+.plain-success{background:rgba(33,195,84,0.1);color:rgb(23,114,51)}
 .plain-warning{background:rgba(255,189,69,0.2);color:rgb(146,108,5)}
 .plain-error{background:rgba(255,43,43,0.09);color:rgb(125,53,59)}
 .plain-caption{font-size:0.875rem;color:rgba(49,51,63,0.6);margin:0;overflow-wrap:anywhere}

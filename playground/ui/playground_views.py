@@ -174,7 +174,7 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
     page) the diagram of maps, which carries the network's shape, and the health histograms
     beside the weight norms (both a distribution per layer)."""
     data: PointData = session.data
-    views = LiveViews(prefix, session)
+    views = LiveViews(prefix, session, goal=view.goal)
 
     def top(snapshot: PointSnapshot) -> None:
         boundary_column, curves_column = st.columns([11, 9], gap="medium")

@@ -10,8 +10,6 @@ The Compare page is opened the same way, with the variants in its link.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import streamlit as st
 
 from playground.core.compare import LETTERS
@@ -29,23 +27,13 @@ from playground.core.session import TrainingSession
 from playground.core.text import format_number
 from playground.ui import keys
 from playground.ui.resources import page_fragment
+from playground.ui.settings_panel import forget_panel_state
 
-__all__ = ["estimate_text", "forget_panel_state", "paper_presets", "quick_starts"]
+__all__ = ["estimate_text", "paper_presets", "quick_starts"]
 
 COMPARE_PAGE_FILE = "pages/compare.py"
 
 OWN = "paper_"  # this section's own widgets, under the page's prefix
-
-
-def forget_panel_state(prefix: str, keep: Iterable[keys.StateKey] = keys.KEPT_ON_NEW_SETUP) -> None:
-    """Drop every session-state key under `prefix` except `keep`, this section's own and the
-    sidebar's open sections, so the panel reads its setup from the link again on the next
-    run."""
-    kept = {key.of(prefix) for key in keep}
-    for key in list(st.session_state.keys()):
-        if (key.startswith(prefix) and key not in kept
-                and not key.startswith((prefix + OWN, keys.SECTION.of(prefix)))):  # fmt: skip
-            del st.session_state[key]
 
 
 def _load(prefix: str, preset_key: str, view: View) -> None:
@@ -54,14 +42,14 @@ def _load(prefix: str, preset_key: str, view: View) -> None:
     st.query_params.from_dict(
         {key: [value] for key, value in link_query(preset.first, view).items()}
     )
-    forget_panel_state(prefix)
+    forget_panel_state(prefix, keep_own=OWN)
 
 
 def _load_target(prefix: str, index: int, view: View) -> None:
     """Button callback: a quick start's configuration becomes the page's setup."""
     config = TARGET_PRESETS[index].config
     st.query_params.from_dict({key: [value] for key, value in link_query(config, view).items()})
-    forget_panel_state(prefix)
+    forget_panel_state(prefix, keep_own=OWN)
 
 
 def quick_starts(prefix: str, config: Config, view: View) -> None:

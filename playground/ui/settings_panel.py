@@ -42,7 +42,7 @@ from playground.core.session import TrainingSession
 from playground.ui import keys, plain_text
 from playground.ui.run_controls import ClickLog, run_buttons
 
-__all__ = ["SettingsPanel", "run_controls"]
+__all__ = ["SettingsPanel", "forget_panel_state", "run_controls"]
 
 # (group, title, icon, note): the sidebar's sections, in order.
 SECTIONS: tuple[tuple[str, str, str, str | None], ...] = (
@@ -114,7 +114,7 @@ class SettingsPanel:
             state[keys.CONFIG.of(self.prefix)] = link.config
             state[keys.VIEW.of(self.prefix)] = link.view
             state[keys.NOTES.of(self.prefix)] = list(link.notes)
-        for name in state.pop(f"{self.prefix}reseed", ()):
+        for name in state.pop(keys.RESEED.of(self.prefix), ()):
             state.pop(self.key(name), None)
         self._restore_widgets()
 
@@ -177,7 +177,7 @@ class SettingsPanel:
         if notes:
             self.notes().extend(notes)
             # Widgets keep what the person chose; next run they show the value used instead.
-            state[f"{self.prefix}reseed"] = [
+            state[keys.RESEED.of(self.prefix)] = [
                 name for name, value in values.items() if value != getattr(config, name)
             ]
             state[keys.CONFIG.of(self.prefix)] = config
@@ -398,6 +398,22 @@ class SettingsPanel:
 
 
 # -- run controls ------------------------------------------------------------------------------
+
+
+def forget_panel_state(
+    prefix: str,
+    keep: Iterable[keys.StateKey] = keys.KEPT_ON_NEW_SETUP,
+    keep_own: str = "",
+) -> None:
+    """Drop every session-state key of the page under `prefix` except `keep`, the keys that
+    start with `prefix + keep_own` (a section's own widgets) and the sidebar's open sections,
+    so the panel reads its setup from the link again on the next run."""
+    kept = {key.of(prefix) for key in keep}
+    own = (prefix + keep_own,) if keep_own else ()
+    for key in list(st.session_state.keys()):
+        if (keys.belongs_to(key, prefix) and key not in kept
+                and not key.startswith((*own, keys.SECTION.of(prefix)))):  # fmt: skip
+            del st.session_state[key]
 
 
 def _act(session: TrainingSession, action: str) -> None:

@@ -20,7 +20,7 @@ class FakeSnapshot:
 
 
 def test_a_goal_reads_back_what_it_wrote():
-    goal = Goal("test_accuracy", 0.9, max_units=8, max_layers=1, max_steps=2000,
+    goal = Goal("test_accuracy", 0.9, max_units=8, max_layers=1, max_steps=2000, min_steps=10,
                 title="Beat the spiral; then sleep", lesson="xor")  # fmt: skip
     again, notes = read_goal(goal.to_text())
     assert again == goal and notes == []
@@ -84,6 +84,10 @@ def test_a_goal_is_met_only_within_its_limits():
     loss = Goal("test_loss", 0.2)
     assert loss.check(small, FakeSnapshot(5, 0.9, 0.9, test_loss=0.1)).met  # lower is better
     assert not loss.check(small, FakeSnapshot(5, 0.9, 0.9, test_loss=0.3)).met
+    late = Goal("test_accuracy", 0.8, min_steps=3000)  # where training ends up
+    assert not late.check(small, FakeSnapshot(200, 0.9, 0.9)).met
+    assert late.check(small, FakeSnapshot(3000, 0.9, 0.9)).met
+    assert late.describe() == "Test accuracy ≥ 80.0% after 3,000 steps"
     gap = Goal("gap", 0.15)
     assert gap.check(wide, FakeSnapshot(5, 1.0, 0.8)).met  # train − test = 0.2
     assert not gap.check(wide, FakeSnapshot(5, 0.9, 0.8)).met
@@ -106,3 +110,22 @@ def test_a_goal_travels_in_the_link_with_the_setup():
     assert link.view.goal == goal and link.notes == ()
     bad = read_link({"goal": "test_accuracy>=abc"})
     assert bad.view.goal is None and bad.notes[0].startswith("Goal: ")
+
+
+def test_a_goal_passed_between_two_redraws_counts_from_the_runs_curves():
+    """At full speed hundreds of steps pass between redraws: the evaluation curve says where
+    the run was, and only its points within the goal's steps count."""
+    import numpy as np
+
+    goal = Goal("test_accuracy", 0.9, max_steps=1000)
+    snapshot = FakeSnapshot(1500, 1.0, 0.97)
+    snapshot.test_accuracy_curve = (np.array([0, 500, 800, 1200]), np.array([0.5, 0.8, 0.93, 0.97]))
+    check = goal.check(Config(), snapshot)
+    assert check.met and "at step 800" in check.words
+    snapshot.test_accuracy_curve = (np.array([0, 500, 1200]), np.array([0.5, 0.8, 0.97]))
+    assert not goal.check(Config(), snapshot).met  # 97% only after step 1,000
+    gap = Goal("gap", 0.2, min_steps=1000)
+    snapshot.train_accuracy_curve = (np.array([0, 900, 1200]), np.array([0.5, 1.0, 1.0]))
+    snapshot.test_accuracy_curve = (np.array([0, 900, 1200]), np.array([0.5, 0.7, 0.75]))
+    snapshot.train_accuracy, snapshot.test_accuracy = 1.0, 0.9  # the present: gap 0.1
+    assert gap.check(Config(), snapshot).words == "train − test accuracy gap 25.0% at step 1,200"

@@ -22,7 +22,11 @@ def test_every_key_has_its_own_name_and_says_what_it_holds():
 def test_a_key_is_the_pages_prefix_then_its_name():
     assert keys.SESSION.of(keys.MNIST) == "mnist_session"
     assert keys.SESSION.of(keys.PLAYGROUND) == "session"
-    assert len(set(keys.PREFIXES)) == 3
+    assert len(set(keys.PREFIXES)) == len(keys.PREFIXES)
+    assert keys.belongs_to("mnist_session", keys.MNIST)
+    assert not keys.belongs_to("mnist_session", keys.PLAYGROUND)  # another page's
+    assert keys.belongs_to("session", keys.PLAYGROUND)
+    assert not keys.belongs_to(keys.GOALS_MET.of(keys.PLAYGROUND), keys.PLAYGROUND)
 
 
 def test_no_module_spells_a_state_key_out_by_hand():
