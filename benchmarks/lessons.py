@@ -8,14 +8,23 @@ count by default) for the lesson's steps, with the pages' sweep code, and prints
 the stored figures, the measured ones and PASS or FAIL. PASS: the setup met the goal in no
 seed and the solution in all, and (at the lesson's own seed count) the stored figures are
 within half a point of the measured ones. Exit status 1 when any lesson fails.
+
+The MNIST lesson trains on the offline sample and is scored on its 1,000 test digits, as the
+page does; where the real MNIST test set is at hand (`MLP_TEST_DATA_DIR`, or `shared/data`
+beside the repository) the same networks are also scored on all 10,000 of its digits, and
+the lesson's direction (dropout above plain) must hold there too.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
@@ -23,6 +32,51 @@ from playground.core.compare import make_executor  # noqa: E402
 from playground.core.lessons import LESSONS, Lesson, Measured, measure  # noqa: E402
 
 TOLERANCE = 0.005  # the stored figures against a new measurement (BLAS differs by machine)
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+
+def real_mnist_test() -> tuple[np.ndarray, np.ndarray] | None:
+    """The real MNIST test set (10,000 digits) as the pages' inputs, or None where absent."""
+    from mlp.datasets.idx import read_idx_pair
+
+    for folder in (os.environ.get("MLP_TEST_DATA_DIR"), REPO_ROOT.parent / "shared" / "data"):
+        if folder and (Path(folder) / "mnist-test").is_dir():
+            base = Path(folder) / "mnist-test"
+            images, labels = read_idx_pair(base / "t10k-images-idx3-ubyte.gz",
+                                           base / "t10k-labels-idx1-ubyte.gz")  # fmt: skip
+            pixels = images.reshape(len(images), -1).astype(np.float32) / np.float32(255.0)
+            return pixels, labels.astype(np.int64)
+    return None
+
+
+def _real_accuracy(config_json: str, steps: int) -> float:
+    """Train on the offline sample as the page does, score on the real 10,000 digits."""
+    from playground.core.compare import data_key, task_data
+    from playground.core.config import Config
+    from playground.core.session import make_run
+
+    config = Config.from_json(config_json)
+    run = make_run(config, task_data(data_key(config), None))
+    while run.trainer.step_count < steps and run.step():
+        pass
+    X, y = real_mnist_test()
+    return float(np.mean(run.network.predict_proba(X).argmax(axis=1) == y))
+
+
+def real_test_check(lesson: Lesson, seeds: range, workers: int | None) -> tuple[bool, str]:
+    """The MNIST lesson's setup and solution scored on the real test set, paired by seed."""
+    if real_mnist_test() is None:
+        return True, "real MNIST test set not found: skipped"
+    jobs = [(c.replace(seed=s).to_json(), lesson.steps) for s in seeds
+            for c in (lesson.setup, lesson.solution)]  # fmt: skip
+    with ProcessPoolExecutor(workers or 2) as pool:
+        scores = list(pool.map(_real_accuracy, *zip(*jobs, strict=True)))
+    setup, solution = np.array(scores[0::2]), np.array(scores[1::2])
+    better = int(np.sum(solution > setup))
+    words = (f"real 10,000-digit test set: setup {setup.mean():.2%}, solution "
+             f"{solution.mean():.2%}, solution higher in {better} of {len(setup)} seeds "
+             f"(paired difference {100 * (solution - setup).mean():+.2f} points)")  # fmt: skip
+    return better == len(setup), words
 
 
 def figures(measured: Measured, lesson: Lesson) -> str:
@@ -64,6 +118,11 @@ def main(argv: list[str] | None = None) -> int:
             started = time.perf_counter()
             measured = measure(lesson, seeds, executor=executor)
             passed, why = check(lesson, measured)
+            real = ""
+            if lesson.page == "mnist":
+                real_passed, real = real_test_check(lesson, seeds, args.workers)
+                if passed and not real_passed:
+                    passed, why = False, "dropout is not higher on the real test set"
             failed += not passed
             print(f"\n{lesson.key}: {lesson.title}")
             print(f"  claim: as set up, not '{lesson.goal.describe()}'; "
@@ -71,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  stored:   {figures(lesson.measured, lesson)}")
             print(f"  measured: {figures(measured, lesson)}  "
                   f"[{time.perf_counter() - started:.0f} s]")  # fmt: skip
+            if real:
+                print(f"  {real}")
             print(f"  {'PASS' if passed else 'FAIL: ' + why}")
     finally:
         executor.shutdown(cancel_futures=True)

@@ -55,6 +55,7 @@ VARIANT_GENERATION = StateKey("variant_generation", "Compare: renews the variant
 PRESET = StateKey("preset", "Compare: the preset chosen last")
 COMPARISON = StateKey("comparison", "Compare: the last finished or imported sweep")
 SWEEP_REQUESTED = StateKey("sweep_requested", "Compare: Run sweep was pressed")
+LESSON_HINTS = StateKey("hints", "start of the keys of the hints shown, one per lesson")
 GOALS_MET = StateKey("goals_met", "the goals met in this browser session, by their link text")
 RESEED = StateKey("reseed", "settings whose widgets show the value used from the next run")
 SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
@@ -64,6 +65,7 @@ KEYS: tuple[StateKey, ...] = (
     RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
     PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
+    LESSON_HINTS,
 )  # fmt: skip
 
 # Kept for the whole browser session, whatever page is set up anew.

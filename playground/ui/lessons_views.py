@@ -15,7 +15,6 @@ from playground.ui.settings_panel import forget_panel_state
 __all__ = ["lessons_page"]
 
 PAGE_PREFIXES = {"playground": keys.PLAYGROUND, "mnist": keys.MNIST, "compare": keys.COMPARE}
-HINTS = keys.StateKey("hints", "hints shown, per lesson")  # under the Lessons page's prefix
 CHOSEN = "lesson"  # the chosen lesson's key, in the page's link
 
 
@@ -31,16 +30,19 @@ def _set_up(lesson: Lesson) -> None:
     st.switch_page(PAGE_FILES[lesson.page], query_params=query_of(lesson))
 
 
+def _more_hints(shown_key: str) -> None:
+    st.session_state[shown_key] = st.session_state.get(shown_key, 0) + 1
+
+
 def _hints(lesson: Lesson) -> None:
-    shown_key = f"{HINTS.of(keys.LESSONS)}_{lesson.key}"
+    shown_key = f"{keys.LESSON_HINTS.of(keys.LESSONS)}_{lesson.key}"
     shown = st.session_state.get(shown_key, 0)
     for number, hint in enumerate(lesson.hints[:shown], 1):
         st.markdown(f"**Hint {number}.** {hint}")
     if shown < len(lesson.hints):
-        label = f"Show a hint ({shown + 1} of {len(lesson.hints)})"
-        if st.button(label, icon=":material/lightbulb:", key=f"{keys.LESSONS}hint_{lesson.key}"):
-            st.session_state[shown_key] = shown + 1
-            st.rerun()
+        st.button(f"Show a hint ({shown + 1} of {len(lesson.hints)})",
+                  icon=":material/lightbulb:", key=f"{keys.LESSONS}hint_{lesson.key}",
+                  on_click=_more_hints, args=(shown_key,))  # fmt: skip
 
 
 def _lesson(lesson: Lesson) -> None:

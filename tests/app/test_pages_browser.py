@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from appdriver.page import settle
+from appdriver.server import serving
 from tests.app.conftest import ARTIFACTS
-from tests.app.streamlit_server import serving, settle
-from tests.app.test_browser import LOAD_TIMEOUT_MS, assert_no_exception, step_counter, wait_for
+from tests.app.test_browser import (
+    LOAD_TIMEOUT_MS,
+    assert_no_exception,
+    server_says_paused,
+    step_counter,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +38,15 @@ def test_a_pages_address_opened_first_goes_through_the_entry(page, fresh_server)
     page.wait_for_selector('[data-testid="stMetricValue"]', timeout=LOAD_TIMEOUT_MS)
     settle(page)
     assert_no_exception(page)
-    assert nav_links(page) == ["Playground", "MNIST", "Compare"]
+    assert nav_links(page) == ["Playground", "MNIST", "Compare", "Lessons"]
     width = page.locator('[data-testid="stMainBlockContainer"]').bounding_box()["width"]
     assert width > 900, "the entry's wide layout was not applied"
     assert "hidden=64relu" in page.url
     page.locator(".st-key-mnist_run_controls button", has_text="Play").click()
     assert wait_for(lambda: step_counter(page) > 20, timeout=30), "MNIST did not train"
     page.locator(".st-key-mnist_run_controls button", has_text="Pause").click()
-    settle(page, 1.0)
+    assert wait_for(lambda: server_says_paused(page)), "the server never said Paused."
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / "mnist-trained.png"))
     assert_no_exception(page)
 
