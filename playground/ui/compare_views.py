@@ -70,10 +70,11 @@ def color_of(index: int) -> str:
 
 def read_variants(prefix: str, query_params) -> list[str]:
     """On a browser session's first run, the variants from the link (or the default preset);
-    notes on what the link held that could not be used."""
+    on every run the notes on what that link held that could not be used (kept until the page
+    reads a new link, as the settings' notes are)."""
     state = st.session_state
     if keys.VARIANTS.of(prefix) in state:
-        return []
+        return list(state.get(keys.VARIANT_NOTES.of(prefix), ()))  # until a new link is read
     notes: list[str] = []
     variants: list[Variant] = []
     for text in query_params.get_all("variant"):
@@ -91,6 +92,7 @@ def read_variants(prefix: str, query_params) -> list[str]:
         variants = preset_variants(DEFAULT_PRESET)
     state[keys.VARIANTS.of(prefix)] = variants
     state[keys.VARIANT_GENERATION.of(prefix)] = 0
+    state[keys.VARIANT_NOTES.of(prefix)] = notes
     return notes
 
 

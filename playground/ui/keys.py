@@ -52,6 +52,7 @@ MODEL_ERROR = StateKey("model_error", "why the last model file could not be used
 VARIANTS = StateKey("variants", "Compare: the variants, as changes to the base setup")
 VARIANTS_BASE = StateKey("variants_base", "Compare: the base setup the variants were made for")
 VARIANT_GENERATION = StateKey("variant_generation", "Compare: renews the variant editors")
+VARIANT_NOTES = StateKey("variant_notes", "Compare: what the link's variants could not use")
 PRESET = StateKey("preset", "Compare: the preset chosen last")
 COMPARISON = StateKey("comparison", "Compare: the last finished or imported sweep")
 SWEEP_REQUESTED = StateKey("sweep_requested", "Compare: Run sweep was pressed")
@@ -65,7 +66,7 @@ KEYS: tuple[StateKey, ...] = (
     RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
     PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
-    LESSON_HINTS,
+    LESSON_HINTS, VARIANT_NOTES,
 )  # fmt: skip
 
 # Kept for the whole browser session, whatever page is set up anew.

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from playground.core.compare import PRESETS, Comparison
 from playground.ui.keys import FIRST_PAINT
-from tests.app.messages import lines, message_text
+from tests.app.messages import lines, message_text, messages
 from tests.app.run_buttons import click_run_button
 from tests.app.sections import component_keys, on_screen
 
@@ -220,3 +220,28 @@ def test_the_mnist_sample_can_be_compared():
     click_run_button(app, "step", prefix=PREFIX)
     assert [run.trainer.step_count for run in session(app).runs] == [1, 1]
     assert not app.exception
+
+
+@pytest.mark.parametrize(
+    "variants",
+    [["dropout:2;lr:nan", "<b>x</b>"], ["base", *[f"dropout:0.{k}" for k in range(1, 5)]],
+     ["base"] * 40],
+    ids=["out-of-range", "five", "forty"],
+)  # fmt: skip
+def test_a_links_variant_notes_outlive_the_pages_second_run(variants):
+    """The page's second run (the views below the fold) and every later one keep the notes
+    on what the link held, so a person learns why the variants changed."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.query_params["variant"] = variants
+    app.switch_page("pages/compare.py")
+    app.run()
+    first = messages(app, "warning")
+    assert first and all(note.startswith("Variant") for note in first)
+    app.session_state[FIRST_PAINT.of(PREFIX)] = True  # the browser has shown the page
+    app.run()
+    assert messages(app, "warning") == first
+    app.run()  # and any later run
+    assert messages(app, "warning") == first
+    assert 2 <= len(session(app).configs) <= 4
+    if len(variants) > 4:
+        assert f"the link has {len(variants)}" in " ".join(first)
