@@ -11,7 +11,6 @@ arrays a training step reuses are never touched.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +23,6 @@ __all__ = [
     "LayerHealth",
     "LayerHistograms",
     "MAX_MAP_UNITS",
-    "config_warnings",
     "diagram_weights",
     "hidden_outputs",
     "input_maps",
@@ -344,15 +342,3 @@ def loss_hint(step_losses: np.ndarray, n_classes: int, steps: int) -> str | None
     return (f"The loss swings around {typical:.3g}, far above the {guess:.2f} of a uniform "
             f"guess, between {np.min(recent):.3g} and {np.max(recent):.3g}: the learning rate "
             "is too high for this network: lower it.")  # fmt: skip
-
-
-def config_warnings(batch_norm: bool, batch_size: int, hidden: Sequence) -> list[str]:
-    """What will not work with a setup, said before Play."""
-    warnings = []
-    if batch_norm and batch_size == 1 and hidden:
-        warnings.append(
-            "Batch norm with batch size 1 normalises every unit over a single point, so each "
-            "hidden output is the same whatever the input: the network cannot learn. Use a "
-            "batch size of 8 or more, or switch batch norm off."
-        )
-    return warnings

@@ -14,7 +14,8 @@ drawing reads snapshots only. Each page's own views: `playground_views`, `mnist_
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import streamlit as st
 
@@ -25,13 +26,16 @@ from playground.charts.norms import weight_norm_figure
 from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
 from playground.core.config import Config
 from playground.core.goals import Goal
-from playground.core.inside import LayerHistograms, config_warnings
+from playground.core.hints import Hint, regularisation_hint, setup_hints
+from playground.core.inside import LayerHistograms
+from playground.core.links import View, link_query
 from playground.core.session import Snapshot, TrainingSession
 from playground.core.text import format_number
 from playground.ui import keys, plain_text
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
 from playground.ui.resources import page_fragment, redraw_interval
+from playground.ui.settings_panel import forget_panel_state
 
 __all__ = ["LiveViews", "below_the_fold", "page_on_screen", "page_style"]
 
@@ -313,11 +317,38 @@ def draw_health(
         plain_text.message(hint, "warning", icon="hint")
 
 
-def draw_config_warnings(session: TrainingSession) -> None:
-    """What the configuration itself gets wrong, before any training (see `config_warnings`)."""
+def apply_fix(prefix: str, config: Config, view: View, fix: Mapping[str, Any]) -> None:
+    """A hint's one-click fix: the page opens again on its setup with `fix` applied (as a
+    link it reads afresh, so every widget shows the new values)."""
+    changed, _ = Config.resolve({**config.to_values(), **fix})
+    forget_panel_state(prefix)
+    st.query_params.from_dict({key: [value] for key, value in link_query(changed, view).items()})
+
+
+def draw_hint(prefix: str, hint: Hint, config: Config, view: View, key: str) -> None:
+    """A hint in words, with its fix as a button where it has one."""
+    plain_text.message(hint.text, "warning", icon="hint")
+    if hint.fix:
+        st.button(hint.fix_label, key=f"{prefix}fix_{key}", icon=":material/build:",
+                  on_click=apply_fix, args=(prefix, config, view, hint.fix))  # fmt: skip
+
+
+def draw_setup_hints(prefix: str, session: TrainingSession, view: View) -> None:
+    """What the setup itself gets wrong, before any training (see `setup_hints`)."""
     config = session.configs[0]
-    for warning in config_warnings(config.batch_norm, config.batch_size, config.hidden):
-        plain_text.message(warning, "warning")
+    for index, hint in enumerate(setup_hints(config)):
+        draw_hint(prefix, hint, config, view, f"setup_{index}")
+
+
+def draw_regularisation_hint(prefix: str, session: TrainingSession, view: View) -> None:
+    """A regulariser with nothing to cure, said once the run shows it (see
+    `regularisation_hint`)."""
+    snapshot = session.snapshots[0]
+    config = session.configs[0]
+    hint = regularisation_hint(config, snapshot.train_accuracy, snapshot.test_accuracy,
+                               snapshot.step)  # fmt: skip
+    if hint is not None:
+        draw_hint(prefix, hint, config, view, "regularisation")
 
 
 def draw_goal(goal: Goal, configs: Sequence[Config], snapshots: Sequence[Snapshot],

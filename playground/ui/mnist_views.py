@@ -19,9 +19,10 @@ from playground.ui.common_views import (
     LiveViews,
     below_the_fold,
     draw_architecture,
-    draw_config_warnings,
     draw_curves,
     draw_health,
+    draw_regularisation_hint,
+    draw_setup_hints,
     draw_weight_norms,
     shown_snapshot,
 )
@@ -174,7 +175,9 @@ def live_views(prefix: str, session: TrainingSession, view: View, redraw_seconds
         with curves_column:
             draw_curves(prefix, snapshot)
 
-    draw_config_warnings(session)
+    draw_setup_hints(prefix, session, view)
+    if not session.playing:  # said at a pause, so nothing moves while training runs
+        draw_regularisation_hint(prefix, session, view)
     views.top(top, speed=True)
     if not below_the_fold(prefix):
         return  # they come in the run after the browser shows this much

@@ -19,9 +19,10 @@ from playground.ui.common_views import (
     below_the_fold,
     code_block,
     draw_architecture,
-    draw_config_warnings,
     draw_curves,
     draw_health,
+    draw_regularisation_hint,
+    draw_setup_hints,
     draw_weight_norms,
     look_back,
     shown_snapshot,
@@ -183,7 +184,9 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
         with curves_column:
             draw_curves(prefix, snapshot)
 
-    draw_config_warnings(session)
+    draw_setup_hints(prefix, session, view)
+    if not session.playing:  # said at a pause, so nothing moves while training runs
+        draw_regularisation_hint(prefix, session, view)
     look_back(prefix, session)
     views.top(top)
     if not below_the_fold(prefix):

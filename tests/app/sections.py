@@ -14,7 +14,7 @@ from playground.ui import keys
 from playground.ui.settings_panel import SECTIONS
 
 PREFIXES = keys.PREFIXES
-GROUPS = (*(group for group, *_ in SECTIONS), "model")
+GROUPS = (*(group for group, *_ in SECTIONS), "model", "challenge")
 
 
 def open_sections(app: AppTest, prefixes: tuple[str, ...] = PREFIXES) -> AppTest:

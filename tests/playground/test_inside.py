@@ -13,7 +13,6 @@ from mlp.losses import SoftmaxCrossEntropy
 from mlp.network import Network
 from playground.core.inside import (
     GRADIENT_EDGES,
-    config_warnings,
     diagram_weights,
     input_maps,
     layer_health,
@@ -84,13 +83,6 @@ def test_a_loss_far_above_a_uniform_guess_gets_a_learning_rate_hint():
     learning = np.linspace(0.7, 0.05, 400)
     assert loss_hint(learning, n_classes=2, steps=5_000) is None
     assert loss_hint(swinging, n_classes=2, steps=100) is None  # too early to tell
-
-
-def test_batch_norm_with_batch_size_one_is_warned_before_play():
-    (warning,) = config_warnings(batch_norm=True, batch_size=1, hidden=[(8, "relu")])
-    assert "batch size 1" in warning
-    assert config_warnings(batch_norm=True, batch_size=8, hidden=[(8, "relu")]) == []
-    assert config_warnings(batch_norm=False, batch_size=1, hidden=[(8, "relu")]) == []
 
 
 # -- gradients and histograms ---------------------------------------------------------------
