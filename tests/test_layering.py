@@ -79,9 +79,13 @@ def test_charts_import_plotly_but_not_streamlit_nor_the_ui():
 
 
 def test_every_module_of_the_package_sits_in_a_layer():
-    """Only the sub-packages and the `python -m playground.train` entry sit at the top."""
+    """Only the sub-packages and the command lines' entries (`python -m playground.train`,
+    `python -m playground.compare`) sit at the top, and an entry only hands over to core."""
     top = {path.name for path in (ROOT / "playground").iterdir() if path.suffix == ".py"}
-    assert top == {"__init__.py", "train.py"}
+    assert top == {"__init__.py", "train.py", "compare.py"}
+    for entry in ("train.py", "compare.py"):
+        text = (ROOT / "playground" / entry).read_text()
+        assert "from playground.core." in text and len(text.splitlines()) < 20, entry
     layers = {path.name for path in (ROOT / "playground").iterdir() if path.is_dir()}
     assert {"core", "charts", "ui"} <= layers
 

@@ -9,6 +9,11 @@ A seed sweep is a list of small picklable `SweepTask`s (a configuration as JSON,
 step budget, and the uploaded file's bytes for a CSV), run by any `concurrent.futures`
 executor: a process pool by default, a Dask cluster's executor when `MLP_DASK_SCHEDULER`
 names one. `paired_difference` compares two variants seed by seed.
+
+The presets (`PRESETS`, at the end) are the page's common questions, each with the scenario
+that answers it (`ComparePreset.base`, its steps and variants) and what that scenario measured
+over ten seeds (`MeasuredClaim`, in words by `describe_claim`); `benchmarks/presets.py`
+measures the claims again and `python -m playground.compare PRESET` runs one headless.
 """
 
 from __future__ import annotations

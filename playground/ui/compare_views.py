@@ -44,11 +44,13 @@ from playground.core.compare import (
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden
 from playground.core.data import PointData, TrainingData
 from playground.core.goals import Goal
+from playground.core.links import View, link_query
 from playground.core.session import TrainingSession
 from playground.ui import keys, plain_text
 from playground.ui.common_views import draw_goal, queue_watch
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
+from playground.ui.settings_panel import forget_panel_state
 
 __all__ = ["live_compare", "read_variants", "sweep_section", "variant_editor"]
 
@@ -103,10 +105,15 @@ def _renew_widgets(prefix: str) -> None:
 
 
 def _choose_preset(prefix: str) -> None:
-    preset = st.session_state.get(keys.PRESET.of(prefix))
-    if preset in PRESETS:
-        st.session_state[keys.VARIANTS.of(prefix)] = preset_variants(preset)
-        _renew_widgets(prefix)
+    """A preset's variants on its own scenario: the page reads the preset's base and variants
+    as it reads a shared link (the sidebar's setup is replaced)."""
+    preset = PRESETS.get(st.session_state.get(keys.PRESET.of(prefix)))
+    if preset is not None:
+        view = st.session_state.get(keys.VIEW.of(prefix), View())
+        query = {key: [value] for key, value in link_query(preset.base, view).items()}
+        query["variant"] = [variant.to_text() for variant in preset.variants]
+        st.query_params.from_dict(query)
+        forget_panel_state(prefix, keep=(*keys.KEPT_ON_NEW_SETUP, keys.PRESET))
 
 
 def _add_variant(prefix: str) -> None:
@@ -173,8 +180,12 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
         _renew_widgets(prefix)
     st.pills("Compare", list(PRESETS), key=keys.PRESET.of(prefix),
              on_change=_choose_preset, args=(prefix,),
-             help="Each preset puts the same network side by side with and without a "
-                  "regulariser; edit any variant below.")  # fmt: skip
+             help="Each preset sets up a scenario that answers its question and puts the same "
+                  "network side by side with and without a regulariser; edit any variant "
+                  "below.")  # fmt: skip
+    chosen = PRESETS.get(state.get(keys.PRESET.of(prefix)))
+    if chosen is not None and chosen.base == base:
+        plain_text.caption(f"{chosen.question} " + "; ".join(chosen.claim_words()))
     variants: list[Variant] = state[keys.VARIANTS.of(prefix)]
     generation = state[keys.VARIANT_GENERATION.of(prefix)]
     configs = [variant.config(base) for variant in variants]
