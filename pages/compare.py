@@ -8,7 +8,7 @@ Playground's setup); the presets and each variant's editor set what differs.
 
 import streamlit as st
 
-from playground.core.compare import what_differs
+from playground.core.compare import preset_base, what_differs
 from playground.core.config import COMPARE_PAGE
 from playground.core.links import View
 from playground.ui import (
@@ -25,9 +25,14 @@ PREFIX = keys.COMPARE
 
 state = st.session_state
 playground_config = keys.CONFIG.of(keys.PLAYGROUND)
-if keys.CONFIG.of(PREFIX) not in state and playground_config in state and not st.query_params:
-    # Opened from the Playground: start from its setup (what this page offers of it).
-    base, notes = COMPARE_PAGE.limit(state[playground_config])
+if keys.CONFIG.of(PREFIX) not in state and not st.query_params:
+    if playground_config in state:
+        # Opened from the Playground: start from its setup (what this page offers of it);
+        # the presets offer their own scenarios in one click.
+        base, notes = COMPARE_PAGE.limit(state[playground_config])
+    else:
+        # Opened directly: the default preset's own scenario, where its answer shows.
+        base, notes = preset_base(compare_views.DEFAULT_PRESET), []
     for key, value in ((keys.CONFIG, base), (keys.VIEW, View()), (keys.NOTES, notes)):
         state[key.of(PREFIX)] = value
 variant_notes = compare_views.read_variants(PREFIX, st.query_params)

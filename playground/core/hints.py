@@ -97,7 +97,7 @@ def regularisation_hint(config: Config, train_accuracy: float, test_accuracy: fl
         f"{' and '.join(on)} has nothing to cure and can only cost accuracy (dropout 0.5 cost "
         "34.5 points on the default spiral, 5 seeds). Regularisation pays where a network "
         "memorises noise: few points with flipped labels and a wide network.",
-        {"n_points": 200, "train_share": 0.2, "noise": 0.1, "label_noise": 0.2,
-         "dataset": "moons", "hidden": parse_hidden("128relu,128relu")},
+        {"dataset": "circle", "n_points": 400, "train_share": 0.2, "noise": 0.1,
+         "label_noise": 0.2, "hidden": parse_hidden("64relu,64relu"), "init": "he"},
         "Try it on few noisy points",
     )  # fmt: skip

@@ -245,3 +245,16 @@ def test_a_links_variant_notes_outlive_the_pages_second_run(variants):
     assert 2 <= len(session(app).configs) <= 4
     if len(variants) > 4:
         assert f"the link has {len(variants)}" in " ".join(first)
+
+
+def test_opened_directly_it_shows_the_default_presets_own_scenario():
+    from playground.core.compare import preset_base, preset_configs
+    from playground.ui.compare_views import DEFAULT_PRESET
+
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.switch_page("pages/compare.py")
+    app.run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert session(app).configs == preset_configs(DEFAULT_PRESET)
+    assert session(app).configs[0] == preset_base(DEFAULT_PRESET)
+    assert session(app).configs[0].label_noise > 0  # a scenario where regularisation pays
