@@ -119,8 +119,22 @@ def main(argv: list[str] | None = None) -> int:
             measured = measure(lesson, seeds, executor=executor)
             passed, why = check(lesson, measured)
             real = ""
+            spread = lesson.spread
+            if spread is not None and not args.seeds:
+                again = measure(lesson, range(spread.seeds), executor=executor)
+                same = (abs(again.setup_value - spread.setup_value) <= TOLERANCE
+                        and abs(again.solution_value - spread.solution_value) <= TOLERANCE
+                        and (again.setup_met, again.solution_met, again.worse)
+                        == (spread.setup_met, spread.solution_met, spread.worse))  # fmt: skip
+                print(f"  over more seeds, stored:   {figures(spread, lesson)}, worse in "
+                      f"{spread.worse}")  # fmt: skip
+                print(f"  over more seeds, measured: {figures(again, lesson)}, worse in "
+                      f"{again.worse}")  # fmt: skip
+                if passed and not same:
+                    passed, why = False, "the figures over more seeds differ from the stored"
             if lesson.page == "mnist":
-                real_passed, real = real_test_check(lesson, seeds, args.workers)
+                real_seeds = range(spread.seeds) if spread is not None else seeds
+                real_passed, real = real_test_check(lesson, real_seeds, args.workers)
                 if passed and not real_passed:
                     passed, why = False, "dropout is not higher on the real test set"
             failed += not passed

@@ -39,6 +39,7 @@ class Measured:
     solution_value: float
     setup_met: int
     solution_met: int
+    worse: int = 0  # seeds where the solution ended worse than the setup
 
     @property
     def holds(self) -> bool:
@@ -63,6 +64,9 @@ class Lesson:
     steps: int  # where the claim is measured
     measured: Measured
     variants: tuple[str, ...] = ()  # a Compare lesson's variants, as link values
+    # Where one seed's run says more than the effect holds: the same over more seeds, which
+    # the answer quotes too (the goal's claim is then made for the lesson's own seed only).
+    spread: Measured | None = None
 
     @property
     def live_goal(self) -> Goal:
@@ -73,11 +77,19 @@ class Lesson:
         """The answer's figures: "Measured over 5 seeds at 1,000 steps: …"."""
         measure_ = self.goal.measure
         m = self.measured
-        return (f"Measured over {m.seeds} seeds at {self.steps:,} steps: as set up, "
-                f"{measure_.label} {measure_.format(m.setup_value)} (goal met in "
-                f"{m.setup_met} of {m.seeds}); {self.solution_words}, "
-                f"{measure_.format(m.solution_value)} (met in {m.solution_met} of "
-                f"{m.seeds}).")  # fmt: skip
+        seeds = "with seed 0" if m.seeds == 1 else f"over {m.seeds} seeds"
+        words = (f"Measured {seeds} at {self.steps:,} steps: as set up, "
+                 f"{measure_.label} {measure_.format(m.setup_value)} (goal met in "
+                 f"{m.setup_met} of {m.seeds}); {self.solution_words}, "
+                 f"{measure_.format(m.solution_value)} (met in {m.solution_met} of "
+                 f"{m.seeds}).")  # fmt: skip
+        if self.spread is not None:
+            s = self.spread
+            words += (f" Over {s.seeds} seeds: as set up {measure_.format(s.setup_value)} "
+                      f"(met in {s.setup_met}), {self.solution_words} "
+                      f"{measure_.format(s.solution_value)} (met in {s.solution_met}, worse "
+                      f"in {s.worse}).")  # fmt: skip
+        return words
 
 
 def lesson_query(lesson: Lesson) -> dict[str, str | list[str]]:
@@ -109,16 +121,18 @@ def measure(
     steps = steps or lesson.steps
     tasks = sweep_tasks([lesson.setup, lesson.solution], seeds, steps)
     results = list(run_sweep(tasks, executor))
-    values: tuple[list[float], list[float]] = ([], [])
+    values: tuple[dict[int, float], dict[int, float]] = ({}, {})
     met = [0, 0]
     for result in results:
         config = (lesson.setup, lesson.solution)[result.variant]
         snapshot = _as_snapshot(result)
         value = lesson.goal.measure.value_of(snapshot)
-        values[result.variant].append(math.nan if value is None else value)
+        values[result.variant][result.seed] = math.nan if value is None else value
         met[result.variant] += lesson.goal.check(config, snapshot).met
-    return Measured(len(list(seeds)), float(np.mean(values[0])), float(np.mean(values[1])),
-                    met[0], met[1])  # fmt: skip
+    better = 1 if lesson.goal.measure.higher_is_better else -1
+    worse = sum(better * (values[1][seed] - values[0][seed]) < 0 for seed in values[0])
+    return Measured(len(values[0]), float(np.mean(list(values[0].values()))),
+                    float(np.mean(list(values[1].values()))), met[0], met[1], worse)  # fmt: skip
 
 
 def _layers(spec: str) -> tuple[HiddenLayer, ...]:
@@ -460,27 +474,33 @@ LESSONS: tuple[Lesson, ...] = (
     Lesson(
         key="mnist-dropout",
         title="Dropout on real digits",
-        question="Does dropout help a wide network on the MNIST sample?",
+        question="Does dropout help a network of 2 × 256 ReLU units on the MNIST sample, and "
+        "how would you know?",
         page="mnist",
         setup=_MNIST,
         hide=("data", "network", "training", "max_norm", "weight_decay", "input_dropout"),
         try_this=(
             "The offline sample has 4,000 training digits: press Play and watch train "
-            "accuracy race ahead of test accuracy.",
-            "Set Dropout to 0.5, press Reset and Play again.",
+            "accuracy reach 100% while test accuracy stops near 95%.",
+            "Set Dropout to 0.5, press Reset and Play again, for 3,000 steps each.",
+            "Then ask whether one run is enough to tell: open Compare and run a seed sweep.",
         ),
-        goal=Goal("test_accuracy", 0.95, min_steps=3000),
+        goal=Goal("test_accuracy", 0.955, min_steps=3000),
         hints=(
             "The gap between the train and test curves is the overfitting.",
-            "Dropout works best on wide layers: these have 256 units.",
-            "Dropout 0.5.",
+            "Dropout makes each step train a thinned network, so it needs more steps.",
+            "Dropout 0.5, and let it run to step 3,000.",
         ),
-        answer="With 4,000 digits a 256-256 network soon knows its training set by heart; "
-        "dropout keeps it from leaning on any single unit, and test accuracy ends higher.",
+        answer="With the lesson's seed, dropout lifts test accuracy after 3,000 steps past "
+        "the goal and the plain network stays below it. But the gain is small and noisy: "
+        "over 5 seeds dropout ended 0.6 points higher on average on the sample's test digits "
+        "and lower in 1 of the 5; scored on the real MNIST test set (10,000 digits) it was "
+        "0.16 points higher, in 5 of 5 seeds. One run can mislead; a seed sweep tells.",
         solution=_MNIST.replace(dropout=0.5),
         solution_words="with dropout 0.5",
         steps=3000,
-        measured=Measured(3, 0.0, 0.0, 0, 3),
+        measured=Measured(1, 0.944, 0.959, 0, 1),
+        spread=Measured(5, 0.9534, 0.9596, 3, 4, worse=1),
     ),
 )
 LESSONS_BY_KEY = {lesson.key: lesson for lesson in LESSONS}
