@@ -26,7 +26,7 @@ import multiprocessing
 import os
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,7 @@ MAX_SEEDS = 20
 MAX_SWEEP_STEPS = 20_000
 MAX_IMPORT_BYTES = 5_000_000  # a comparison file read back
 DASK_ADDRESS_VARIABLE = "MLP_DASK_SCHEDULER"
+DASK_CONNECT_SECONDS = 10.0  # how long `make_executor` tries to reach the Dask scheduler
 
 # The settings a variant may change; everything else (the data above all) is the base's.
 VARIANT_SETTINGS = ("dropout", "input_dropout", "max_norm", "batch_norm", "weight_decay",
@@ -394,7 +395,7 @@ def make_executor(workers: int | None = None) -> tuple[Executor, str]:
                 "pip install -r requirements-distributed.txt"
             ) from None
         try:
-            client = Client(address, timeout=10)
+            client = Client(address, timeout=DASK_CONNECT_SECONDS)
         except (OSError, TimeoutError) as error:
             raise SweepError(f"The Dask scheduler at {shorten(address)} did not answer: "
                              f"{error}") from None  # fmt: skip
@@ -412,11 +413,21 @@ class _DaskExecutor(Executor):
     def __init__(self, client) -> None:
         self._client = client
         self._executor = client.get_executor()
+        self._pending: set[Future] = set()  # submitted and not finished yet
 
     def submit(self, fn, /, *args, **kwargs):
-        return self._executor.submit(fn, *args, **kwargs)
+        future = self._executor.submit(fn, *args, **kwargs)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+        return future
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """As `Executor.shutdown`: with `cancel_futures`, the tasks not finished are cancelled
+        first (the cluster cannot tell queued from running ones: a running task's result is
+        dropped), so `wait` waits for none of them."""
+        if cancel_futures:
+            for future in list(self._pending):
+                future.cancel()  # cancels its Dask task too
         self._executor.shutdown(wait=wait)
         self._client.close()
 

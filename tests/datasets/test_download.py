@@ -8,11 +8,11 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+import requests
 from dataset_files import idx_bytes, small_set, write_set
 
 from mlp.datasets import IDX_FILE_NAMES, DataError, load_images
@@ -134,11 +134,23 @@ def test_a_checksum_failure_on_one_file_keeps_the_verified_ones(tmp_path, mirror
 
 def test_server_gone_fails_fast_naming_the_folder(tmp_path, mirror, monkeypatch):
     _, served, _ = mirror
-    use_mirrors(monkeypatch, [closed_port_url(), closed_port_url()], served)
-    started = time.perf_counter()
+    mirrors = [closed_port_url(), closed_port_url()]
+    use_mirrors(monkeypatch, mirrors, served)
+    asked = []  # every request the download makes, with the timeouts it gives
+    get = requests.get
+
+    def recorded_get(url, *args, **kwargs):
+        asked.append((url, kwargs.get("timeout")))
+        return get(url, *args, **kwargs)
+
+    monkeypatch.setattr(requests, "get", recorded_get)
     with pytest.raises(DataError) as error:
         load_images("mnist", "full", data_dir=tmp_path)
-    assert time.perf_counter() - started < 5.0
+    # Fast: each mirror asked once for the first file, no retries, no other file tried, and
+    # each request bounded by the connect and read timeouts (no endless wait on a dead host).
+    first_file = IDX_FILE_NAMES[0]
+    assert asked == [(mirror + first_file, images_module.DOWNLOAD_TIMEOUT) for mirror in mirrors]
+    assert all(0 < limit < 60 for limit in images_module.DOWNLOAD_TIMEOUT)
     message = str(error.value)
     assert "no connection" in message and str(tmp_path / "mnist") in message
     assert "train-images-idx3-ubyte.gz" in message and "place the four files" in message

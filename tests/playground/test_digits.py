@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from mlp import datasets
-from playground.core.digits import BOX, SIZE, area_resize, centre_of_mass, mnist_like
+from playground.core.digits import (
+    BOX,
+    INK_THRESHOLD,
+    SIZE,
+    area_resize,
+    centre_of_mass,
+    mnist_like,
+)
 from playground.ui.drawing_pad import decode_drawing
 
 
@@ -51,9 +58,36 @@ def test_values_are_like_the_training_inputs():
 
 
 @pytest.mark.parametrize("drawing", [np.zeros((112, 112)), np.full((10, 10), np.nan),
-                                     np.zeros(784), np.full((5, 5), 0.01) * 0])  # fmt: skip
+                                     np.zeros(784), np.zeros((0, 0))],
+                         ids=["blank", "not a number", "not 2-D", "empty"])  # fmt: skip
 def test_nothing_drawn_gives_none(drawing):
     assert mnist_like(drawing) is None
+
+
+def test_faint_ink_is_a_drawing_like_any_other():
+    # The result is scaled so its darkest pixel is 1: a stroke drawn at 1% ink gives the same
+    # image as the same stroke at full ink (to float32 rounding), not None.
+    stroke = np.zeros((112, 112))
+    stroke[20:90, 50:62] = 1.0
+    stroke[20:32, 30:62] = 1.0
+    faint = mnist_like(stroke * 0.01)
+    assert faint is not None
+    np.testing.assert_allclose(faint, mnist_like(stroke), atol=1e-6)
+    assert faint.max() == pytest.approx(1.0)
+
+
+def test_ink_fainter_than_the_threshold_does_not_widen_the_box():
+    # Specks below INK_THRESHOLD of the darkest pixel (a smudge on the pad) lie outside the
+    # stroke's box, so the image is the stroke's alone.
+    stroke = np.zeros((112, 112))
+    stroke[20:90, 50:62] = 1.0
+    smudged = stroke.copy()
+    smudged[0, 0] = smudged[111, 111] = 0.9 * INK_THRESHOLD
+    np.testing.assert_array_equal(mnist_like(smudged), mnist_like(stroke))
+    smudged[0, 0] = 1.1 * INK_THRESHOLD  # darker than the threshold: ink, the box grows
+    assert ink_box(mnist_like(smudged).reshape(SIZE, SIZE) > 0) != ink_box(
+        mnist_like(stroke).reshape(SIZE, SIZE) > 0
+    )
 
 
 def test_a_real_mnist_digit_drawn_big_and_off_centre_comes_back():

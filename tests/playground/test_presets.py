@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
+from mlp import datasets
+from playground.core import presets
 from playground.core.compare import (
     MAX_SWEEP_STEPS,
     MAX_VARIANTS,
@@ -28,6 +32,7 @@ from playground.core.presets import (
     format_duration,
     measure_samples_per_second,
 )
+from playground.core.session import Run
 
 
 @pytest.mark.parametrize("preset", PRESETS, ids=lambda preset: preset.key)
@@ -97,8 +102,38 @@ def test_budget_and_estimate(preset):
     assert seconds[0] == pytest.approx(
         preset.steps * variant.config.batch_size / variant.samples_per_second
     )
-    assert all(0 <= v.test_accuracy_here <= 1 for v in preset.variants)
     assert preset.citation and preset.source and all(v.reported for v in preset.variants)
+
+
+@pytest.mark.parametrize("preset", PRESETS, ids=lambda preset: preset.key)
+def test_the_accuracy_here_is_a_share_of_the_samples_test_images(preset):
+    # A test accuracy on the offline sample is a whole number of its test images (1,000 of
+    # them) over that number: a fraction, not a percentage, to a tenth of a point.
+    n_test = len(datasets.load_images("mnist", "sample").y_test)
+    for variant in preset.variants:
+        right = variant.test_accuracy_here * n_test
+        assert right == pytest.approx(round(right), abs=1e-6), variant.name
+        assert 0 <= round(right) <= n_test, variant.name
+
+
+def test_the_accuracies_here_say_what_the_scaled_setups_say():
+    # The sample's test classes are balanced (100 of each digit), so a net at chance, taking
+    # every image for one class, scores that class's share: the largest share, 0.1.
+    labels = datasets.load_images("mnist", "sample").y_test
+    chance = np.bincount(labels).max() / len(labels)
+    sigmoid_small, sigmoid_xavier, tanh_small, tanh_xavier = (
+        v.test_accuracy_here for v in XAVIER.variants
+    )
+    # "Within this budget both sigmoid nets stay at chance"
+    assert sigmoid_small == pytest.approx(chance) and sigmoid_xavier == pytest.approx(chance)
+    # tanh learns, and better from the normalised start
+    assert chance < tanh_small < tanh_xavier
+    without, with_bn = (v.test_accuracy_here for v in BATCH_NORM.variants)
+    assert chance < without < with_bn  # "reaches a higher test accuracy"
+    # Dropout: "Expect no clear winner here" on 1,000 test images; the spread of the three is
+    # under two standard errors of one accuracy there, 2·sqrt(p(1 − p)/1000) at p = 0.96.
+    accuracies = [v.test_accuracy_here for v in DROPOUT.variants]
+    assert max(accuracies) - min(accuracies) < 2 * np.sqrt(0.96 * 0.04 / len(labels))
 
 
 def test_a_configuration_is_found_among_the_variants_or_told_how_it_differs():
@@ -117,9 +152,25 @@ def test_durations_read_as_people_say_them():
     assert format_duration(3 * 3600 + 5 * 60) == "3 h 5 min"
 
 
-def test_speed_is_measured_with_the_engine():
+def test_speed_is_measured_with_the_engine(monkeypatch):
+    # A clock that moves 1/8 s with each training step: 30 timed steps take 30/8 s, so the
+    # speed is 30 × batch size / (30/8) = 8 × batch size samples a second, the 2 warm-up
+    # steps (which move the clock too) left out. Batches of 10: 80.
+    now = [0.0]
+    steps = []
+    step = Run.step
+
+    def timed_step(run):
+        now[0] += 0.125
+        steps.append(run.trainer.step_count)
+        return step(run)
+
+    monkeypatch.setattr(Run, "step", timed_step)
+    monkeypatch.setattr(presets, "time", SimpleNamespace(perf_counter=lambda: now[0]))
     data = make_toy_data("spiral", 200, 0.0, 0.5, 0)
-    assert measure_samples_per_second(Config(n_points=200), data, steps=30, warmup=2) > 0
+    config = Config(n_points=200, batch_size=10)
+    assert measure_samples_per_second(config, data, steps=30, warmup=2) == 80
+    assert len(steps) == 2 + 30
 
 
 def test_presets_import_no_streamlit():

@@ -1,10 +1,12 @@
 """The training session and its worker thread, without any page."""
 
+import threading
 import time
 
 import numpy as np
 import pytest
 
+from playground.core import session as session_module
 from playground.core.config import Config
 from playground.core.data import ImageSet, make_point_data, make_toy_data
 from playground.core.session import (
@@ -33,12 +35,68 @@ def worker():
 
 
 def wait_for(predicate, timeout=10.0):
+    """Whether `predicate()` came true within `timeout` seconds (a bound for a stuck thread,
+    not a speed: it is asked every 10 ms until then)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
         time.sleep(0.01)
     return predicate()
+
+
+class FakeTime:
+    """Stands in for the `time` module of `playground.core.session`: its clock moves only when
+    the test moves it, so paced training and speeds come out exact."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+    perf_counter = monotonic
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def fake_time(monkeypatch) -> FakeTime:
+    clock = FakeTime()
+    monkeypatch.setattr(session_module, "time", clock)
+    return clock
+
+
+class WatchedSession(TrainingSession):
+    """A session that counts the worker's rounds, so a test can wait for the worker to have
+    gone round its loop instead of sleeping: `looks` counts how often the worker thread read
+    whether it plays (once a round while paused), `rounds` how often it asked how long to
+    wait after a chunk of training (once a round while playing)."""
+
+    def __init__(self, *args) -> None:
+        self.looks = self.rounds = 0
+        self._playing = False
+        super().__init__(*args)
+
+    @property
+    def playing(self) -> bool:
+        if threading.current_thread().name == "mlp-worker":
+            self.looks += 1
+        return self._playing
+
+    @playing.setter
+    def playing(self, value: bool) -> None:
+        self._playing = value
+
+    def seconds_until_next_step(self) -> float:
+        self.rounds += 1
+        return super().seconds_until_next_step()
+
+    def worker_goes_round(self, counter: str, times: int = 3) -> bool:
+        """Wait until `counter` ("looks" or "rounds") has grown by `times`."""
+        start = getattr(self, counter)
+        return wait_for(lambda: getattr(self, counter) >= start + times)
 
 
 def test_step_is_exactly_one_minibatch_and_snapshots_follow():
@@ -53,7 +111,7 @@ def test_step_is_exactly_one_minibatch_and_snapshots_follow():
 
 
 def test_worker_plays_pauses_and_fresh_snapshots_are_current(worker):
-    session = TrainingSession([Config()], toy_data(Config()))
+    session = WatchedSession([Config()], toy_data(Config()))
     worker.attach(session)
     session.play()
     assert wait_for(lambda: session.step_count > 200)
@@ -62,33 +120,43 @@ def test_worker_plays_pauses_and_fresh_snapshots_are_current(worker):
     session.pause()
     stopped_at = session.step_count
     assert session.snapshots[0].step == stopped_at  # pause leaves a current snapshot
-    time.sleep(0.3)
-    assert session.step_count == stopped_at
+    assert session.worker_goes_round("looks", 3), "the worker stopped looking at the session"
+    assert session.step_count == stopped_at, "the worker trained after Pause"
 
 
-def test_paced_speed_trains_about_that_many_steps(worker):
-    session = TrainingSession([Config()], toy_data(Config()))
-    session.set_speed(20.0)
+def test_paced_speed_trains_that_many_steps(worker, fake_time):
+    # 16 steps a second (1/16 s is exact in binary): one step when Play starts the pace,
+    # then one each time the clock passes another 1/16 s, and none ahead of the clock.
+    session = WatchedSession([Config()], toy_data(Config()))
+    session.set_speed(16.0)
     worker.attach(session)
     session.play()
-    time.sleep(1.0)
+    assert wait_for(lambda: session.step_count == 1)
+    for tick in range(1, 17):
+        fake_time.advance(1 / 16)
+        assert wait_for(lambda t=tick: session.step_count >= t + 1)
+        assert session.worker_goes_round("rounds", 2)  # time to run ahead, if it would
+        assert session.step_count == tick + 1, f"{session.step_count} steps at {tick}/16 s"
     session.pause()
-    assert 10 <= session.step_count <= 23
+    assert session.step_count == 17  # 1 + 16 over one second of the clock
 
 
-def test_paced_speed_goes_on_at_its_pace_after_a_hold_up_instead_of_a_burst():
+def test_paced_speed_goes_on_at_its_pace_after_a_hold_up_instead_of_a_burst(fake_time):
     # Slow motion that was held up (a busy server) must not make up for it in a burst of steps.
     session = TrainingSession([Config()], toy_data(Config()))
-    session.set_speed(5.0)
+    session.set_speed(4.0)  # a step every 0.25 s
     session.play()
     session.advance()
     assert session.step_count == 1
-    time.sleep(1.0)  # five steps' worth of time without the worker
+    fake_time.advance(1.0)  # four steps' worth of time without the worker
+    session.advance()
+    assert session.step_count == 2, "a burst to catch up"
+    session.advance()  # the next one is 0.25 s away
+    assert session.step_count == 2
+    fake_time.advance(0.1875)  # 3/16 s later: not yet (both exact in binary)
     session.advance()
     assert session.step_count == 2
-    session.advance()  # the next one is 0.2 s away
-    assert session.step_count == 2
-    time.sleep(0.25)
+    fake_time.advance(0.0625)  # 0.25 s after the last step: its time
     session.advance()
     assert session.step_count == 3
 
@@ -222,18 +290,33 @@ def test_each_data_kind_gets_its_own_kind_of_snapshot():
     assert images.runs[0].timeline is None
 
 
-def test_speed_is_steps_times_batch_over_the_wall_time_they_took():
+def test_speed_is_steps_times_batch_over_the_wall_time_they_took(fake_time):
     config = Config(dataset="mnist", hidden=((8, "relu"),), batch_size=16)
     session = TrainingSession([config], small_image_set())
     session.step()
     assert session.snapshots[0].samples_per_second is None  # one step has no speed yet
-    interval = 0.1
     for _ in range(6):
-        time.sleep(interval)
+        fake_time.advance(0.125)
         session.step()
     snapshot = session.snapshots[0]
-    # About 16 samples every 0.1 s; never more, whatever else the machine does.
-    assert 16 / (3 * interval) < snapshot.samples_per_second <= 16 / interval
+    # 6 steps of 16 samples from t = 0 to t = 0.75: 96 / 0.75 = 128 samples a second.
+    assert snapshot.samples_per_second == pytest.approx(128)
     trainer = session.runs[0].trainer
     epoch_samples = trainer.batches_per_epoch * trainer.batch_size
-    assert snapshot.seconds_per_epoch * snapshot.samples_per_second == pytest.approx(epoch_samples)
+    assert snapshot.seconds_per_epoch == pytest.approx(epoch_samples / 128)
+
+
+def test_speed_counts_only_the_last_few_seconds(fake_time):
+    config = Config(dataset="mnist", hidden=((8, "relu"),), batch_size=16)
+    session = TrainingSession([config], small_image_set())
+    session.step()
+    for _ in range(6):  # seven steps at t = 0, 0.125, ..., 0.75: fast
+        fake_time.advance(0.125)
+        session.step()
+    for _ in range(4):  # then a step a second, at t = 1.75, 2.75, 3.75 and 4.75
+        fake_time.advance(1.0)
+        session.step()
+    # The snapshot of t = 4.75: the SPEED_WINDOW_SECONDS = 3 before it hold the steps from
+    # t = 1.75 on, 3 steps in 3 s of 16 samples, 16 a second; the fast steps are left out.
+    assert session_module.SPEED_WINDOW_SECONDS == 3.0
+    assert session.snapshots[0].samples_per_second == pytest.approx(16)

@@ -10,10 +10,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
+import threadpoolctl
 
+from playground.core import cli
 from playground.core.cli import CURVE_COLUMNS, main
 from playground.core.config import PLAYGROUND_PAGE, Config, HiddenLayer
 from playground.core.data import make_toy_data
@@ -58,9 +61,22 @@ def test_trains_a_toy_config_and_writes_weights_and_curves(toy_file, tmp_path):
         assert metric(result.stdout, name)
     assert metric(result.stdout, "steps") == "60"
     assert metric(result.stdout, "epochs") == "10.00"  # 100 training points: 6 batches of 16
-    assert float(metric(result.stdout, "seconds")) >= 0
-    assert float(metric(result.stdout, "samples/s").replace(",", "")) > 0
-    assert 0 <= float(metric(result.stdout, "test accuracy").rstrip("%")) <= 100
+    # The speed is the 60 × 16 = 960 samples over the seconds printed (those to 2 decimals,
+    # the speed to a whole number, so each may be off by half its last digit).
+    seconds = float(metric(result.stdout, "seconds"))
+    speed = float(metric(result.stdout, "samples/s").replace(",", ""))
+    assert 960 / (seconds + 0.005) - 0.5 <= speed
+    assert seconds <= 0.005 or speed <= 960 / (seconds - 0.005) + 0.5
+    # The same configuration trained here for the same 60 steps (one BLAS thread, as the
+    # command trains) is the same network: its accuracy on all 100 test points, and its
+    # curves, are what the command printed and wrote.
+    with threadpoolctl.threadpool_limits(limits=1, user_api="blas"):
+        run = Run(TOY, make_toy_data("spiral", 200, 0.0, 0.5, 0))
+        for _ in range(60):
+            run.step()
+        data = run.data
+        _, test_accuracy = run.trainer.evaluate(data.inputs_test, data.y_test)
+    assert metric(result.stdout, "test accuracy") == f"{test_accuracy:.2%}"
 
     with np.load(weights, allow_pickle=False) as archive:
         arrays = {name: archive[name] for name in archive.files}
@@ -76,7 +92,10 @@ def test_trains_a_toy_config_and_writes_weights_and_curves(toy_file, tmp_path):
     assert tuple(rows[0]) == CURVE_COLUMNS
     assert [int(row["step"]) for row in rows] == [0, 6, 12, 18, 24, 30, 36, 42, 48, 54, 60]
     assert float(rows[-1]["epoch"]) == 10.0
-    assert all(0 <= float(row["test_accuracy"]) <= 1 for row in rows)
+    # each an evaluation at the end of an epoch, the same as the run above recorded
+    expected = run.curves["test_accuracy"]
+    assert list(expected.x) == [int(row["step"]) for row in rows]
+    assert [float(row["test_accuracy"]) for row in rows] == list(expected.y)
 
 
 def test_same_configuration_same_weights_as_a_page_run(toy_file, tmp_path):
@@ -113,13 +132,25 @@ def test_a_mid_epoch_stop_ends_the_curves_at_the_last_step(toy_file, tmp_path):
     assert steps == [0, 6, 8]
 
 
-def test_epochs_and_seconds_budgets(toy_file):
+def test_epochs_and_seconds_budgets(toy_file, monkeypatch):
     code, out, _ = run_main(str(toy_file), "--epochs", "2")
     assert code == 0 and metric(out, "steps") == "12"
-    code, out, _ = run_main(str(toy_file), "--steps", "100000000", "--seconds", "0.3")
+    # A clock for the command that moves 1/8 s with each training step: a 1-second budget
+    # allows exactly 8 steps (the steps begun at 0, 1/8, ..., 7/8 s), whatever the step limit.
+    now = [0.0]
+    step = Run.step
+
+    def timed_step(run):
+        now[0] += 0.125
+        return step(run)
+
+    monkeypatch.setattr(Run, "step", timed_step)
+    monkeypatch.setattr(cli, "time", SimpleNamespace(perf_counter=lambda: now[0]))
+    code, out, _ = run_main(str(toy_file), "--steps", "100000000", "--seconds", "1")
     assert code == 0
-    assert 0 < int(metric(out, "steps").replace(",", "")) < 100_000_000
-    assert float(metric(out, "seconds")) < 5
+    assert metric(out, "steps") == "8"
+    assert metric(out, "seconds") == "1.00"
+    assert metric(out, "samples/s") == "128"  # 8 steps × 16 samples in 1 s
 
 
 @pytest.mark.parametrize(
