@@ -64,14 +64,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from benchmarks.protocol_client import ProtocolClient  # noqa: E402
-from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402
-from tests.app.streamlit_server import (  # noqa: E402
-    run_button,
+from appdriver.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from appdriver.page import run_button  # noqa: E402
+from appdriver.server import (  # noqa: E402
+    free_port,
     start_streamlit,
     stop_streamlit,
     wait_until_healthy,
 )
+from benchmarks.protocol_client import ProtocolClient  # noqa: E402
 
 MAX_SESSIONS = 40
 LOAD_TIMEOUT_MS = 120_000

@@ -50,7 +50,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp`, `playground`, `tests` importable
+sys.path.insert(0, str(REPO_ROOT))  # run as a script: make `mlp`, `appdriver` importable
 
 import numpy as np  # noqa: E402
 import threadpoolctl  # noqa: E402
@@ -63,7 +63,7 @@ from playground.core.data import TrainingData  # noqa: E402
 from playground.core.links import View, link_query  # noqa: E402
 from playground.core.model_io import named_arrays  # noqa: E402
 from playground.core.presets import FASHION, PRESETS, QUICK_SAMPLE, TARGET_PRESETS  # noqa: E402
-from playground.core.session import make_run  # noqa: E402
+from playground.core.session import Run, make_run  # noqa: E402
 
 # The quality targets (`playground.core.presets.TARGET_PRESETS`): test accuracy within a budget.
 SAMPLE_TARGET, SAMPLE_BUDGET = QUICK_SAMPLE.target_accuracy, QUICK_SAMPLE.target_seconds
@@ -282,7 +282,7 @@ def page_rate(browser, url: str, config: Config, seconds: float, warmup: float
               ) -> tuple[float, float | None]:  # fmt: skip
     """Samples per second while the MNIST page trains `config`, by its step counter, and
     the speed the page itself shows at the end."""
-    from tests.app.streamlit_server import run_button, settle
+    from appdriver.page import run_button, settle
 
     page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
     try:
@@ -312,9 +312,10 @@ def page_rate(browser, url: str, config: Config, seconds: float, warmup: float
 def page_against_engine(configs: list[tuple[str, Config, TrainingData]], seconds: float,
                         rounds: int) -> dict[str, PageRates] | str:  # fmt: skip
     """PageRates per name; or why the page could not be measured."""
-    from tests.app.conftest import CHROMIUM, CHROMIUM_ARGS, free_port
-    from tests.app.streamlit_server import (
+    from appdriver.chromium import CHROMIUM, CHROMIUM_ARGS
+    from appdriver.server import (
         close_browser_and_server,
+        free_port,
         start_streamlit,
         wait_until_healthy,
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from appdriver.page import press, settle
 from tests.app.conftest import ARTIFACTS
-from tests.app.streamlit_server import press, settle
 from tests.app.test_browser import LOAD_TIMEOUT_MS, assert_no_exception, wait_for
 
 pytestmark = pytest.mark.browser
@@ -47,29 +47,29 @@ def test_two_variants_train_side_by_side_and_a_sweep_shows_intervals(page, app_s
     assert wait_for(lambda: steps_shown() > 300, timeout=30), "the variants did not train"
     press(page, "Pause", prefix=PREFIX)
     assert wait_for(lambda: any("Paused" in text for text in table_steps(page)), timeout=20)
-    settle(page, 1.0)
+    settle(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "compare-trained.png"), full_page=True)
 
     # Three variants, three seeds.
     page.locator(f".st-key-{PREFIX}preset button", has_text="Dropout + max-norm").click()
-    settle(page, 0.5)
-    assert page.get_by_text("max-norm (off / off / 3)").count() >= 1
+    assert wait_for(lambda: page.get_by_text("max-norm (off / off / 3)").count() >= 1)
+    settle(page)
     seeds = page.locator(f".st-key-{PREFIX}sweep_seeds input[type='range']")
     seeds.focus()
     for _ in range(2):  # from 5 down to 3
         page.keyboard.press("ArrowLeft")
-    settle(page, 0.5)
+    settle(page)
     steps_input = page.locator(f".st-key-{PREFIX}sweep_steps input")
     steps_input.fill("300")
     steps_input.press("Enter")
-    settle(page, 0.5)
+    settle(page)
     page.locator(f".st-key-{PREFIX}sweep_start button").click()
     assert wait_for(lambda: page.get_by_text("9 of 9 runs").count() > 0, timeout=120), (
         "the sweep did not finish"
     )
-    settle(page, 1.0)
-    text = page.locator('[data-testid="stMain"]').inner_text().replace("\u2060", "")  # word joiners
+    settle(page)
+    text = page.locator('[data-testid="stMain"]').inner_text()
     assert "B (dropout 0.5) − A (plain):" in text
     assert "C (dropout 0.5, max-norm 3) − A (plain):" in text
     assert text.count("95% CI") >= 2
@@ -80,5 +80,5 @@ def test_two_variants_train_side_by_side_and_a_sweep_shows_intervals(page, app_s
     assert_no_exception(page)
     page.get_by_text("Seed sweep").scroll_into_view_if_needed()
     page.mouse.wheel(0, 250)
-    settle(page, 0.5)
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / "compare-sweep.png"))

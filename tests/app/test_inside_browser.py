@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import pytest
 
+from appdriver.page import press, settle
 from tests.app.conftest import ARTIFACTS
-from tests.app.streamlit_server import press, settle
-from tests.app.test_browser import assert_no_exception, open_app, step_counter, wait_for
+from tests.app.test_browser import (
+    assert_no_exception,
+    open_app,
+    server_says_paused,
+    step_counter,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -49,15 +55,16 @@ def test_neuron_maps_change_while_training_and_a_click_enlarges_a_tile(page, app
         "the neuron maps did not change while training"
     )
     press(page, "Pause")
-    settle(page, 1.0)
+    assert wait_for(lambda: server_says_paused(page)), "the server never said Paused."
+    settle(page)
     page.locator(".st-key-diagram_chart").scroll_into_view_if_needed()
     x, y = page.evaluate(TILE_JS, [1, 2])
     page.mouse.click(x, y)
     assert wait_for(lambda: page.evaluate(UNIT_TITLE_JS) == "Layer 1, unit 3 (tanh)"), (
         page.evaluate(UNIT_TITLE_JS)
     )
-    settle(page, 1.0)
+    settle(page)
     page.mouse.move(x, y)  # the hover label names the tile
-    page.wait_for_timeout(300)
+    page.wait_for_selector(f"{DIAGRAM} .hoverlayer .hovertext", timeout=10_000)
     page.screenshot(path=str(ARTIFACTS / "playground-inside.png"))
     assert_no_exception(page)

@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from appdriver.page import offered, press
+from appdriver.server import serving
 from tests.app.conftest import ARTIFACTS
-from tests.app.streamlit_server import offered, press, serving
 from tests.app.test_browser import assert_no_exception, open_app, step_counter, wait_for
 
 pytestmark = pytest.mark.browser
 
-PLACE_SECONDS = 20  # long enough that a slow machine sees the second tab queue first
+# Long enough that a slow machine sees the second tab queue first (it presses Play a second or
+# two after the first, and shows "Queued" a second or two later), and the first queue after
+# the swap (a second or two after); the test waits about one of these and a half.
+PLACE_SECONDS = 10
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from tests.app.streamlit_server import settle
+from appdriver.page import settle
 from tests.app.test_browser import open_app, wait_for
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,12 @@ def link_lr(page) -> str | None:
 def test_sections_open_on_a_click_and_keep_their_changes_when_closed(page, app_server):
     open_app(page, app_server + "/?lr=0.01")
     page.wait_for_function(  # the sidebar comes after the views
-        f"document.querySelectorAll('{SIDEBAR} summary').length === 5", timeout=30_000
+        f"document.querySelectorAll('{SIDEBAR} summary').length === 6", timeout=30_000
     )
     titles = page.locator(f"{SIDEBAR} summary").all_inner_texts()
     # Each title comes after its icon, which is written as a name ("scatter_plot").
     assert [title.split()[-1] for title in titles] == [
-        "Data", "Network", "Regularisation", "Training", "Model",
+        "Data", "Network", "Regularisation", "Training", "Model", "challenge",
     ]  # fmt: skip
     assert page.locator(f"{SIDEBAR} [data-testid=stWidgetLabel]").count() == 0
 

@@ -1,6 +1,6 @@
-"""Start and stop `streamlit run app.py` on 127.0.0.1, and wait for a page to settle.
+"""Start and stop `streamlit run app.py` on 127.0.0.1, each server stopped by its PID.
 
-Shared by the browser tests and the page benchmark, so both drive the app the same way.
+Shared by the browser tests and the benchmarks, so both start the app the same way.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -94,28 +94,3 @@ def close_browser_and_server(browser, process: subprocess.Popen | None) -> None:
     finally:
         if process is not None:
             stop_streamlit(process)
-
-
-def settle(page, seconds: float = 0.3) -> None:
-    """Wait until Streamlit has finished the current run (its status widget is gone)."""
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if page.locator('[data-testid="stStatusWidget"]').count() == 0:
-            break
-        time.sleep(0.1)
-    time.sleep(seconds)
-
-
-def run_button(page, action: str, prefix: str = ""):
-    """A page's Play/Pause button (action "toggle"), Step ("step") or Reset ("reset")."""
-    return page.locator(f'.st-key-{prefix}run_controls button[data-action="{action}"]')
-
-
-def press(page, label: str, prefix: str = "") -> None:
-    """Click the Play/Pause button when it says `label` ("Play" or "Pause")."""
-    run_button(page, "toggle", prefix).filter(has_text=label).click()
-
-
-def offered(page, prefix: str = "") -> str:
-    """What the Play/Pause button offers: "Play" while paused, "Pause" while training."""
-    return run_button(page, "toggle", prefix).inner_text()
