@@ -18,8 +18,20 @@ QUICK = ("line", "features", "learning-rate", "batch-norm", "init", "dead-relu",
 def test_a_course_of_at_least_ten_lessons_in_order():
     keys = [lesson.key for lesson in LESSONS]
     assert len(keys) >= 10 and len(set(keys)) == len(keys)
-    topics = ("line", "features", "learning-rate", "overfitting", "l2", "dropout", "max-norm",
-              "batch-norm", "init", "dead-relu", "optimizers", "mnist-dropout")
+    topics = (
+        "line",
+        "features",
+        "learning-rate",
+        "overfitting",
+        "l2",
+        "dropout",
+        "max-norm",
+        "batch-norm",
+        "init",
+        "dead-relu",
+        "optimizers",
+        "mnist-dropout",
+    )
     for topic in topics:
         assert topic in keys
     # A course order: the line before features, overfitting before its cures.
