@@ -35,6 +35,18 @@ def message_text(node, kind: str) -> str:
     return " ".join(messages(node, kind))
 
 
+LINK_NOTE = re.compile(
+    r'<div class="plain-message plain-warning"[^>]*data-icon="link">(.*?)</div>', re.S
+)
+
+
+def link_notes(node) -> list[str]:
+    """The notes on what a link held that the page could not use (not the hints beside
+    them, which are warnings too)."""
+    return [html.unescape(match.group(1)) for element in node.get("html")
+            for match in LINK_NOTE.finditer(element.proto.body)]  # fmt: skip
+
+
 def captions(node) -> list[str]:
     return [element.value for element in node.get("caption")] + _plain(node, "caption")
 

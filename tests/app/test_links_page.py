@@ -21,7 +21,7 @@ from playground.core.config import (
     Config,
     PageSpec,
 )
-from tests.app.messages import messages
+from tests.app.messages import link_notes, messages
 from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -48,7 +48,8 @@ def open_page(query: dict, page: PageSpec = PLAYGROUND_PAGE) -> AppTest:
 
 
 def notes(app: AppTest) -> list[str]:
-    return messages(app, "warning")
+    """The link's notes (a hint on a setup that works badly is a warning too, but no note)."""
+    return link_notes(app)
 
 
 def config_of(app: AppTest, prefix: str = "") -> Config:
