@@ -69,22 +69,28 @@ class CommandError(Exception):
 # -- inputs ---------------------------------------------------------------------------------
 
 
+def read_text_file(path: Path, limit: int, what: str, error: type[Exception]) -> str:
+    """A JSON file's text, at most `limit` bytes; `error` raised with the file's name and the
+    problem in words (missing, a folder, too big, not UTF-8, unreadable)."""
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise error(f"{path}: {size:,} bytes is too big for {what} (at most {limit:,}).")
+        return path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
+    except FileNotFoundError:
+        raise error(f"{path}: no such file.") from None
+    except IsADirectoryError:
+        raise error(f"{path}: is a folder, not {what}.") from None
+    except UnicodeDecodeError:
+        raise error(f"{path}: not a text file (UTF-8 JSON expected).") from None
+    except OSError as problem:
+        raise error(f"{path}: cannot be read ({problem.strerror or problem}).") from None
+
+
 def load_config(path: str | Path) -> Config:
     """The configuration in a JSON file. Raises CommandError naming the file and the problem."""
     path = Path(path)
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise CommandError(f"{path}: {path.stat().st_size:,} bytes is far too big for a "
-                               "configuration file.")  # fmt: skip
-        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path}: is a folder, not a configuration file.") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not a text file (UTF-8 JSON expected).") from None
-    except OSError as error:
-        raise CommandError(f"{path}: cannot be read ({error.strerror or error}).") from None
+    text = read_text_file(path, MAX_CONFIG_BYTES, "a configuration file", CommandError)
     try:
         return Config.from_json(text)
     except ConfigError as error:

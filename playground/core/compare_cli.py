@@ -56,6 +56,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from playground.core.cli import read_text_file
 from playground.core.compare import (
     LETTERS,
     MAX_IMPORT_BYTES,
@@ -136,20 +137,7 @@ def load_setup(argument: str) -> Setup:
 
 
 def _load_file(path: Path) -> Setup:
-    try:
-        size = path.stat().st_size
-        if size > MAX_IMPORT_BYTES:
-            raise CommandError(f"{path}: {size:,} bytes is too big for a comparison setup "
-                               f"(at most {MAX_IMPORT_BYTES:,}).")  # fmt: skip
-        text = path.read_text(encoding="utf-8-sig")  # a BOM from a Windows editor is fine
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file.") from None
-    except IsADirectoryError:
-        raise CommandError(f"{path}: is a folder, not a setup file.") from None
-    except UnicodeDecodeError:
-        raise CommandError(f"{path}: not a text file (UTF-8 JSON expected).") from None
-    except OSError as error:
-        raise CommandError(f"{path}: cannot be read ({error.strerror or error}).") from None
+    text = read_text_file(path, MAX_IMPORT_BYTES, "a setup file", CommandError)
     try:
         raw = json.loads(text)
     except (json.JSONDecodeError, RecursionError):
