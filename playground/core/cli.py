@@ -2,7 +2,8 @@
 
     python -m playground.train CONFIG.json [--epochs N | --steps N] [--seconds S]
         [--save-weights model.npz] [--save-curves curves.csv] [--data-dir DIR]
-        [--points POINTS.csv]
+        [--points POINTS.csv] [--export-notebook FILE.ipynb] [--export-script FILE.py]
+        [--export-torch FILE.py]
 
 CONFIG.json is a configuration as the pages export it (`Config.to_json`); settings it leaves
 out take their defaults. Training stops after N epochs or N steps (default: 10 epochs), after
@@ -14,7 +15,9 @@ At the end the final metrics are printed on stdout, computed on the whole traini
 sets (the pages' tiles and curves use at most 2,000 fixed rows of each). `--save-weights`
 writes the network as a NumPy `.npz` (plain arrays, no pickle: the model file the pages save
 and load, see `playground.core.model_io`), `--save-curves` the evaluation curves as CSV (see
-`CURVE_COLUMNS`).
+`CURVE_COLUMNS`). The exports write the run as a plain NumPy notebook or script that trains
+the same network on the same data to the same numbers (`playground.core.export`), and as a
+PyTorch twin that loads the weights from the `--save-weights` file.
 
 Exit codes: 0 done; 1 the data could not be loaded or training diverged (the files are still
 written); 2 a bad command line or configuration file (one line on stderr, no traceback);
@@ -36,6 +39,7 @@ from typing import TextIO
 import threadpoolctl
 
 from mlp import datasets
+from playground.core import export
 from playground.core.compare import data_key, task_data
 from playground.core.config import Config, ConfigError, shorten
 from playground.core.data import TrainingData, make_image_set
@@ -322,6 +326,27 @@ def curve_rows(run: Run) -> list[dict[str, float | int | str]]:
     return rows
 
 
+def save_exports(args: argparse.Namespace, run: Run, data_dir: str | None, out: TextIO) -> None:
+    """The notebook, the script and the PyTorch twin the command line asked for."""
+    config, data, steps = run.config, run.data, run.trainer.step_count
+    data_path = None
+    if config.is_images and config.source == "full":
+        data_path = str(datasets.dataset_folder(config.dataset, data_dir))
+    if args.export_notebook is not None:
+        text = export.export_notebook(config, data, steps, data_path=data_path)
+        args.export_notebook.write_text(text, encoding="utf-8")
+        print(f"Notebook written to {args.export_notebook}", file=out)
+    if args.export_script is not None:
+        text = export.export_script(config, data, steps, data_path=data_path)
+        args.export_script.write_text(text, encoding="utf-8")
+        print(f"Script written to {args.export_script}", file=out)
+    if args.export_torch is not None:
+        text = export.export_torch_twin(config, data, model_file=str(args.save_weights),
+                                        data_path=data_path)  # fmt: skip
+        args.export_torch.write_text(text, encoding="utf-8")
+        print(f"PyTorch twin written to {args.export_torch}", file=out)
+
+
 def save_curves(path: Path, run: Run) -> None:
     with open(path, "w", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=CURVE_COLUMNS)
@@ -380,6 +405,15 @@ def parser() -> argparse.ArgumentParser:
         metavar="POINTS.csv",
         help='the CSV of points, for a configuration whose data set is "csv"',
     )
+    command.add_argument("--export-notebook", type=Path, metavar="FILE.ipynb",
+                         help="write the run as a plain NumPy Jupyter notebook that "
+                              "reproduces it")  # fmt: skip
+    command.add_argument("--export-script", type=Path, metavar="FILE.py",
+                         help="write the run as a plain NumPy script that reproduces "
+                              "it")  # fmt: skip
+    command.add_argument("--export-torch", type=Path, metavar="FILE.py",
+                         help="write a PyTorch script that loads the --save-weights file "
+                              "(needs --save-weights)")  # fmt: skip
     return command
 
 
@@ -401,8 +435,13 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     args = parser().parse_args(argv)  # a bad command line exits with 2 and argparse's message
     try:
         config = load_config(args.config)
-        _check_output(args.save_weights)
-        _check_output(args.save_curves)
+        outputs = (args.save_weights, args.save_curves, args.export_notebook,
+                   args.export_script, args.export_torch)  # fmt: skip
+        for output in outputs:
+            _check_output(output)
+        if args.export_torch is not None and args.save_weights is None:
+            raise CommandError("--export-torch loads the trained weights: give --save-weights "
+                               "FILE.npz too.")  # fmt: skip
         data = load_data(config, args.data_dir, args.points, log=err)
     except CommandError as error:
         print(f"error: {error}", file=err)
@@ -429,6 +468,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
         if args.save_curves is not None:
             save_curves(args.save_curves, run)
             print(f"Curves written to {args.save_curves}", file=out)
+        save_exports(args, run, data_dir=args.data_dir, out=out)
     except OSError as error:
         print(f"error: cannot write {error.filename}: {error.strerror or error}", file=err)
         return EXIT_FAILED
