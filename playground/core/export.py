@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -89,24 +88,35 @@ def _float32_text(values: np.ndarray) -> list[str]:
     return [s if ok else t for s, t, ok in zip(short, texts, same, strict=True)]
 
 
-def _matrix_literal(name: str, values: np.ndarray, per_line: int = 4) -> str:
-    """`name = np.array([[...], ...], dtype=np.float32)` for an (N, 2) float32 array."""
+def _matrix_literal(
+    name: str, values: np.ndarray, per_line: int = 4, shown: int | None = None
+) -> str:
+    """`name = np.array([[...], ...], dtype=np.float32)` for an (N, 2) float32 array; with
+    `shown`, only its first rows and a comment saying how many more there are."""
     rows = np.asarray(values, dtype=np.float32)
+    more = 0
+    if shown is not None and len(rows) > shown:
+        rows, more = rows[:shown], len(rows) - shown
     texts = _float32_text(rows)
     width = rows.shape[1]
     pairs = [
         "[" + ", ".join(texts[i * width : (i + 1) * width]) + "]" for i in range(rows.shape[0])
     ]
     lines = [", ".join(pairs[i : i + per_line]) for i in range(0, len(pairs), per_line)]
-    body = ",\n    ".join(lines)
-    return f"{name} = np.array([\n    {body},\n], dtype=np.float32).reshape(-1, {width})"
+    body = ",\n    ".join(lines) + "," + (f"\n    # … {more:,} more rows" if more else "")
+    return f"{name} = np.array([\n    {body}\n], dtype=np.float32).reshape(-1, {width})"
 
 
-def _labels_literal(name: str, labels: np.ndarray, per_line: int = 30) -> str:
+def _labels_literal(
+    name: str, labels: np.ndarray, per_line: int = 30, shown: int | None = None
+) -> str:
     values = [str(int(v)) for v in np.asarray(labels).ravel()]
+    more = 0
+    if shown is not None and len(values) > shown:
+        values, more = values[:shown], len(values) - shown
     lines = [", ".join(values[i : i + per_line]) for i in range(0, len(values), per_line)]
-    body = ",\n    ".join(lines)
-    return f"{name} = np.array([\n    {body},\n], dtype=np.int64)"
+    body = ",\n    ".join(lines) + "," + (f"\n    # … {more:,} more" if more else "")
+    return f"{name} = np.array([\n    {body}\n], dtype=np.int64)"
 
 
 def _number(value: float) -> str:
@@ -188,7 +198,7 @@ def _settings_cell(config: Config, steps: int) -> Cell:
     return _code("\n".join(lines))
 
 
-def _point_data_cells(config: Config, data: PointData) -> list[Cell]:
+def _point_data_cells(config: Config, data: PointData, shown: int | None) -> list[Cell]:
     features = data.features
     formulas = ", ".join(FEATURE_CODE[name] for name in features)
     labels = ", ".join(INPUT_FEATURES[name].label for name in features)
@@ -211,10 +221,10 @@ def _point_data_cells(config: Config, data: PointData) -> list[Cell]:
     """
     code = "\n".join(
         [
-            _matrix_literal("X_train", data.X_train),
-            _labels_literal("y_train", data.y_train),
-            _matrix_literal("X_test", data.X_test),
-            _labels_literal("y_test", data.y_test),
+            _matrix_literal("X_train", data.X_train, shown=shown),
+            _labels_literal("y_train", data.y_train, shown=shown),
+            _matrix_literal("X_test", data.X_test, shown=shown),
+            _labels_literal("y_test", data.y_test, shown=shown),
             f"CLASS_NAMES = [{names}]",
         ]
     )
@@ -310,9 +320,11 @@ def _image_data_cells(config: Config, data: ImageSet, data_path: str | None) -> 
     return [_md(text), _code(code)]
 
 
-def _data_cells(config: Config, data: TrainingData, data_path: str | None) -> list[Cell]:
+def _data_cells(
+    config: Config, data: TrainingData, data_path: str | None, shown: int | None = None
+) -> list[Cell]:
     if isinstance(data, PointData):
-        return _point_data_cells(config, data)
+        return _point_data_cells(config, data, shown)
     if isinstance(data, ImageSet):
         return _image_data_cells(config, data, data_path)
     raise TypeError(f"Cannot export a run on {type(data).__name__}.")
@@ -915,18 +927,21 @@ def program_cells(
     steps: int,
     data_path: str | None = None,
     note: str | None = None,
+    shown_points: int | None = None,
 ) -> list[Cell]:
     """The plain NumPy program that trains `config` on `data` for `steps` minibatches.
 
     `data_path` is where the exported program reads images from (the sample's `.npz`, or the
     folder of a full set's IDX files); None: the files the app itself reads. `note`, if given,
-    is shown under the title (e.g. that settings changed while the run trained)."""
+    is shown under the title (e.g. that settings changed while the run trained).
+    `shown_points`: write only that many points of each split (to show the code on a page;
+    the program then does not run)."""
     if steps < 0:
         raise ValueError(f"steps must be >= 0, got {steps}.")
     return [
         *_title_cells(config, data, steps, note),
         _settings_cell(config, steps),
-        *_data_cells(config, data, data_path),
+        *_data_cells(config, data, data_path, shown_points),
         *_layer_cells(config),
         *_optimizer_cells(config),
         *_network_cells(config),
@@ -945,11 +960,12 @@ def export_script(
     steps: int,
     data_path: str | None = None,
     note: str | None = None,
+    shown_points: int | None = None,
 ) -> str:
     """`program_cells` as one Python script (Markdown as comments, no charts). Running it with
     a number (`python script.py 500`) trains that many steps instead."""
     parts = []
-    for cell in program_cells(config, data, steps, data_path, note):
+    for cell in program_cells(config, data, steps, data_path, note, shown_points):
         if cell.notebook_only:
             continue
         parts.append(_comment(cell.text) if cell.kind == "markdown" else cell.text)
@@ -1066,12 +1082,57 @@ def export_torch_twin(
     )
 
 
-def default_file_stem(config: Config) -> str:
-    """A file name for an export of `config`, e.g. `mlp_spiral_tanh_8x2`."""
+# -- a page's run ---------------------------------------------------------------------------------
+
+EXPORT_KINDS = ("notebook", "script", "torch")
+MODEL_FILE_NAME = "mlp-model.npz"  # the name the pages save a model under
+
+
+@dataclass(frozen=True)
+class RunState:
+    """What an export needs of a run, copied under its lock: the configuration, the steps
+    taken and what happened to it that the configuration does not say (`Run.departures`)."""
+
+    config: Config
+    data: TrainingData
+    steps: int
+    departures: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str | None:
+        if not self.departures:
+            return None
+        return (
+            "This program trains the settings below from step 0. The run on the page went "
+            f"another way: {'; '.join(self.departures)}. From there on, its numbers differ "
+            "from the page's."
+        )
+
+
+def default_data_path(config: Config) -> str | None:
+    """Where a full image set's files are (the app's data folder); None for the others."""
+    if config.is_images and config.source == "full":
+        return str(datasets.dataset_folder(config.dataset))
+    return None
+
+
+def export_file(state: RunState, kind: str) -> str:
+    """The text of one export of a page's run: "notebook", "script" or "torch" (the twin
+    loads the model file the page saves, `MODEL_FILE_NAME`)."""
+    path = default_data_path(state.config)
+    if kind == "notebook":
+        return export_notebook(state.config, state.data, state.steps, path, state.note)
+    if kind == "script":
+        return export_script(state.config, state.data, state.steps, path, state.note)
+    if kind == "torch":
+        return export_torch_twin(state.config, state.data, MODEL_FILE_NAME, path)
+    raise ValueError(f"Unknown export {kind!r}; choose one of: {', '.join(EXPORT_KINDS)}.")
+
+
+def file_name(config: Config, kind: str) -> str:
+    """A file name for an export of `config`, e.g. `mlp-spiral-tanh-16x16.ipynb`."""
     units = "x".join(str(layer.units) for layer in config.hidden) or "linear"
-    activation = config.hidden[0].activation if config.hidden else "none"
-    return f"mlp_{config.dataset.replace('-', '_')}_{activation}_{units}"
-
-
-def write_export(path: Path, text: str) -> None:
-    path.write_text(text, encoding="utf-8")
+    activation = config.hidden[0].activation.replace("_", "-") if config.hidden else "none"
+    stem = f"mlp-{config.dataset}-{activation}-{units}"
+    return {"notebook": f"{stem}.ipynb", "script": f"{stem}.py",
+            "torch": f"{stem}-torch.py"}[kind]  # fmt: skip

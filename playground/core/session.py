@@ -248,9 +248,19 @@ class Run:
         self._record_evaluation(0, *self._evaluate())
         # Every snapshot at a new step is offered to it; the Playground looks back through it.
         self.timeline: Timeline[Snapshot] | None = None
+        # What happened to this run that its configuration alone does not say (a setting
+        # changed while it trained, weights loaded from a file), in words with the step: an
+        # exported program trains the configuration from step 0 and cannot repeat these.
+        self.departures: list[str] = []
+
+    def note_departure(self, what: str) -> None:
+        """Record that `what` happened to the run now (see `departures`)."""
+        self.departures.append(f"{what} at step {self.trainer.step_count:,}")
 
     def apply_live(self, config: Config) -> None:
         """Take over the settings that may change while training runs."""
+        if config != self.config and self.trainer.step_count > 0:
+            self.note_departure("a setting changed")
         self.optimizer.lr = config.lr
         self.optimizer.weight_decay = config.weight_decay
         self.network.set_dropout(config.dropout, config.input_dropout)

@@ -34,6 +34,7 @@ from playground.core.text import format_number
 from playground.ui import keys, plain_text
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
+from playground.ui.model_views import network_code
 from playground.ui.resources import page_fragment, redraw_interval
 from playground.ui.settings_panel import forget_panel_state
 
@@ -63,15 +64,28 @@ def page_style() -> None:
     )
 
 
-def code_block(text: str) -> None:
-    """`text` in a monospace block. Not `st.code`: its syntax highlighter is a 1.5 MB script
-    that took the browser about 0.8 s to load and run on a 2-core machine, for a few lines of
-    the network's own description that need no colours."""
+def code_block(text: str, max_height: str | None = None) -> None:
+    """`text` in a monospace block (scrolling past `max_height`, a CSS length, if given). Not
+    `st.code`: its syntax highlighter is a 1.5 MB script that took the browser about 0.8 s to
+    load and run on a 2-core machine, for code that reads well without colours."""
+    scroll = f"max-height:{max_height};overflow:auto;" if max_height else ""
     st.html(
         '<pre style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
-        'background:rgba(128,128,128,0.08);border-radius:0.5rem;white-space:pre-wrap">'
+        f'background:rgba(128,128,128,0.08);border-radius:0.5rem;white-space:pre-wrap;{scroll}">'
         f"{html.escape(text)}</pre>"
     )
+
+
+def network_code_view(session: TrainingSession) -> None:
+    """The network as code: the plain NumPy program the Model section exports, with the data
+    cut to a few points."""
+    code_block(network_code(session), max_height="32rem")
+    if session.configs[0].is_images:
+        st.caption("It runs as it is: it reads the images from the app's own files. The Model "
+                   "section downloads it as a notebook or a script.")  # fmt: skip
+    else:
+        st.caption("The first points of each set only: the downloads in the Model section hold "
+                   "them all, and run.")  # fmt: skip
 
 
 def _format_rate(per_second: float) -> str:
@@ -236,7 +250,7 @@ def draw_architecture(
     inputs = f"Inputs: {', '.join(feature_labels)}. " if feature_labels else ""
     st.caption(f"{inputs}{network.n_params:,} parameters")
     with st.expander("The network as code"):
-        code_block(repr(network))
+        network_code_view(session)
 
 
 def _look_back_key(prefix: str, session: TrainingSession) -> str:

@@ -1,10 +1,12 @@
 """Save the trained model, or load one saved before: the weights and the configuration in one
-`.npz` file (see `playground.core.model_io`), from a page's sidebar."""
+`.npz` file (see `playground.core.model_io`), from a page's sidebar; and take the code: the run
+as a plain NumPy notebook or script, and a PyTorch twin (see `playground.core.export`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
+from playground.core import export
 from playground.core.config import SETTINGS, Config
 from playground.core.model_io import (
     DataShape,
@@ -18,7 +20,20 @@ from playground.core.session import TrainingSession
 from playground.ui import keys, plain_text
 from playground.ui.settings_panel import SettingsPanel
 
-__all__ = ["apply_loaded_model", "model_section"]
+__all__ = ["apply_loaded_model", "export_state", "model_section", "network_code"]
+
+# What each export button offers: its label, the file's MIME type and its help.
+EXPORTS = {
+    "notebook": ("NumPy notebook", "application/x-ipynb+json",
+                 "A Jupyter notebook: the layers in plain NumPy, the data, the same seeds, and a "
+                 "training loop that prints the numbers shown here and draws the charts."),
+    "script": ("NumPy script", "text/x-python",
+               "The same program as one Python file: run it with python; no charts."),
+    "torch": ("PyTorch twin", "text/x-python",
+              f"The same network in PyTorch, loading the weights from the model file saved "
+              f"above ({export.MODEL_FILE_NAME}). Needs PyTorch."),
+}  # fmt: skip
+SHOWN_POINTS = 3  # points of each split the code on the page shows (the downloads hold all)
 
 
 def _pending_key(prefix: str) -> str:
@@ -111,6 +126,44 @@ def _model_controls(panel: SettingsPanel, session: TrainingSession) -> None:
     error = st.session_state.get(keys.MODEL_ERROR.of(prefix))
     if error:
         plain_text.message(error, "error")
+    _export_controls(prefix, session)
+
+
+def export_state(session: TrainingSession) -> export.RunState:
+    """The page's run as an export needs it, copied under the session's lock."""
+    run = session.runs[0]
+    with session.lock:
+        return export.RunState(run.config, session.data, run.trainer.step_count,
+                               tuple(run.departures))  # fmt: skip
+
+
+def _export_data(session: TrainingSession, kind: str):
+    """The file, made when its button is clicked (not at every redraw of the page): the run
+    as it is at that moment."""
+    return lambda: export.export_file(export_state(session), kind).encode("utf-8")
+
+
+def _export_controls(prefix: str, session: TrainingSession) -> None:
+    st.markdown("**Take the code with you**")
+    for kind, (label, mime, help_text) in EXPORTS.items():
+        st.download_button(label, _export_data(session, kind),
+                           file_name=export.file_name(session.configs[0], kind), mime=mime,
+                           icon=":material/code:", key=f"{prefix}export_{kind}", help=help_text,
+                           on_click="ignore")  # fmt: skip
+    state = export_state(session)
+    st.caption("Plain NumPy that builds this network and trains it from step 0 with the same "
+               f"seeds, printing the numbers this page shows (at step {state.steps:,} "
+               "now).")  # fmt: skip
+    if state.note:
+        plain_text.caption(state.note)
+
+
+def network_code(session: TrainingSession) -> str:
+    """The exported script as the page shows it: only the first few points of a point set."""
+    state = export_state(session)
+    return export.export_script(state.config, state.data, state.steps,
+                                export.default_data_path(state.config), state.note,
+                                shown_points=SHOWN_POINTS)  # fmt: skip
 
 
 def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
@@ -135,6 +188,7 @@ def apply_loaded_model(prefix: str, session: TrainingSession) -> None:
     with session.lock:
         session.pause()
         model.apply_to(run.network)
+        run.note_departure("its weights were loaded from a file")
         session.publish()
     st.success("Model loaded: the weights are the saved ones. Press Play to train on.",
                icon=":material/check:")  # fmt: skip

@@ -28,6 +28,11 @@ def saved_model(app: AppTest) -> bytes:
     return save_model(run.network, run.config, 2, len(session.data.class_names))
 
 
+def save_button(app: AppTest):
+    (button,) = [b for b in app.get("download_button") if b.proto.label == "Save the trained model"]
+    return button
+
+
 def test_a_saved_model_loads_with_its_setup_and_weights():
     trained = open_playground({"dataset": "xor", "hidden": "6relu", "lr": "0.03"})
     for _ in range(20):
@@ -63,7 +68,7 @@ def test_save_waits_for_a_pause_and_then_holds_the_weights_of_that_step():
     # showed it: saved at step 10,000-15,000, the file held the step-0 weights).
     app = open_playground({"dataset": "xor"})
     click_run_button(app, "play")
-    (button,) = app.get("download_button")
+    button = save_button(app)
     assert button.proto.disabled
     assert any("Pause to save" in c.value for c in app.sidebar.caption)
     session = app.session_state["session"]
@@ -72,7 +77,7 @@ def test_save_waits_for_a_pause_and_then_holds_the_weights_of_that_step():
         time.sleep(0.05)
 
     click_run_button(app, "pause")
-    (button,) = app.get("download_button")
+    button = save_button(app)
     assert not button.proto.disabled
     assert session.step_count > 0
     assert any(f"step {session.step_count:,}" in c.value for c in app.sidebar.caption), [
