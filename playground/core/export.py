@@ -951,7 +951,16 @@ def program_cells(
 
 
 def _comment(text: str) -> str:
-    return "\n".join(f"# {line}".rstrip() for line in text.splitlines())
+    """Markdown as a block of comments: a heading underlined, bold marks left out."""
+    lines = []
+    for line in text.replace("**", "").splitlines():
+        heading = line.lstrip("#")
+        if heading != line and heading.startswith(" "):
+            title = heading.strip()
+            lines += [title, "─" * len(title)]
+        else:
+            lines.append(line)
+    return "\n".join(f"# {line}".rstrip() for line in lines)
 
 
 def export_script(

@@ -68,10 +68,12 @@ def code_block(text: str, max_height: str | None = None) -> None:
     """`text` in a monospace block (scrolling past `max_height`, a CSS length, if given). Not
     `st.code`: its syntax highlighter is a 1.5 MB script that took the browser about 0.8 s to
     load and run on a 2-core machine, for code that reads well without colours."""
+    # A scrolling block keeps code's lines whole (scrolling sideways); a short one wraps them.
     scroll = f"max-height:{max_height};overflow:auto;" if max_height else ""
+    wrap = "white-space:pre;" if max_height else "white-space:pre-wrap;"
     st.html(
         '<pre style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
-        f'background:rgba(128,128,128,0.08);border-radius:0.5rem;white-space:pre-wrap;{scroll}">'
+        f'background:rgba(128,128,128,0.08);border-radius:0.5rem;{wrap}{scroll}">'
         f"{html.escape(text)}</pre>"
     )
 

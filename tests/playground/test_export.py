@@ -287,7 +287,7 @@ def test_the_full_set_reader_reads_the_real_files(tmp_path, monkeypatch):
     config = Config(dataset="fashion-mnist", source="full", hidden=SMALL)
     data = make_image_set(datasets.load_images("fashion-mnist", "full", folder.parent))
     script = export.export_script(config, data, 0, data_path=str(folder))
-    data_code = script.split("# ## The layers")[0]
+    data_code = script.split("# The layers\n")[0]
     namespace: dict = {}
     monkeypatch.setattr(sys, "argv", ["run.py"])
     exec(compile(data_code, "run.py", "exec"), namespace)  # noqa: S102 - our own export
