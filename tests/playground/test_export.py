@@ -104,11 +104,14 @@ def one_blas_thread() -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", CONFIGS)
-def test_the_exported_script_prints_the_numbers_of_the_app(name, tmp_path, points_csv):
+def test_the_exported_script_and_notebook_print_the_numbers_of_the_app(
+    name, tmp_path, points_csv, monkeypatch
+):
     config = CONFIGS[name]
     points = points_csv if config.dataset == "csv" else None
-    expected = app_curves(config, tmp_path, points, "--export-script", str(tmp_path / "run.py"))
-    script = tmp_path / "run.py"
+    script, notebook_file = tmp_path / "run.py", tmp_path / "run.ipynb"
+    expected = app_curves(config, tmp_path, points, "--export-script", str(script),
+                          "--export-notebook", str(notebook_file))  # fmt: skip
     source = script.read_text(encoding="utf-8")
     ast.parse(source)
     assert "out=" not in source  # written to be read: no buffers
@@ -116,6 +119,43 @@ def test_the_exported_script_prints_the_numbers_of_the_app(name, tmp_path, point
                           timeout=300, env=one_blas_thread(), cwd=tmp_path)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert_same_numbers(printed_rows(done.stdout), expected)
+
+    printed, charts = run_notebook(notebook_file, monkeypatch)
+    assert_same_numbers(printed_rows(printed), expected)
+    titles = [chart["layout"]["title"]["text"] for chart in charts]
+    assert titles == (["Loss"] if config.is_images else ["Loss", "Decision boundary"])
+    if not config.is_images:
+        boundary = charts[1]["data"][0]
+        assert boundary["type"] == "heatmap"
+        z = boundary["z"]  # a list of rows, or Plotly's binary form with its shape
+        assert (z["shape"] == "100, 100") if isinstance(z, dict) else len(z) == 100
+
+
+def run_notebook(path: Path, monkeypatch) -> tuple[str, list[dict]]:
+    """Execute a notebook as Jupyter would, top to bottom, in a fresh kernel: (what it
+    printed, the Plotly charts it drew). Fails on any cell's error."""
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
+    notebook = nbformat.read(path, as_version=4)
+    nbformat.validate(notebook)
+    assert notebook.cells[0].cell_type == "markdown"
+    assert notebook.cells[0].source.startswith("# An MLP from scratch, in NumPy")
+    for name, value in one_blas_thread().items():  # the kernel inherits the environment
+        monkeypatch.setenv(name, value)
+    resources = {"metadata": {"path": str(path.parent)}}
+    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
+                                     resources=resources)  # fmt: skip
+    client.execute()
+    printed, charts = [], []
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", output
+            if output.output_type == "stream":
+                printed.append(output.text)
+            if "application/vnd.plotly.v1+json" in output.get("data", {}):
+                charts.append(output.data["application/vnd.plotly.v1+json"])
+    return "".join(printed), charts
 
 
 def test_the_export_holds_only_what_the_network_uses():
@@ -178,36 +218,6 @@ def test_points_survive_the_text_of_the_export_exactly():
     texts = export._float32_text(values)
     back = np.array([float(text) for text in texts]).astype(np.float32)
     np.testing.assert_array_equal(back.view(np.uint32), values.view(np.uint32))
-
-
-def test_a_notebook_runs_top_to_bottom_and_draws_its_charts(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    pytest.importorskip("ipykernel")
-    config = Config(hidden=SMALL, n_points=200, dropout=0.1)
-    expected = app_curves(config, tmp_path, None, "--export-notebook", str(tmp_path / "run.ipynb"))
-    notebook = nbformat.read(tmp_path / "run.ipynb", as_version=4)
-    nbformat.validate(notebook)
-    assert notebook.cells[0].cell_type == "markdown"
-    assert notebook.cells[0].source.startswith("# An MLP from scratch, in NumPy")
-    client = nbclient.NotebookClient(notebook, timeout=120, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})  # fmt: skip
-    client.execute()
-    printed, charts = [], []
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            assert output.output_type != "error", output
-            if output.output_type == "stream":
-                printed.append(output.text)
-            if "application/vnd.plotly.v1+json" in output.get("data", {}):
-                charts.append(output.data["application/vnd.plotly.v1+json"])
-    assert_same_numbers(printed_rows("".join(printed)), expected)
-    titles = [chart["layout"]["title"]["text"] for chart in charts]
-    assert titles == ["Loss", "Decision boundary"]
-    boundary = charts[1]["data"][0]
-    assert boundary["type"] == "heatmap"
-    z = boundary["z"]  # a list of rows, or Plotly's binary form with its shape
-    assert (z["shape"] == "100, 100") if isinstance(z, dict) else len(z) == 100
 
 
 def test_the_command_line_refuses_a_torch_twin_without_weights(tmp_path):
