@@ -262,6 +262,8 @@ def paired_difference(a: Sequence[float], b: Sequence[float]) -> PairedDifferenc
 def describe_difference(name_b: str, name_a: str, difference: PairedDifference) -> str:
     """The difference in test accuracy in plain words, in percentage points."""
     head = f"{name_b} − {name_a}: "
+    if not math.isfinite(difference.mean):
+        return head + "cannot be measured: a run has no test accuracy (no test points)"
     points = f"{100 * difference.mean:+.1f} points"
     if difference.low is None:
         return head + f"{points} (one seed cannot tell: run two or more)"

@@ -125,14 +125,17 @@ def test_differences_are_worded_plainly():
 
 
 def test_a_diverged_run_never_makes_a_difference_look_clear():
-    # A run with no test accuracy (NaN) among the pairs: NaN - 0.8 is NaN, so the mean and
-    # both ends of the interval are NaN, and the difference is not called clear either way.
+    # A run with no test accuracy (NaN: its data have no test points) among the pairs: NaN -
+    # 0.8 is NaN, so the mean and both ends of the interval are NaN, and the difference is not
+    # called clear either way, nor printed as "+nan points".
     difference = paired_difference([0.8, math.nan, 0.9], [0.85, 0.9, 0.95])
     assert difference.n == 3
     assert math.isnan(difference.mean)
     assert math.isnan(difference.low) and math.isnan(difference.high)
     assert not difference.clear
-    assert "no clear difference" in describe_difference("b", "a", difference)
+    words = describe_difference("b", "a", difference)
+    assert words.startswith("b − a: cannot be measured: a run has no test accuracy"), words
+    assert "nan" not in words
 
 
 def result(variant: int, seed: int, test_accuracy: float) -> TaskResult:
