@@ -3,7 +3,8 @@
 - ``toy(name, n_points, noise, seed)``: 2-D toy sets (``TOY_DATASETS`` lists them in order).
 - ``split(X, y, train_share, seed)``: a seeded, stratified train/test split;
   ``fixed_subset(n_rows, limit, seed)``: the same random rows every time.
-- ``load_points_csv(path_or_file)``: a person's own CSV of 2-D points and labels, checked;
+- ``read_points_csv(path_or_file)`` / ``load_points_csv``: a person's own CSV of 2-D points
+  and labels, checked (the first with notes on how it was read);
   ``Standardizer`` turns its raw features into z-scores for training and back.
 - ``load_images(name, source, data_dir, progress)``: MNIST and Fashion-MNIST as float32
   pixels in [0, 1]; an offline MNIST sample, or the full sets from IDX files in a data folder,
@@ -12,7 +13,7 @@
 Every failure a user can cause raises ``DataError``, whose message is the sentence to show.
 """
 
-from mlp.datasets.csv_points import load_points_csv
+from mlp.datasets.csv_points import CsvPoints, load_points_csv, read_points_csv
 from mlp.datasets.errors import DataError
 from mlp.datasets.images import (
     CLASS_NAMES,
@@ -56,6 +57,8 @@ __all__ = [
     "ImageData",
     "load_images",
     "load_points_csv",
+    "read_points_csv",
+    "CsvPoints",
     "split",
     "Standardizer",
     "toy",

@@ -11,7 +11,11 @@ The file format, as a student would write it::
   ignored.
 - Comma-separated; a file whose first non-blank line has a semicolon (or else a tab) is read
   with that separator instead, as spreadsheet programs in many countries write it. Numbers use
-  a dot as the decimal mark.
+  a dot as the decimal mark; in a file separated by semicolons or tabs, a decimal comma too
+  (``-0,26``, as a European spreadsheet exports it), with a note.
+- UTF-8 text (with or without a byte-order mark); a file that is not UTF-8 is read as
+  Windows-1252 (the Western European encoding most spreadsheets on Windows still save in,
+  a superset of Latin-1's printable characters), with a note.
 - Lines may end as on Linux and macOS (LF), on Windows (CR LF) or on old Macs (CR only).
   A cell may be quoted ("big, red"), but every row is one line of at most ``MAX_LINE_CHARS``
   characters: a quote that runs on over several lines is almost always a stray one, and is
@@ -30,7 +34,9 @@ The file format, as a student would write it::
 
 Messages name rows by their line number in the file (the header, if any, is line 1), so a
 student can find them in an editor, and quote the file's content shortened. Features come
-back raw, in the file's units; fit a ``Standardizer`` on them for training.
+back raw, in the file's units; fit a ``Standardizer`` on them for training. A file that is
+read, but not quite as written (another encoding, decimal commas, a constant column), comes
+back with notes saying so (``read_points_csv``).
 """
 
 from __future__ import annotations
@@ -41,6 +47,7 @@ import math
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -72,6 +79,8 @@ _Row = tuple[int, list[str]]
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Control characters (C0, DEL and C1) other than tab, LF and CR.
 _CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# A number written with a decimal comma, as European spreadsheets export it: -0,26 or 1,5e3.
+_DECIMAL_COMMA = re.compile(r"[+-]?(\d+,\d*|,\d+)([eE][+-]?\d+)?")
 # Unicode categories of characters that show nothing: controls, format characters (soft hyphen,
 # zero-width space) and spaces. A label made only of these would be an invisible class name.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
@@ -116,15 +125,24 @@ def _read_bytes(source: CsvSource) -> bytes:
     return data
 
 
-def _decode(data: bytes) -> str:
-    """The file's text: UTF-8, with or without the byte-order mark spreadsheets write."""
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """The file's text, and a note when it was not UTF-8 (with or without the byte-order mark
+    spreadsheets write): then it is read as Windows-1252, or as Latin-1 where Windows-1252
+    leaves a byte undefined (those come out as control characters, which are refused next)."""
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), None
     except UnicodeDecodeError as error:
-        raise DataError(
-            f"The file is not UTF-8 text (byte {error.start + 1} cannot be read). "
-            "Save it as 'CSV UTF-8' (not as an Excel workbook) and upload it again."
-        ) from None
+        position = error.start
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        text = data.decode("latin-1")
+    note = (
+        f"The file is not UTF-8 (byte {position + 1:,} is not), so it was read as Windows-1252 "
+        "(Western European), as spreadsheets on Windows save it. If a label looks wrong, save "
+        "the file as 'CSV UTF-8' and upload it again."
+    )
+    return text, note
 
 
 def _line_number(text: str, position: int) -> int:
@@ -289,18 +307,22 @@ def _check_row_count(rows: list[_Row]) -> None:
         )
 
 
-def _feature_value(cell: str, where: str) -> float:
+def _feature_value(cell: str, where: str, comma_decimals: bool = False) -> float:
     """A feature cell as a float of size at most ``MAX_FEATURE_MAGNITUDE``; else a DataError.
 
-    ``where`` names the cell's row and column in the message.
+    ``where`` names the cell's row and column in the message. With ``comma_decimals`` (a file
+    not separated by commas) a decimal comma counts as a decimal point.
     """
     if not cell:
         raise DataError(f"The cell in {where} is empty; it should be a number.")
     value = _as_number(cell)
+    if value is None and comma_decimals and _DECIMAL_COMMA.fullmatch(cell):
+        value = _as_number(cell.replace(",", "."))
     if value is None:
+        marks = "a dot or a comma" if comma_decimals else "a dot"
         raise DataError(
             f"The value {quoted(cell)} in {where} is not a number. Both feature "
-            "columns must hold numbers such as 1.5 or -2 (with a dot as decimal mark)."
+            f"columns must hold numbers such as 1.5 or -2 (with {marks} as decimal mark)."
         )
     if math.isnan(value) or (math.isinf(value) and "inf" in cell.lower()):
         raise DataError(
@@ -336,7 +358,9 @@ def _label(cell: str, line_number: int, header: list[str] | None) -> str:
     return label
 
 
-def _parse_rows(rows: list[_Row], header: list[str] | None) -> tuple[np.ndarray, list[str]]:
+def _parse_rows(
+    rows: list[_Row], header: list[str] | None, separator: str = ","
+) -> tuple[np.ndarray, list[str], str | None]:
     """The features and the labels of the data rows, checked row by row.
 
     Returns
@@ -345,16 +369,24 @@ def _parse_rows(rows: list[_Row], header: list[str] | None) -> tuple[np.ndarray,
         The first two cells of each row.
     labels : list[str]
         The third cell of each row as a class name (see ``_label``).
+    comma_example : str or None
+        The first feature cell written with a decimal comma, if any (only in a file not
+        separated by commas).
     """
     features = np.empty((len(rows), 2), dtype=np.float64)
     labels: list[str] = []
     feature_columns = [_column_name(column, header) for column in range(2)]
+    comma_decimals = separator != ","
+    comma_example = None
     for row_index, (line_number, cells) in enumerate(rows):
         for column, column_name in enumerate(feature_columns):
             where = f"row {line_number}, {column_name}"
-            features[row_index, column] = _feature_value(cells[column], where)
+            cell = cells[column]
+            features[row_index, column] = _feature_value(cell, where, comma_decimals)
+            if comma_example is None and comma_decimals and "," in cell:
+                comma_example = cell
         labels.append(_label(cells[2], line_number, header))
-    return features, labels
+    return features, labels, comma_example
 
 
 def _class_names(labels: list[str]) -> list[str]:
@@ -380,14 +412,24 @@ def _check_class_count(class_names: list[str]) -> None:
         )
 
 
-def _check_features_vary(features: np.ndarray, header: list[str] | None) -> None:
-    """Each feature column of ``features`` (n, 2) takes at least two values; else a DataError."""
-    for column in range(2):
-        if np.ptp(features[:, column]) == 0.0:
-            raise DataError(
-                f"Every row has the same value in {_column_name(column, header)}, so it "
-                "cannot help tell the classes apart."
-            )
+def _check_features_vary(features: np.ndarray, header: list[str] | None) -> str | None:
+    """A feature column of ``features`` (n, 2) takes at least two values: a DataError if
+    neither does, a note if only one does (the other then tells the classes apart alone)."""
+    constant = [column for column in range(2) if np.ptp(features[:, column]) == 0.0]
+    if len(constant) == 2:
+        raise DataError(
+            "Every row has the same two numbers in the feature columns, so nothing tells the "
+            "classes apart. The first two columns should hold each point's coordinates."
+        )
+    if not constant:
+        return None
+    (column,) = constant
+    value = features[0, column]
+    return (
+        f"Every row has the same value ({value:g}) in {_column_name(column, header)}, so only "
+        f"{_column_name(1 - column, header)} can tell the classes apart; the chart draws the "
+        "points on a line."
+    )
 
 
 def _check_float32_keeps_spread(features: np.ndarray, header: list[str] | None) -> None:
@@ -401,6 +443,8 @@ def _check_float32_keeps_spread(features: np.ndarray, header: list[str] | None) 
     """
     for column in range(2):
         values = features[:, column]
+        if np.ptp(values) == 0.0:
+            continue  # a constant column (see _check_features_vary): nothing to blur
         spread = values.std()
         step = float(np.spacing(np.float32(np.abs(values).max())))
         if step <= MAX_STEP_SHARE * spread:
@@ -422,7 +466,26 @@ def _check_float32_keeps_spread(features: np.ndarray, header: list[str] | None) 
         )
 
 
+@dataclass(frozen=True)
+class CsvPoints:
+    """A CSV of points as read: ``X`` (n, 2) float32 raw features, ``y`` (n,) int64 class
+    indices, ``class_names``, and ``notes``: sentences for the student about how the file was
+    read where it was not quite as the format says (its encoding, decimal commas, a constant
+    column)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    class_names: list[str]
+    notes: tuple[str, ...] = ()
+
+
 def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """``read_points_csv`` without the notes: (X, y, class_names)."""
+    points = read_points_csv(path_or_file)
+    return points.X, points.y, points.class_names
+
+
+def read_points_csv(path_or_file: CsvSource) -> CsvPoints:
     """Read and check a CSV of 2-D points with labels (format in the module docstring).
 
     Parameters
@@ -432,24 +495,23 @@ def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, li
 
     Returns
     -------
-    X : np.ndarray, shape (n, 2), float32
-        The two feature columns, raw (not standardised), finite, each with a spread that
-        float32 keeps.
-    y : np.ndarray, shape (n,), int64
-        Class index of each row, 0 .. len(class_names) - 1.
-    class_names : list[str]
-        Label text of each class, sorted (numerically if all labels are numbers).
+    CsvPoints
+        ``X`` (n, 2) float32: the two feature columns, raw (not standardised), finite, at
+        least one varying, each with a spread that float32 keeps; ``y`` (n,) int64: the class
+        index of each row, 0 .. len(class_names) - 1; ``class_names``: the label text of each
+        class, sorted (numerically if all labels are numbers); ``notes``.
 
     Raises
     ------
     DataError
-        With a sentence for the student: empty or too big file, not UTF-8, control
+        With a sentence for the student: empty or too big file, control
         characters, a very long line, a stray quote, other than three columns, a cell that
         is not a number (naming its row and column), NaN, infinity or a number too large,
         a column whose numbers float32 cannot tell apart, a label too long, fewer than 10 or
         more than 50,000 rows, a single class or more than 10 classes.
     """
-    text = _decode(_read_bytes(path_or_file))
+    text, encoding_note = _decode(_read_bytes(path_or_file))
+    notes = [encoding_note] if encoding_note else []
     if not text.strip():
         raise DataError("The file is empty. It needs rows of two numbers and a label.")
     _check_characters(text)
@@ -466,13 +528,20 @@ def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, li
     _check_column_counts(rows, separator)
     header, rows = _split_header(rows)
     _check_row_count(rows)
-    features, labels = _parse_rows(rows, header)
+    features, labels, comma_example = _parse_rows(rows, header, separator)
+    if comma_example is not None:
+        notes.append(
+            f"Numbers with a decimal comma were read as decimals: {quoted(comma_example)} as "
+            f"{_as_number(comma_example.replace(',', '.')):g}."
+        )
 
     class_names = _class_names(labels)
     _check_class_count(class_names)
-    _check_features_vary(features, header)
+    constant_note = _check_features_vary(features, header)
+    if constant_note:
+        notes.append(constant_note)
     _check_float32_keeps_spread(features, header)
 
     class_of_name = {name: index for index, name in enumerate(class_names)}
     y = np.array([class_of_name[label] for label in labels], dtype=np.int64)
-    return features.astype(np.float32), y, class_names
+    return CsvPoints(features.astype(np.float32), y, class_names, tuple(notes))

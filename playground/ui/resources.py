@@ -79,6 +79,13 @@ def csv_data(
                            label_noise=label_noise)  # fmt: skip
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def csv_notes(content: bytes) -> tuple[str, ...]:
+    """How a CSV was read where it was not quite as the format says (its encoding, decimal
+    commas, a constant column): the sentences to show beside the data."""
+    return datasets.read_points_csv(content).notes
+
+
 @st.cache_resource(show_spinner=False, max_entries=4)
 def image_set(name: str, source: str) -> ImageSet:
     """An MNIST-family set, loaded (and downloaded if need be) once per server process."""
@@ -137,12 +144,16 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
             st.info("Upload a CSV of points under Data in the sidebar: two numeric columns, then "
                     "a label.")  # fmt: skip
             return None
+        content = upload.getvalue()
         try:
-            return csv_data(upload.getvalue(), config.train_share, config.data_seed,
-                            config.features, config.label_noise)  # fmt: skip
+            data = csv_data(content, config.train_share, config.data_seed, config.features,
+                            config.label_noise)  # fmt: skip
         except datasets.DataError as error:
             plain_text.message(f"That file cannot be used: {error}", "error")
             return None
+        for note in csv_notes(content):
+            plain_text.message(note, "info")
+        return data
     return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                     config.data_seed, config.features, config.label_noise)  # fmt: skip
 

@@ -279,6 +279,17 @@ def test_csv_errors_show_in_words(content, words):
     assert "session" not in app.session_state  # nothing trains on a bad file
 
 
+def test_a_european_csv_trains_with_notes_on_how_it_was_read():
+    app = start({"dataset": "csv"})
+    rows = ["x;y;Klasse"] + [f"{i},5;{(i * 7) % 5},25;{'café' if i % 2 else 'thé'}"
+                             for i in range(20)]  # fmt: skip
+    upload(app, "\n".join(rows).encode("cp1252"))
+    assert not message_text(app, "error")
+    notes = message_text(app, "info")
+    assert "Windows-1252" in notes and "'0,5' as 0.5" in notes
+    assert app.session_state["session"].data.class_names == ("café", "thé")
+
+
 def test_divergence_is_reported_and_reset_recovers():
     app = start({"optimizer": "sgd", "lr": "10", "hidden": "64relu,64relu", "init": "he"})
     for _ in range(40):

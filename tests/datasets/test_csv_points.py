@@ -5,7 +5,7 @@ import io
 import numpy as np
 import pytest
 
-from mlp.datasets import DataError, Standardizer, load_points_csv
+from mlp.datasets import DataError, Standardizer, load_points_csv, read_points_csv
 
 
 def make_csv(n_rows=12, header="x,y,label", labels=("a", "b"), separator=","):
@@ -72,6 +72,36 @@ def test_standardizer_leaves_a_constant_column_finite():
     assert np.isfinite(scaler.transform(np.array([[1.5, 3.0]]))).all()
 
 
+def test_a_european_spreadsheet_export_is_read_with_a_note():
+    """Semicolons between the cells, decimal commas in the numbers (Excel in Germany or
+    France), saved in Windows-1252 with an accented label."""
+    rows = ["x;y;Klasse"] + [f"{i},25;-0,{i}6;{'café' if i % 2 else 'thé'}" for i in range(12)]
+    points = read_points_csv("\r\n".join(rows).encode("cp1252"))
+    assert points.class_names == ["café", "thé"]
+    assert points.X[1].tolist() == [np.float32(1.25), np.float32(-0.16)]
+    assert points.X[0].tolist() == [np.float32(0.25), np.float32(-0.06)]
+    encoding, commas = points.notes
+    assert "not UTF-8" in encoding and "Windows-1252" in encoding
+    assert "'0,25' as 0.25" in commas
+
+
+def test_utf8_files_read_as_before_without_notes():
+    assert read_points_csv(make_csv()).notes == ()
+    points = read_points_csv(("x,y,label\n" + "1,2,café\n3,4,thé\n" * 6).encode("utf-8"))
+    assert points.class_names == ["café", "thé"] and points.notes == ()
+
+
+def test_a_constant_column_is_kept_with_a_note_when_the_other_separates():
+    rows = ["x,y,label"] + [f"7,{i},{'ab'[i >= 6]}" for i in range(12)]
+    points = read_points_csv("\n".join(rows).encode("utf-8"))
+    assert points.X[:, 0].tolist() == [7.0] * 12
+    (note,) = points.notes
+    assert "same value (7)" in note and "column 1 ('x')" in note and "column 2 ('y')" in note
+    # ... and the network's standardised inputs stay finite (the constant column becomes 0).
+    inputs = Standardizer.fit(points.X).transform(points.X)
+    assert np.isfinite(inputs).all() and inputs[:, 0].tolist() == [0.0] * 12
+
+
 def bad(text):
     return text.encode("utf-8")
 
@@ -98,12 +128,16 @@ CASES = {
     "too few columns": (bad("x,y\n" + "1,2\n" * 12), ["Row 1 has 2 columns", "3 are needed"]),
     "missing label": (bad("1,2,a\n" * 5 + "1,2,\n" + "3,4,b\n" * 5), ["Row 6", "no label"]),
     "too many columns": (bad("1,2,3,a\n" * 12), ["4 columns", "exactly 3"]),
-    "not utf-8": ("x,y,label\n1,2,caf\xe9\n".encode("latin-1") * 6, ["not UTF-8"]),
+    "not utf-8, then a NUL": ("x,y,label\n1,2,caf\xe9\n\x00".encode("latin-1"), ["NUL"]),
     "excel workbook": (b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xb1\xd8", ["UTF-8"]),
     "empty": (b"", ["empty"]),
     "only blanks": (b"\n  \n\n", ["empty"]),
     "too big": (b"1,2,a\n" * (900_000), ["larger than 5 MB"]),
-    "constant column": (bad("x,y,label\n" + "1,5,a\n1,6,b\n" * 6), ["same value", "'x'"]),
+    "both columns constant": (bad("x,y,label\n" + "1,5,a\n1,5,b\n" * 6), ["same two numbers"]),
+    "a decimal comma in a comma-separated file": (
+        bad("x,y,label\n" + '"0,5",1,a\n2,3,b\n' * 6),
+        ["'0,5'", "with a dot as decimal mark"],
+    ),
     # Found by trying the upload as a new user would: each gave a traceback or a wrong reason.
     "only commas": (b",,,\n,,,\n,,,\n", ["no values", "only separators (',')"]),
     "only semicolons": (b";;;\n;;;\n", ["no values", "only separators (';')"]),
