@@ -60,13 +60,21 @@ LESSON_HINTS = StateKey("hints", "start of the keys of the hints shown, one per 
 GOALS_MET = StateKey("goals_met", "the goals met in this browser session, by their link text")
 RESEED = StateKey("reseed", "settings whose widgets show the value used from the next run")
 SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
+BACKPROP_OPEN = StateKey("backprop_open", "whether the backprop section (an expander) is open")
+BACKPROP_POINT = StateKey("backprop_point", "backprop: the number (from 1) of the point traced")
+BACKPROP_STAGE = StateKey("backprop_stage", "backprop: the pass drawn, forward or backward")
+BACKPROP_UNIT = StateKey("backprop_unit", "backprop: the unit whose formulas are shown")
+BACKPROP_STEP_BUTTON = StateKey("backprop_step_button", "backprop: 'Take one step' button")
+BACKPROP_STEP = StateKey("backprop_step", "backprop: the last step taken, and on what (ShownStep)")
+BACKPROP_STEPPED = StateKey("backprop_stepped", "backprop: a step was just taken: redraw the page")
 
 KEYS: tuple[StateKey, ...] = (
     SESSION, CONFIG, VIEW, NOTES, LAYERS, CSV_UPLOAD, CSV_FILE, SECTION, CLICK_LOG,
     RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
     PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
-    LESSON_HINTS, VARIANT_NOTES,
+    LESSON_HINTS, VARIANT_NOTES, BACKPROP_OPEN, BACKPROP_POINT, BACKPROP_STAGE, BACKPROP_UNIT,
+    BACKPROP_STEP_BUTTON, BACKPROP_STEP, BACKPROP_STEPPED,
 )  # fmt: skip
 
 # Kept for the whole browser session, whatever page is set up anew.

@@ -12,6 +12,7 @@ from playground.core.data import PointData, fixed_subset
 from playground.core.links import View
 from playground.core.session import MAP_STRIDE, PointSnapshot, TrainingSession
 from playground.ui import keys
+from playground.ui.backprop_views import backprop_section
 from playground.ui.common_views import (
     INSIDE_REDRAW_SECONDS,
     NORMS_REDRAW_SECONDS,
@@ -200,3 +201,4 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
         views.calm(draw_point_health, INSIDE_REDRAW_SECONDS)
     with norms_column:
         views.calm(draw_weight_norms, NORMS_REDRAW_SECONDS)
+    backprop_section(prefix, session)

@@ -15,6 +15,11 @@ acting leaves the click for the next run, and an older click arriving late is ig
 
 The component shows Play or Pause as the page last drew it; right after a click it shows
 what that click asked for until the page has drawn a run that handled it.
+
+Keyboard: Space plays or pauses, S or → steps, R resets, ? shows the shortcuts (Esc closes
+them). A key press clicks the button itself, so it is a click like any other. Nothing fires
+while a person types in a field or works a slider, and Space on a focused button presses
+that button, as it always does.
 """
 
 from __future__ import annotations
@@ -69,16 +74,89 @@ function draw(root) {
   root.querySelector('[data-action="step"]').disabled = data.stopped;
 }
 
+const SHORTCUTS = [
+  ["Space", "Play / Pause"],
+  ["S or →", "Step: one minibatch"],
+  ["R", "Reset"],
+  ["?", "Show or hide these shortcuts"],
+];
+
+// Where a key belongs to what has the focus: typing, a slider's arrows, a menu.
+const TYPING = 'input, textarea, select, [contenteditable=""], [contenteditable="true"], ' +
+  '[role="slider"], [role="textbox"], [role="combobox"], [role="spinbutton"], ' +
+  '[role="listbox"], [role="option"], [role="menu"], [role="menuitem"]';
+// Where Space presses the focused control itself.
+const PRESSABLE = 'button, [role="button"], a[href], summary, [role="checkbox"], ' +
+  '[role="switch"], [role="radio"], [role="tab"]';
+
+function helpPanel() {
+  let panel = document.querySelector(".mlp-shortcut-help");
+  if (!panel) {
+    panel = document.createElement("div");
+    panel.className = "mlp-shortcut-help";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "Keyboard shortcuts");
+    panel.hidden = true;
+    const rows = SHORTCUTS.map(([key, what]) => `<tr><th scope="row"><kbd>${key}</kbd></th>` +
+      `<td>${what}</td></tr>`).join("");
+    panel.innerHTML = `<h2>Keyboard shortcuts</h2><table>${rows}</table>` +
+      '<button type="button">Close (Esc)</button>';
+    panel.querySelector("button").addEventListener("click", () => { panel.hidden = true; });
+    document.body.appendChild(panel);
+  }
+  return panel;
+}
+
+function installShortcuts() {
+  if (window.__mlpShortcuts) return;
+  window.__mlpShortcuts = true;
+  window.addEventListener("keydown", (event) => {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey ||
+        event.isComposing) return;
+    const target = event.target instanceof Element ? event.target : null;
+    if (target && target.closest(TYPING)) return;
+    const key = event.key;
+    if (key === "Escape") {
+      const panel = document.querySelector(".mlp-shortcut-help");
+      if (panel && !panel.hidden) panel.hidden = true;
+      return;
+    }
+    let action = null;
+    if (key === "?") action = "help";
+    else if (key === " " || key === "Spacebar") {
+      if (target && target.closest(PRESSABLE)) return;
+      action = "toggle";
+    } else if (key === "ArrowRight" || key === "s" || key === "S") action = "step";
+    else if (key === "r" || key === "R") action = "reset";
+    if (action === null) return;
+    // Ours, not the browser's (Space scrolls) nor Streamlit's (R reruns the script).
+    event.preventDefault();
+    event.stopPropagation();
+    if (action === "help") {
+      const panel = helpPanel();
+      panel.hidden = !panel.hidden;
+      return;
+    }
+    const root = document.querySelector(".mlp-run-buttons");
+    const button = root && root.querySelector(`[data-action="${action}"]`);
+    if (button && !button.disabled) button.click();
+  }, true);
+}
+
 export default function (component) {
+  installShortcuts();
   const { data, parentElement, setStateValue } = component;
   let root = parentElement.querySelector(".mlp-run-buttons");
   if (!root) {
     root = document.createElement("div");
     root.className = "mlp-run-buttons";
     root.innerHTML =
-      '<button type="button" class="primary" data-action="toggle"></button>' +
-      `<button type="button" data-action="step">${icon("step")}Step</button>` +
-      `<button type="button" data-action="reset">${icon("reset")}Reset</button>`;
+      '<button type="button" class="primary" data-action="toggle" aria-keyshortcuts="Space" ' +
+      'title="Play or pause (Space; ? lists the keys)"></button>' +
+      '<button type="button" data-action="step" aria-keyshortcuts="S ArrowRight" ' +
+      `title="One minibatch (S or →)">${icon("step")}Step</button>` +
+      '<button type="button" data-action="reset" aria-keyshortcuts="R" ' +
+      `title="Back to step 0 (R)">${icon("reset")}Reset</button>`;
     root.__mlp = { data, pending: null, send: setStateValue };
     root.addEventListener("click", (event) => {
       const button = event.target.closest("button[data-action]");
@@ -127,6 +205,25 @@ _CSS = (
 }
 .mlp-run-buttons button:disabled { cursor: not-allowed; opacity: 0.45; }
 .mlp-run-buttons svg { width: 1.25rem; height: 1.25rem; fill: currentColor; flex: none; }
+.mlp-shortcut-help {
+  position: fixed; z-index: 1000100; top: 20%; left: 50%; transform: translateX(-50%);
+  min-width: 20rem; padding: 1.25rem 1.5rem; border-radius: 0.75rem;
+  font-family: var(--st-font, inherit); font-size: 1.1rem; color: #1f2330;
+  background: #fff; border: 1px solid rgba(49, 51, 63, 0.25);
+  box-shadow: 0 12px 32px rgba(0, 0, 0, 0.18);
+}
+.mlp-shortcut-help[hidden] { display: none; }
+.mlp-shortcut-help h2 { font-size: 1.25rem; margin: 0 0 0.75rem; padding: 0; }
+.mlp-shortcut-help table { border-collapse: collapse; margin-bottom: 0.75rem; }
+.mlp-shortcut-help th, .mlp-shortcut-help td { padding: 0.3rem 1rem 0.3rem 0; text-align: left; }
+.mlp-shortcut-help kbd {
+  font-family: inherit; font-weight: 600; padding: 0.1rem 0.45rem; border-radius: 0.3rem;
+  border: 1px solid rgba(49, 51, 63, 0.35); background: #f4f4f6;
+}
+.mlp-shortcut-help button {
+  font: inherit; font-size: 1rem; padding: 0.3rem 0.9rem; cursor: pointer;
+  border-radius: 0.5rem; border: 1px solid rgba(49, 51, 63, 0.3); background: #fff;
+}
 """
 )
 

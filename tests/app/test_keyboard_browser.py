@@ -1,0 +1,85 @@
+"""The keyboard in a real Chromium: Space plays and pauses, S and → step, R resets, ? lists
+the keys; nothing fires while a person types in a field."""
+
+from __future__ import annotations
+
+import pytest
+
+from appdriver.page import offered, settle
+from tests.app.test_browser import (
+    assert_counter_still,
+    assert_no_exception,
+    open_app,
+    step_counter,
+    wait_for,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def unfocus(page) -> None:
+    """Focus on the page itself, as after a click on an empty part of it."""
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+
+def test_space_s_arrow_and_r_drive_the_run(page, app_server):
+    open_app(page, app_server + "/?dataset=xor&hidden=4tanh")
+    unfocus(page)
+    assert step_counter(page) == 0
+
+    page.keyboard.press("s")
+    assert wait_for(lambda: step_counter(page) == 1), "S did not step"
+    page.keyboard.press("ArrowRight")
+    assert wait_for(lambda: step_counter(page) == 2), "→ did not step"
+    settle(page)
+    assert assert_counter_still(page, 0.5, "after two steps") == 2
+
+    page.keyboard.press("Space")
+    assert wait_for(lambda: "Pause" in offered(page)), "Space did not start training"
+    assert wait_for(lambda: step_counter(page) > 50), "Space did not train"
+    page.keyboard.press("Space")
+    assert wait_for(lambda: "Play" in offered(page)), "Space did not pause"
+    settle(page)
+    paused_at = assert_counter_still(page, 1.0, "after Space paused")
+    assert paused_at > 2
+    assert page.evaluate("() => window.scrollY") == 0  # Space did not scroll the page
+
+    page.keyboard.press("r")
+    assert wait_for(lambda: step_counter(page) == 0), "R did not reset"
+    assert_no_exception(page)
+
+
+def test_keys_typed_into_a_field_stay_in_the_field(page, app_server):
+    open_app(page, app_server + "/?dataset=xor&hidden=4tanh")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator("summary", has_text="challenge").first.click()
+    field = sidebar.get_by_label("Title (optional)")
+    field.wait_for(timeout=30_000)
+    field.click()
+    for key in ("s", "r", "Space", "ArrowRight", "S", "?"):
+        field.press(key)
+    assert field.input_value() == "sr S?"
+    settle(page)
+    assert page.locator(".mlp-shortcut-help").is_hidden()
+    assert step_counter(page) == 0, "a key typed into a field drove the run"
+    assert "Play" in offered(page)
+    assert_no_exception(page)
+
+
+def test_question_mark_lists_the_shortcuts_and_escape_closes_them(page, app_server):
+    open_app(page, app_server + "/?dataset=xor")
+    unfocus(page)
+    help_panel = page.locator(".mlp-shortcut-help")
+    page.keyboard.press("?")
+    help_panel.wait_for(state="visible", timeout=5_000)
+    text = help_panel.inner_text()
+    for words in ("Space", "Play / Pause", "Step", "Reset"):
+        assert words in text
+    assert help_panel.get_attribute("role") == "dialog"
+    page.keyboard.press("Escape")
+    help_panel.wait_for(state="hidden", timeout=5_000)
+    # The run buttons tell a mouse user the keys too.
+    titles = page.locator(".mlp-run-buttons button").evaluate_all(
+        "buttons => buttons.map(b => b.getAttribute('aria-keyshortcuts'))"
+    )
+    assert titles == ["Space", "S ArrowRight", "R"]
