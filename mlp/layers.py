@@ -21,6 +21,8 @@ it. In evaluation mode results are fresh arrays (or the input itself, for layers
 identity there), so predicting on any batch shape never disturbs the training buffers.
 """
 
+import math
+
 import numpy as np
 from numpy.typing import DTypeLike
 
@@ -253,6 +255,179 @@ class Tanh(Layer):
         np.multiply(self._y, self._y, out=grad_x)
         np.subtract(1, grad_x, out=grad_x)
         grad_x *= _cast(grad_y, self._y.dtype)
+        return grad_x
+
+
+class Identity(Layer):
+    """The identity, y = x: a "linear" activation (no non-linearity). Shapes: x, y: (N, D).
+
+    The output is the input itself and the gradient passes through unchanged (cast to the
+    dtype of the training forward pass), so the layer costs nothing.
+    """
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if train:
+            self._dtype = x.dtype
+        # y = x
+        return x
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        # ∂y/∂x = 1;   ∂L/∂x = δ
+        return _cast(grad_y, self._dtype)
+
+
+class ELU(Layer):
+    """Exponential linear unit with α = 1, as torch.nn.ELU(): y = x where x > 0, eˣ − 1 elsewhere.
+
+    Clevert, Unterthiner & Hochreiter (2016), "Fast and accurate deep network learning by
+    exponential linear units (ELUs)", ICLR. The exponential only ever sees min(x, 0), so a
+    large positive x cannot overflow; the backward pass takes its slope from y, with no
+    exponential that could underflow. Shapes: x, y, grads: (N, D).
+    """
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        y = self._arrays_for(x)["y"] if train else np.empty_like(x)
+        # elu: y = max(x, e^min(x, 0) − 1)   (= x where x > 0, eˣ − 1 ≥ x elsewhere)
+        np.minimum(x, 0, out=y)
+        np.expm1(y, out=y)
+        np.maximum(x, y, out=y)
+        if train:
+            self._y = y
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        grad_x = self._workspace["grad_x"]
+        # elu: ∂y/∂x = 1 where x > 0, eˣ = y + 1 ≤ 1 elsewhere   ⇒   ∂y/∂x = min(y + 1, 1)
+        #      ∂L/∂x = min(y + 1, 1) ⊙ δ
+        np.add(self._y, 1, out=grad_x)
+        np.minimum(grad_x, 1, out=grad_x)
+        grad_x *= _cast(grad_y, self._y.dtype)
+        return grad_x
+
+
+class GELU(Layer):
+    """Gaussian error linear unit, tanh approximation, as torch.nn.GELU(approximate="tanh").
+
+    y = ½ · x · (1 + tanh(u)),   u = √(2/π) · (x + 0.044715 · x³)
+
+    Hendrycks & Gimpel (2016), "Gaussian error linear units (GELUs)", arXiv:1606.08415.
+    tanh saturates to ±1 without overflow, so large |x| give y = x or y = 0 (x³ overflows
+    only beyond |x| ≈ 7e12 in float32). Shapes: x, y, grads: (N, D).
+    """
+
+    SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
+    CUBIC = 0.044715
+
+    def _allocate(self, shape, dtype):
+        arrays = super()._allocate(shape, dtype)
+        arrays["tanh_u"] = np.empty(shape, dtype)
+        arrays["scratch"] = np.empty(shape, dtype)
+        return arrays
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if train:
+            arrays = self._arrays_for(x)
+            y, tanh_u = arrays["y"], arrays["tanh_u"]
+        else:
+            y, tanh_u = np.empty_like(x), np.empty_like(x)
+        c, k = self.SQRT_2_OVER_PI, self.CUBIC
+        # u = √(2/π) · (x + k·x³) = x · (c + c·k·x²),   t = tanh(u)
+        np.multiply(x, x, out=tanh_u)
+        tanh_u *= c * k
+        tanh_u += c
+        tanh_u *= x
+        np.tanh(tanh_u, out=tanh_u)
+        # gelu: y = ½ · x · (1 + t) = ½ · (x·t + x)
+        np.multiply(x, tanh_u, out=y)
+        y += x
+        y *= 0.5
+        if train:
+            self._x, self._tanh_u = x, tanh_u
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        arrays = self._workspace
+        grad_x, scratch = arrays["grad_x"], arrays["scratch"]
+        x, tanh_u = self._x, self._tanh_u
+        c, k = self.SQRT_2_OVER_PI, self.CUBIC
+        # gelu: ∂y/∂x = ½ · (1 + t) + ½ · x · (1 − t²) · ∂u/∂x,   ∂u/∂x = c · (1 + 3k·x²)
+        #             = ½ · (1 + t + (1 − t²) · x · (c + 3ck·x²));   ∂L/∂x = ∂y/∂x ⊙ δ
+        np.multiply(x, x, out=scratch)
+        scratch *= 3 * c * k
+        scratch += c
+        scratch *= x
+        np.multiply(tanh_u, tanh_u, out=grad_x)
+        np.subtract(1, grad_x, out=grad_x)
+        grad_x *= scratch
+        grad_x += tanh_u
+        grad_x += 1
+        grad_x *= 0.5
+        grad_x *= _cast(grad_y, grad_x.dtype)
+        return grad_x
+
+
+class SiLU(Layer):
+    """Sigmoid linear unit (swish), as torch.nn.SiLU(): y = x · σ(x). Shapes: x, y, grads: (N, D).
+
+    Elfwing, Uchibe & Doya (2018), "Sigmoid-weighted linear units for neural network function
+    approximation in reinforcement learning", Neural Networks 107. σ is computed as in
+    ``Sigmoid``, through tanh, so no exponential can overflow.
+    """
+
+    def _allocate(self, shape, dtype):
+        arrays = super()._allocate(shape, dtype)
+        arrays["sigmoid"] = np.empty(shape, dtype)
+        return arrays
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if train:
+            arrays = self._arrays_for(x)
+            y, sigmoid = arrays["y"], arrays["sigmoid"]
+        else:
+            y, sigmoid = np.empty_like(x), np.empty_like(x)
+        # σ(x) = ½ + ½ · tanh(x/2)
+        np.multiply(x, 0.5, out=sigmoid)
+        np.tanh(sigmoid, out=sigmoid)
+        sigmoid *= 0.5
+        sigmoid += 0.5
+        # silu: y = x · σ(x)
+        np.multiply(x, sigmoid, out=y)
+        if train:
+            self._x, self._sigmoid = x, sigmoid
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        grad_x = self._workspace["grad_x"]
+        sigmoid = self._sigmoid
+        # silu: ∂y/∂x = σ + x · σ · (1 − σ) = σ · (1 + x · (1 − σ));   ∂L/∂x = ∂y/∂x ⊙ δ
+        np.subtract(1, sigmoid, out=grad_x)
+        grad_x *= self._x
+        grad_x += 1
+        grad_x *= sigmoid
+        grad_x *= _cast(grad_y, grad_x.dtype)
+        return grad_x
+
+
+class Sine(Layer):
+    """Sine activation: y = sin(x), as in SIREN. Shapes: x, y, grads: (N, D).
+
+    Sitzmann et al. (2020), "Implicit neural representations with periodic activation
+    functions", NeurIPS.
+    """
+
+    def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        if not train:
+            return np.sin(x)
+        # y = sin(x)
+        y = np.sin(x, out=self._arrays_for(x)["y"])
+        self._x = x
+        return y
+
+    def backward(self, grad_y: np.ndarray) -> np.ndarray:
+        grad_x = self._workspace["grad_x"]
+        # sine: ∂y/∂x = cos(x);   ∂L/∂x = cos(x) ⊙ δ
+        np.cos(self._x, out=grad_x)
+        grad_x *= _cast(grad_y, grad_x.dtype)
         return grad_x
 
 

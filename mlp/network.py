@@ -6,13 +6,18 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from mlp.layers import (
+    ELU,
+    GELU,
     BatchNorm,
     Dense,
     Dropout,
+    Identity,
     Layer,
     LeakyReLU,
     ReLU,
     Sigmoid,
+    SiLU,
+    Sine,
     Tanh,
 )
 
@@ -21,6 +26,11 @@ ACTIVATIONS: dict[str, type[Layer]] = {
     "leaky_relu": LeakyReLU,
     "tanh": Tanh,
     "sigmoid": Sigmoid,
+    "linear": Identity,
+    "elu": ELU,
+    "gelu": GELU,
+    "silu": SiLU,
+    "sine": Sine,
 }
 
 # Rows per chunk in every evaluation-mode pass (prediction and ``Trainer.evaluate``), so a

@@ -3,7 +3,20 @@
 import numpy as np
 import pytest
 
-from mlp.layers import BatchNorm, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from mlp.layers import (
+    ELU,
+    GELU,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Sine,
+    Tanh,
+)
 from mlp.network import Network
 
 
@@ -18,10 +31,19 @@ def layers_in(dtype):
         Sigmoid(),
         Tanh(),
         Dropout(0.3, rng=np.random.default_rng(1)),
+        Identity(),
+        ELU(),
+        GELU(),
+        SiLU(),
+        Sine(),
     ]
 
 
-@pytest.mark.parametrize("index", range(7), ids=lambda i: type(layers_in(np.float32)[i]).__name__)
+@pytest.mark.parametrize(
+    "index",
+    range(len(layers_in(np.float32))),
+    ids=lambda i: type(layers_in(np.float32)[i]).__name__,
+)
 @pytest.mark.parametrize(("own", "given"), [(np.float32, np.float64), (np.float64, np.float32)])
 def test_a_layer_with_parameters_casts_to_their_dtype_and_others_keep_the_input_dtype(
     index, own, given
