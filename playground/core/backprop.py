@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.layers import BatchNorm, Dense, LeakyReLU
+from mlp.layers import BatchNorm, Dense, Dropout, LeakyReLU
 from mlp.losses import softmax_cross_entropy
 from mlp.network import ACTIVATIONS, Network
 
@@ -185,10 +185,11 @@ def trace_point(network: Network, features: np.ndarray, label: int) -> PointTrac
         if is_output:
             activation, alpha, a, grad_a = "softmax", None, probabilities, None
         else:
+            # the activation: the layer after the Dense one that is not a Dropout
             after = next(i for i in range(index + 1, dense_at[number + 1])
-                         if type(layers[i]) in _ACTIVATION_NAMES)  # fmt: skip
+                         if not isinstance(layers[i], Dropout))  # fmt: skip
             layer = layers[after]
-            activation = _ACTIVATION_NAMES[type(layer)]
+            activation = _ACTIVATION_NAMES.get(type(layer), type(layer).__name__.lower())
             alpha = layer.alpha if isinstance(layer, LeakyReLU) else None
             a, grad_a = outputs[after], arriving[after]
         traced.append(LayerTrace(
@@ -333,6 +334,11 @@ def forward_formulas(trace: PointTrace, layer: int, unit: int) -> list[str]:
         pick = r"\max" if (traced.alpha or 0.0) <= 1 else r"\min"
         formulas.append(_steps(a_name, rf"{pick}({z_name},\ {alpha}\,{z_name})",
                                rf"{pick}({z_value},\ {alpha} \cdot {z})", a))  # fmt: skip
+    elif traced.activation == "linear":
+        formulas.append(_steps(a_name, z_name, a))
+    elif traced.activation != "softmax":  # one the formulas do not spell out: f by its name
+        f = rf"\operatorname{{{traced.activation}}}"
+        formulas.append(_steps(a_name, f"{f}({z_name})", f"{f}({z_value})", a))
     else:  # the softmax of the output layer, then the loss
         logits = [rf"e^{{{tex(value)}}}" for value in traced.z]
         below = " + ".join(logits) if len(logits) <= 3 else r"\textstyle\sum_m e^{z_m}"
@@ -373,13 +379,16 @@ def backward_formulas(trace: PointTrace, layer: int, unit: int) -> list[str]:
         grad_a = tex(traced.grad_a[unit], True)
         a = tex(traced.a[unit], True)
         alpha = tex(traced.alpha or 0.0)
+        # f'(z) written out where the formulas know f; else by its name, at the point's z
+        f = rf"\operatorname{{{traced.activation}}}'"
         slope = {
             "tanh": (rf"(1 - ({a_name})^2)", rf"(1 - {a}^2)"),
             "sigmoid": (rf"{a_name}(1 - {a_name})", rf"{a}(1 - {a})"),
             "relu": (rf"[{z_name} > 0]", "1" if traced.z[unit] > 0 else "0"),
             "leaky_relu": (rf"([{z_name} > 0] + {alpha}\,[{z_name} \le 0])",
                            "1" if traced.z[unit] > 0 else alpha),
-        }[traced.activation]  # fmt: skip
+            "linear": ("1", "1"),
+        }.get(traced.activation, (f"{f}({z_name})", f"{f}({tex(traced.z[unit])})"))  # fmt: skip
         formulas.append(_steps(_d(z_name), rf"{_d(a_name)} \cdot {slope[0]}",
                                rf"{grad_a} \cdot {slope[1]}", grad_z))  # fmt: skip
     i = int(np.argmax(np.abs(traced.grad_weights[:, unit])))

@@ -283,3 +283,19 @@ def test_a_diverged_network_is_traced_and_drawn_without_an_error():
     for stage in ("forward", "backward"):
         backprop_diagram_figure(trace, ["a", "b", "c"], ["0", "1", "2"], stage)
     forward_formulas(trace, 1, 0) + backward_formulas(trace, 2, 1)
+
+
+@pytest.mark.parametrize("name", ["linear", "elu"])
+def test_an_activation_the_formulas_do_not_spell_out_is_named_with_the_engines_numbers(name):
+    from dataclasses import replace
+
+    trace = trace_point(network(hidden=[(3, "tanh")]), POINT, LABEL)
+    hidden = replace(trace.layers[0], activation=name)
+    trace = replace(trace, layers=(hidden, trace.layers[1]))
+    forward, backward = forward_formulas(trace, 1, 0), backward_formulas(trace, 1, 0)
+    assert ends_with(forward[1], hidden.a[0]) and ends_with(backward[1], hidden.grad_z[0])
+    if name == "elu":
+        assert r"\operatorname{elu}(z^{(1)}_{1})" in forward[1]
+        assert r"\operatorname{elu}'(z^{(1)}_{1})" in backward[1]
+    for formula in forward + backward:
+        assert braces_balance(formula), formula
