@@ -18,7 +18,6 @@ from playground.ui.common_views import (
     NORMS_REDRAW_SECONDS,
     LiveViews,
     below_the_fold,
-    code_block,
     draw_architecture,
     draw_curves,
     draw_health,
@@ -26,6 +25,7 @@ from playground.ui.common_views import (
     draw_setup_hints,
     draw_weight_norms,
     look_back,
+    network_code_view,
     shown_snapshot,
 )
 from playground.ui.live_chart import live_chart
@@ -132,8 +132,9 @@ def draw_diagram(prefix: str, session: TrainingSession) -> None:
         draw_unit_map(prefix, session, snapshot, selected)
         st.caption(f"Inputs: {', '.join(data.feature_labels)}. "
                    f"{session.runs[0].network.n_params:,} parameters")  # fmt: skip
-        with st.expander("The network as code"):
-            code_block(repr(session.runs[0].network))
+    # Full width: code wrapped into the narrow column above was hard to read.
+    with st.expander("The network as code"):
+        network_code_view(session)
 
 
 def draw_unit_map(
