@@ -1,12 +1,18 @@
-"""Softmax cross-entropy: the loss of a classifier that outputs one logit per class.
+"""Losses: softmax cross-entropy for classifiers, mean squared error for regression.
 
-For logits z: (N, C) and integer labels y: (N,),
+Softmax cross-entropy, for logits z: (N, C) and integer labels y: (N,),
 
     loss = 1/N sum_n [ log sum_j exp(z_nj) - z_n,y_n ]
     dloss/dz_nj = 1/N (softmax(z_n)_j - [j == y_n])
 
 computed with the log-sum-exp shift (subtract each row's maximum first), so logits of any
 finite size give a finite gradient and never NaN.
+
+Mean squared error, for predictions p: (N, K) and targets t: (N, K), as
+torch.nn.functional.mse_loss (the mean over all N·K entries):
+
+    loss = 1/(N K) sum_nk (p_nk - t_nk)^2
+    dloss/dp_nk = 2/(N K) (p_nk - t_nk)
 """
 
 import numpy as np
@@ -134,3 +140,62 @@ def softmax_cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float
         raise ValueError(f"Labels must lie in [0, {logits.shape[1]}).")
     with np.errstate(over="ignore"):
         return SoftmaxCrossEntropy()(logits, labels)
+
+
+class MeanSquaredError:
+    """Mean squared error that reuses its arrays between calls (used in training loops).
+
+    ``loss, grad_predictions = MeanSquaredError()(predictions, targets)``, with
+    predictions: (N, K), targets: (N, K) of the same shape (not checked here),
+    loss: float (the mean over all N·K entries), grad_predictions: (N, K), the gradient of
+    that mean. ``grad_predictions`` belongs to this object, has the predictions' dtype and is
+    overwritten by its next call.
+    """
+
+    def __init__(self) -> None:
+        self._grad: np.ndarray | None = None
+        self._grad_flat: np.ndarray | None = None
+
+    def __call__(self, predictions: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+        grad = self._grad
+        if grad is None or grad.shape != predictions.shape or grad.dtype != predictions.dtype:
+            grad = self._grad = np.empty(predictions.shape, predictions.dtype)
+            self._grad_flat = grad.reshape(-1)
+        flat, n_entries = self._grad_flat, predictions.size
+        # e = p − t
+        np.subtract(predictions, targets, out=grad)
+        # L = (1/(N·K)) · Σₙₖ eₙₖ²   (eᵀe as one BLAS dot product over the flattened array)
+        loss = float(np.dot(flat, flat)) / n_entries
+        # ∂L/∂p = 2·e / (N·K)
+        grad *= 2 / n_entries
+        return loss, grad
+
+
+def mean_squared_error(predictions: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error of a batch and its gradient, as torch.nn.functional.mse_loss.
+
+    Parameters
+    ----------
+    predictions : (N, K) float array
+        The network's outputs (any shape with at least one entry).
+    targets : (N, K) array
+        The values to predict, of the same shape (no broadcasting: a target of shape (N,)
+        for predictions (N, 1) is refused rather than spread into an (N, N) difference).
+
+    Returns
+    -------
+    loss : float
+        Mean over all N·K entries of (predictions - targets)².
+    grad_predictions : (N, K) array, a fresh array
+        Gradient of that mean: 2 (predictions - targets) / (N K), in the predictions' dtype.
+    """
+    predictions = np.asarray(predictions)
+    if not np.issubdtype(predictions.dtype, np.floating):
+        predictions = predictions.astype(np.float64)
+    targets = np.asarray(targets)
+    if predictions.shape != targets.shape or predictions.size == 0:
+        raise ValueError(
+            f"Expected predictions and targets of the same shape with at least one entry, "
+            f"got {predictions.shape} and {targets.shape}."
+        )
+    return MeanSquaredError()(predictions, targets)
