@@ -270,6 +270,7 @@ def _take_step(prefix: str, session: TrainingSession, number: int) -> None:
             return
         result = step_on_point(session.runs[0].network, data.inputs_train[number - 1],
                                int(data.y_train[number - 1]), session.configs[0].lr)  # fmt: skip
+        session.runs[0].note_departure(f"a step was taken on training point #{number} alone")
         session.publish()
         step_count = session.step_count
     st.session_state[keys.BACKPROP_STEP.of(prefix)] = ShownStep(id(session), step_count,

@@ -83,6 +83,9 @@ def test_one_step_on_the_point_changes_its_loss_and_only_while_paused():
     assert any(m.value.startswith("**The step changed most:**") for m in app.markdown)
     assert session.step_count == 0  # a step on one point is no training step
     assert session.snapshots[0].train_loss != train_loss  # the views show the changed network
+    # an exported program cannot repeat that step, and says so
+    (departure,) = session.runs[0].departures
+    assert departure.startswith("a step was taken on training point #") and "step 0" in departure
     # while training plays the button waits, and says why
     click_run_button(app, "play")
     button = widget(app, "button", keys.BACKPROP_STEP_BUTTON)
