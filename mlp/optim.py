@@ -2,10 +2,15 @@
 
 Each optimizer updates a list of parameter arrays in place from the matching list of
 gradients, and keeps its own state (velocities, moments) per parameter, created at the first
-step. The update rules are those of ``torch.optim`` with the same arguments; weight decay is
-L2 regularisation added to the gradient, g <- g + weight_decay * p, for every parameter it is
-given. ``lr`` and ``weight_decay`` are plain attributes: changing them takes effect at the next
-step.
+step. The update rules are those of ``torch.optim`` with the same arguments. Two penalties
+are added to the gradient of every parameter the optimizer is given:
+
+    g <- g + weight_decay * p + l1 * sign(p)
+
+weight decay is the gradient of the L2 penalty weight_decay/2 * sum p^2, and ``l1`` that of
+the L1 penalty l1 * sum |p| (sign(0) = 0, as in PyTorch's autograd of abs), so a step equals
+``torch.optim``'s step on the loss plus l1 * sum |p|. ``lr``, ``weight_decay`` and ``l1`` are
+plain attributes: changing them takes effect at the next step.
 
 ``updates(params, grads)`` advances the state and returns the arrays to subtract (the steps
 themselves, owned by the optimizer); ``step(params, grads)`` does that and subtracts them.
@@ -26,16 +31,21 @@ class Optimizer:
     lr : float
         Learning rate.
     weight_decay : float
-        L2 penalty coefficient added to the gradient.
+        L2 penalty coefficient: weight_decay * p is added to the gradient.
+    l1 : float
+        L1 penalty coefficient: l1 * sign(p) is added to the gradient.
     """
 
-    def __init__(self, lr: float, weight_decay: float = 0.0) -> None:
+    def __init__(self, lr: float, weight_decay: float = 0.0, l1: float = 0.0) -> None:
         if lr < 0:
             raise ValueError(f"The learning rate must be >= 0, got {lr}.")
         if weight_decay < 0:
             raise ValueError(f"Weight decay must be >= 0, got {weight_decay}.")
+        if l1 < 0:
+            raise ValueError(f"The L1 penalty must be >= 0, got {l1}.")
         self.lr = lr
         self.weight_decay = weight_decay
+        self.l1 = l1
         self.step_count = 0
         self.state: list[dict[str, np.ndarray]] = []
 
@@ -67,17 +77,35 @@ class Optimizer:
             for state, param, grad in zip(self.state, params, grads, strict=True)
         ]
 
-    def _with_weight_decay(
+    def _with_penalties(
         self, state: dict[str, np.ndarray], param: np.ndarray, grad: np.ndarray
     ) -> np.ndarray:
-        """g + weight_decay * p, written into the update buffer (or g itself if no decay)."""
-        if not self.weight_decay:
+        """g + weight_decay * p + l1 * sign(p), written into the update buffer.
+
+        g itself when both are 0, with no array operation at all. With both set, the L1 term
+        goes through the state's "scratch" array, which the optimizers' steps overwrite later.
+        """
+        if not self.weight_decay and not self.l1:
             return grad
-        decayed = state["update"]
-        # g ← g + λ·θ   (L2 weight decay, λ = weight_decay)
-        np.multiply(param, float(self.weight_decay), out=decayed)
-        decayed += grad
-        return decayed
+        penalised = state["update"]
+        if self.weight_decay:
+            # g ← g + λ₂·θ   (L2 weight decay, λ₂ = weight_decay)
+            np.multiply(param, float(self.weight_decay), out=penalised)
+            penalised += grad
+            grad = penalised
+        if self.l1:
+            # g ← g + λ₁·sign(θ)   (L1 penalty λ₁·Σ|θ|, λ₁ = l1;  sign(0) = 0)
+            # sign(θ) goes to the update buffer unless that already holds g + λ₂·θ.
+            sign = self._scratch(state, "scratch") if grad is penalised else penalised
+            np.sign(param, out=sign)
+            sign *= float(self.l1)
+            np.add(grad, sign, out=penalised)
+        return penalised
+
+    def _penalties_repr(self) -> str:
+        """ ", weight_decay=..." and, when it is set, ", l1=..." for the reprs."""
+        l1 = f", l1={self.l1:g}" if self.l1 else ""
+        return f", weight_decay={self.weight_decay:g}{l1}"
 
     def _scratch(self, state: dict[str, np.ndarray], name: str) -> np.ndarray:
         """A state array of zeros shaped like the parameter, created on first use."""
@@ -97,7 +125,7 @@ class SGD(Optimizer):
 
     As ``torch.optim.SGD`` (dampening=0). At step t, with gradient g_t of parameter p:
 
-        g_t <- g_t + weight_decay * p
+        g_t <- g_t + weight_decay * p + l1 * sign(p)
         if momentum:
             b_t = g_t                      at the first step
             b_t = momentum * b_{t-1} + g_t afterwards
@@ -116,12 +144,18 @@ class SGD(Optimizer):
     nesterov : bool, default False
         Needs momentum > 0.
     weight_decay : float, default 0.0
+    l1 : float, default 0.0
     """
 
     def __init__(
-        self, lr: float, momentum: float = 0.0, nesterov: bool = False, weight_decay: float = 0.0
+        self,
+        lr: float,
+        momentum: float = 0.0,
+        nesterov: bool = False,
+        weight_decay: float = 0.0,
+        l1: float = 0.0,
     ) -> None:
-        super().__init__(lr, weight_decay)
+        super().__init__(lr, weight_decay, l1)
         if nesterov and momentum <= 0:
             raise ValueError("Nesterov momentum needs momentum > 0.")
         self.momentum = momentum
@@ -129,7 +163,7 @@ class SGD(Optimizer):
 
     def _update(self, state, param, grad):
         update = state["update"]
-        grad = self._with_weight_decay(state, param, grad)
+        grad = self._with_penalties(state, param, grad)
         if self.momentum:
             # b ← μ·b + g   (b = g at the first step;  μ = momentum)
             velocity = state.get("momentum_buffer")
@@ -152,8 +186,8 @@ class SGD(Optimizer):
 
     def __repr__(self) -> str:
         return (
-            f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, nesterov={self.nesterov}, "
-            f"weight_decay={self.weight_decay:g})"
+            f"SGD(lr={self.lr:g}, momentum={self.momentum:g}, nesterov={self.nesterov}"
+            f"{self._penalties_repr()})"
         )
 
 
@@ -162,7 +196,7 @@ class AdaGrad(Optimizer):
 
     As ``torch.optim.Adagrad`` (lr_decay=0, initial_accumulator_value=0):
 
-        g <- g + weight_decay * p
+        g <- g + weight_decay * p + l1 * sign(p)
         s <- s + g^2                     (s starts at 0)
         p <- p - lr * g / (sqrt(s) + eps)
 
@@ -174,15 +208,18 @@ class AdaGrad(Optimizer):
     lr : float
     eps : float, default 1e-10
     weight_decay : float, default 0.0
+    l1 : float, default 0.0
     """
 
-    def __init__(self, lr: float, eps: float = 1e-10, weight_decay: float = 0.0) -> None:
-        super().__init__(lr, weight_decay)
+    def __init__(
+        self, lr: float, eps: float = 1e-10, weight_decay: float = 0.0, l1: float = 0.0
+    ) -> None:
+        super().__init__(lr, weight_decay, l1)
         self.eps = eps
 
     def _update(self, state, param, grad):
         update = state["update"]
-        grad = self._with_weight_decay(state, param, grad)
+        grad = self._with_penalties(state, param, grad)
         sum_squares = self._scratch(state, "sum_squares")
         denominator = self._scratch(state, "scratch")
         # s ← s + g²
@@ -196,7 +233,7 @@ class AdaGrad(Optimizer):
         return update
 
     def __repr__(self) -> str:
-        return f"AdaGrad(lr={self.lr:g}, eps={self.eps:g}, weight_decay={self.weight_decay:g})"
+        return f"AdaGrad(lr={self.lr:g}, eps={self.eps:g}{self._penalties_repr()})"
 
 
 class RMSProp(Optimizer):
@@ -204,7 +241,7 @@ class RMSProp(Optimizer):
 
     As ``torch.optim.RMSprop`` with alpha=rho, centered=False, momentum=0:
 
-        g <- g + weight_decay * p
+        g <- g + weight_decay * p + l1 * sign(p)
         v <- rho * v + (1 - rho) * g^2   (v starts at 0)
         p <- p - lr * g / (sqrt(v) + eps)
 
@@ -217,18 +254,24 @@ class RMSProp(Optimizer):
         Decay of the running average of squared gradients.
     eps : float, default 1e-8
     weight_decay : float, default 0.0
+    l1 : float, default 0.0
     """
 
     def __init__(
-        self, lr: float, rho: float = 0.99, eps: float = 1e-8, weight_decay: float = 0.0
+        self,
+        lr: float,
+        rho: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0.0,
+        l1: float = 0.0,
     ) -> None:
-        super().__init__(lr, weight_decay)
+        super().__init__(lr, weight_decay, l1)
         self.rho = rho
         self.eps = eps
 
     def _update(self, state, param, grad):
         update = state["update"]
-        grad = self._with_weight_decay(state, param, grad)
+        grad = self._with_penalties(state, param, grad)
         mean_square = self._scratch(state, "mean_square")
         denominator = self._scratch(state, "scratch")
         # v ← ρ·v + (1 − ρ)·g²
@@ -245,8 +288,7 @@ class RMSProp(Optimizer):
 
     def __repr__(self) -> str:
         return (
-            f"RMSProp(lr={self.lr:g}, rho={self.rho:g}, eps={self.eps:g}, "
-            f"weight_decay={self.weight_decay:g})"
+            f"RMSProp(lr={self.lr:g}, rho={self.rho:g}, eps={self.eps:g}{self._penalties_repr()})"
         )
 
 
@@ -255,7 +297,7 @@ class Adam(Optimizer):
 
     As ``torch.optim.Adam`` (amsgrad=False, L2 weight decay, not AdamW). At step t = 1, 2, ...:
 
-        g <- g + weight_decay * p
+        g <- g + weight_decay * p + l1 * sign(p)
         m <- beta1 * m + (1 - beta1) * g       (m, v start at 0)
         v <- beta2 * v + (1 - beta2) * g^2
         p <- p - lr / (1 - beta1^t) * m / (sqrt(v) / sqrt(1 - beta2^t) + eps)
@@ -273,6 +315,7 @@ class Adam(Optimizer):
         Decay rates of the first and second moment estimates.
     eps : float, default 1e-8
     weight_decay : float, default 0.0
+    l1 : float, default 0.0
     """
 
     def __init__(
@@ -282,8 +325,9 @@ class Adam(Optimizer):
         beta2: float = 0.999,
         eps: float = 1e-8,
         weight_decay: float = 0.0,
+        l1: float = 0.0,
     ) -> None:
-        super().__init__(lr, weight_decay)
+        super().__init__(lr, weight_decay, l1)
         for name, beta in (("beta1", beta1), ("beta2", beta2)):
             if not 0 <= beta < 1:
                 raise ValueError(f"Adam's {name} must be in [0, 1), got {beta}.")
@@ -292,7 +336,7 @@ class Adam(Optimizer):
         self.eps = eps
 
     def _update(self, state, param, grad):
-        grad = self._with_weight_decay(state, param, grad)
+        grad = self._with_penalties(state, param, grad)
         m_sum = self._scratch(state, "m_sum")
         v_sum = self._scratch(state, "v_sum")
         update = self._scratch(state, "scratch")
@@ -322,5 +366,5 @@ class Adam(Optimizer):
     def __repr__(self) -> str:
         return (
             f"Adam(lr={self.lr:g}, beta1={self.beta1:g}, beta2={self.beta2:g}, "
-            f"eps={self.eps:g}, weight_decay={self.weight_decay:g})"
+            f"eps={self.eps:g}{self._penalties_repr()})"
         )
