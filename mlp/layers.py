@@ -311,8 +311,9 @@ class GELU(Layer):
     y = ½ · x · (1 + tanh(u)),   u = √(2/π) · (x + 0.044715 · x³)
 
     Hendrycks & Gimpel (2016), "Gaussian error linear units (GELUs)", arXiv:1606.08415.
-    tanh saturates to ±1 without overflow, so large |x| give y = x or y = 0 (x³ overflows
-    only beyond |x| ≈ 7e12 in float32). Shapes: x, y, grads: (N, D).
+    tanh saturates to ±1 without overflow, so large |x| give y = x or y = 0 and a slope of 1
+    or 0; u overflows (to ±∞, whose tanh is still ±1) only beyond |x| ≈ 2e13 in float32.
+    Shapes: x, y, grads: (N, D).
     """
 
     SQRT_2_OVER_PI = math.sqrt(2 / math.pi)
@@ -352,12 +353,13 @@ class GELU(Layer):
         c, k = self.SQRT_2_OVER_PI, self.CUBIC
         # gelu: ∂y/∂x = ½ · (1 + t) + ½ · x · (1 − t²) · ∂u/∂x,   ∂u/∂x = c · (1 + 3k·x²)
         #             = ½ · (1 + t + (1 − t²) · x · (c + 3ck·x²));   ∂L/∂x = ∂y/∂x ⊙ δ
+        # (1 − t²) · x first: it is 0 wherever tanh saturates, before x² can grow large.
+        np.multiply(tanh_u, tanh_u, out=grad_x)
+        np.subtract(1, grad_x, out=grad_x)
+        grad_x *= x
         np.multiply(x, x, out=scratch)
         scratch *= 3 * c * k
         scratch += c
-        scratch *= x
-        np.multiply(tanh_u, tanh_u, out=grad_x)
-        np.subtract(1, grad_x, out=grad_x)
         grad_x *= scratch
         grad_x += tanh_u
         grad_x += 1
