@@ -411,10 +411,12 @@ class SiLU(Layer):
 
 
 class Sine(Layer):
-    """Sine activation: y = sin(x), as in SIREN. Shapes: x, y, grads: (N, D).
+    """Sine activation: y = sin(x). Shapes: x, y, grads: (N, D).
 
-    Sitzmann et al. (2020), "Implicit neural representations with periodic activation
-    functions", NeurIPS.
+    The periodic activation of SIREN networks, which fit signals and their derivatives
+    (Sitzmann et al. (2020), "Implicit neural representations with periodic activation
+    functions", NeurIPS); they scale x by a frequency ω₀ and use their own initialisation,
+    where this layer is plain sin x.
     """
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
