@@ -51,7 +51,7 @@ settings_panel.run_controls(panel, session)
 mnist_views.live_views(PREFIX, session, panel.view, REDRAW_SECONDS)
 panel.draw_sidebar()
 if config.dataset == "mnist" and common_views.page_on_screen(PREFIX):
-    st.subheader("Draw a digit")
+    st.header("Draw a digit")
     drawing_pad.digit_pad(PREFIX, session)
 with st.sidebar:
     model_views.model_section(panel, session)

@@ -32,6 +32,7 @@ from playground.core.links import View, link_query
 from playground.core.session import Snapshot, TrainingSession
 from playground.core.text import format_number
 from playground.ui import keys, plain_text
+from playground.ui.accessibility import ACCESSIBLE_CSS, accessibility_fixes
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
 from playground.ui.model_views import network_code
@@ -56,23 +57,32 @@ QUEUE_WATCH_MAX_SECONDS = 5.0
 QUEUE_WATCH_PER_SECOND = 3  # places in the queue per second of the interval
 
 
+# A page's sections are headings of the second level, under its title (axe-core faulted the
+# third level straight after the first), drawn at the size the third level had.
+SECTION_HEADING_CSS = '[data-testid="stHeadingWithActionElements"] h2{font-size:1.75rem}'
+
+
 def page_style() -> None:
-    """Room for the charts on a projector, and no fading of live views while they redraw."""
+    """Room for the charts on a projector, no fading of live views while they redraw, and
+    what an accessibility check asks of Streamlit's own elements (see `accessibility`)."""
     st.html(
         "<style>.block-container{padding-top:2.2rem;padding-bottom:1rem}"
-        f"{plain_text.MESSAGE_CSS}</style>{STEADY_CSS}"
+        f"{SECTION_HEADING_CSS}{plain_text.MESSAGE_CSS}{ACCESSIBLE_CSS}</style>{STEADY_CSS}"
     )
+    accessibility_fixes()
 
 
-def code_block(text: str, max_height: str | None = None) -> None:
+def code_block(text: str, max_height: str | None = None, label: str = "Code") -> None:
     """`text` in a monospace block (scrolling past `max_height`, a CSS length, if given). Not
     `st.code`: its syntax highlighter is a 1.5 MB script that took the browser about 0.8 s to
     load and run on a 2-core machine, for code that reads well without colours."""
     # A scrolling block keeps code's lines whole (scrolling sideways); a short one wraps them.
     scroll = f"max-height:{max_height};overflow:auto;" if max_height else ""
     wrap = "white-space:pre;" if max_height else "white-space:pre-wrap;"
+    # A block that scrolls takes the keyboard's focus, so it scrolls with the arrow keys too.
+    focus = f' tabindex="0" role="region" aria-label="{html.escape(label)}"' if max_height else ""
     st.html(
-        '<pre style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
+        f'<pre{focus} style="font-size:0.8rem;line-height:1.4;padding:0.75rem 1rem;margin:0;'
         f'background:rgba(128,128,128,0.08);border-radius:0.5rem;{wrap}{scroll}">'
         f"{html.escape(text)}</pre>"
     )
@@ -81,7 +91,7 @@ def code_block(text: str, max_height: str | None = None) -> None:
 def network_code_view(session: TrainingSession) -> None:
     """The network as code: the plain NumPy program the Model section exports, with the data
     cut to a few points."""
-    code_block(network_code(session), max_height="32rem")
+    code_block(network_code(session), max_height="32rem", label="The network as code")
     if session.configs[0].is_images:
         st.caption("It runs as it is: it reads the images from the app's own files. The Model "
                    "section downloads it as a notebook or a script.")  # fmt: skip
@@ -320,7 +330,7 @@ def draw_health(
     if not snapshot.health and not histograms and not snapshot.hints:
         return
     if heading:
-        st.subheader("Inside the network")
+        st.header("Inside the network")
     if histograms:
         height = health_figure_height(len(histograms))
         live_chart(training_health_figure(histograms, height), key=f"{prefix}health_chart",

@@ -456,7 +456,7 @@ def sweep_section(
     """Seeds, a step budget and Run; while it runs a progress bar and Cancel; then the
     results (or those of an imported comparison file)."""
     state = st.session_state
-    st.subheader("Seed sweep")
+    st.header("Seed sweep")
     st.caption("One run proves little: train every variant with several seeds (the same seed "
                "gives every variant the same start and minibatches) and compare them seed by "
                "seed.")  # fmt: skip

@@ -232,7 +232,7 @@ def digit_pad(prefix: str, session: TrainingSession) -> None:
             shown = np.zeros((SIZE, SIZE)) if image is None else image.reshape(SIZE, SIZE)
             # Each pixel a 4 × 4 block, ink dark on white as drawn.
             big = np.kron(255 - np.round(shown * 255), np.ones((4, 4))).astype(np.uint8)
-            st.image(big, width=SIZE * 4)
+            st.image(big, width=SIZE * 4, alt="The drawing as the network sees it: 28 by 28 pixels")
         with bars_column:
             if image is None:
                 st.info("Draw a digit in the box: the network's guess appears here as you "

@@ -47,7 +47,7 @@ def _hints(lesson: Lesson) -> None:
 
 def _lesson(lesson: Lesson) -> None:
     number = LESSONS.index(lesson) + 1
-    st.subheader(f"{number}. {lesson.title}")
+    st.header(f"{number}. {lesson.title}")
     st.markdown(f"*{lesson.question}*")
     label = f"Set up on the {PAGE_NAMES[lesson.page]} page"
     if st.button(label, type="primary", icon=":material/play_lesson:",

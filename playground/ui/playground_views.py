@@ -64,7 +64,7 @@ def inside_switch(prefix: str, session: TrainingSession) -> bool:
     """The heading of the inside views and their switch (2-D points only); tells the
     session whether its snapshots need the maps and histograms."""
     title_column, switch_column = st.columns([13, 7], vertical_alignment="bottom")
-    title_column.subheader("Inside the network")
+    title_column.header("Inside the network")
     switch_column.toggle(
         "Show what every unit computes", value=True, key=keys.SHOW_INSIDE.of(prefix),
         help="The network diagram with each unit's map and the histograms of activations "

@@ -52,14 +52,14 @@ def test_a_fresh_page_draws_boundaries_norms_and_sweeps_once_the_browser_has_sho
     keys = component_keys(app)
     assert {"compare_loss_chart", "compare_first_paint_probe"} <= keys
     assert not any(key.startswith(("compare_boundary", "compare_norms")) for key in keys)
-    assert "Seed sweep" not in [h.value for h in app.subheader]
+    assert "Seed sweep" not in [h.value for h in app.header]
     app.session_state[FIRST_PAINT.of(PREFIX)] = True  # what the probe's request sets
     app.run()
     keys = component_keys(app)
     assert any(key.startswith("compare_norms") for key in keys)
     assert any(key.startswith("compare_boundary") for key in keys)
     assert "compare_first_paint_probe" not in keys
-    assert "Seed sweep" in [h.value for h in app.subheader]
+    assert "Seed sweep" in [h.value for h in app.header]
 
 
 def test_it_opens_on_two_variants_that_differ_only_in_dropout():

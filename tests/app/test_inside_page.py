@@ -27,7 +27,7 @@ def release_workers():
 def test_neuron_maps_and_layer_health_are_drawn():
     app = open_playground({"hidden": "20relu,6tanh"})
     click_run_button(app, "step")
-    assert "Inside the network" in [h.value for h in app.subheader]
+    assert "Inside the network" in [h.value for h in app.header]
     snapshot = app.session_state["session"].snapshots[0]
     first, second = snapshot.neuron_maps
     assert first.shape == (16, 25, 25) and second.shape == (6, 25, 25)  # 16 of the 20 units
@@ -43,13 +43,13 @@ def test_a_fresh_page_draws_the_views_below_the_fold_once_the_browser_has_shown_
     keys = component_keys(app)
     assert {"run_controls", "boundary_chart", "loss_chart", "first_paint_probe"} <= keys
     assert not {"diagram_chart", "health_chart", "norms_chart"} & keys
-    assert "Inside the network" not in [h.value for h in app.subheader]
+    assert "Inside the network" not in [h.value for h in app.header]
     app.session_state[FIRST_PAINT.of(PLAYGROUND)] = True  # what the probe's request sets
     app.run()
     keys = component_keys(app)
     assert {"diagram_chart", "health_chart", "norms_chart"} <= keys
     assert "first_paint_probe" not in keys
-    assert "Inside the network" in [h.value for h in app.subheader]
+    assert "Inside the network" in [h.value for h in app.header]
 
 
 def test_batch_norm_with_batch_size_one_is_explained_before_play():

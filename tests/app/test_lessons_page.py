@@ -24,7 +24,7 @@ def test_the_lessons_page_lists_every_lesson_and_shows_the_first():
     app = open_lessons()
     (chooser,) = app.radio
     assert chooser.options == [f"{n}. {lesson.title}" for n, lesson in enumerate(LESSONS, 1)]
-    assert app.subheader[0].value == f"1. {LESSONS[0].title}"
+    assert app.header[0].value == f"1. {LESSONS[0].title}"
     assert "Goals met in this browser session: 0 of" in app.get("progress")[0].proto.text
     assert not messages(app, "warning") and not messages(app, "error")
 
@@ -32,7 +32,7 @@ def test_the_lessons_page_lists_every_lesson_and_shows_the_first():
 def test_a_link_opens_a_lesson_and_hints_come_one_at_a_time():
     lesson = LESSONS[2]
     app = open_lessons({"lesson": lesson.key})
-    assert app.subheader[0].value.endswith(lesson.title)
+    assert app.header[0].value.endswith(lesson.title)
     assert not [m for m in app.markdown if m.value.startswith("**Hint")]
     hint = next(b for b in app.button if b.key == f"lessons_hint_{lesson.key}")
     hint.click().run()

@@ -63,7 +63,7 @@ def test_the_drawing_pad_is_on_the_mnist_page():
     app = open_mnist()
     ids = [e.proto.id for e in app.get("bidi_component")]
     assert any(i.endswith("-mnist_digit_pad") for i in ids), ids
-    assert any("Draw a digit" in s.value for s in app.subheader)
+    assert any("Draw a digit" in s.value for s in app.header)
 
 
 def test_a_quick_start_loads_its_setup_and_says_what_was_measured():

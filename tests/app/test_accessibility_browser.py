@@ -1,0 +1,78 @@
+"""Accessibility, measured the standard way: axe-core (npm `axe-core`, which `.ci/run`
+installs with `npm ci`) runs in Chromium on every page once it has settled, with every
+section and expander open, and finds no violation of any impact."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from appdriver.page import press, settle
+from tests.app.test_browser import open_app, step_counter, wait_for
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+LOAD_TIMEOUT_MS = 60_000
+
+# Open every closed section and expander on the page, one click each.
+OPEN_ALL_JS = """() => {
+  const closed = [...document.querySelectorAll('details:not([open]) > summary')];
+  closed.forEach((summary) => summary.click());
+  return closed.length;
+}"""
+RUN_AXE_JS = """async () => {
+  const result = await axe.run(document);
+  return result.violations.map((v) => ({
+    rule: v.id, impact: v.impact,
+    where: v.nodes.slice(0, 3).map((n) => n.html.slice(0, 160)),
+  }));
+}"""
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.is_file():
+        pytest.skip("axe-core is not installed: run `npm ci` in the project folder")
+    return AXE.read_text(encoding="utf-8")
+
+
+def open_everything(page) -> None:
+    """Every section and expander open (sections open in a run of their own), settled."""
+    for _ in range(4):  # an opened section can hold expanders of its own
+        if page.evaluate(OPEN_ALL_JS) == 0:
+            break
+        settle(page, quiet=0.5, timeout=60)
+    settle(page, quiet=0.5, timeout=60)
+
+
+def violations(page, axe_source: str) -> list[dict]:
+    page.add_script_tag(content=axe_source)
+    return page.evaluate(RUN_AXE_JS)
+
+
+def test_the_playground_has_no_violations_trained_and_with_everything_open(
+    page, app_server, axe_source
+):
+    open_app(page, app_server + "/?dataset=xor&hidden=5tanh,4relu")
+    press(page, "Play")
+    assert wait_for(lambda: step_counter(page) > 100)
+    press(page, "Pause")
+    settle(page, quiet=0.5)
+    open_everything(page)
+    found = violations(page, axe_source)
+    assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("path", ["/mnist", "/compare", "/lessons"])
+def test_every_other_page_has_no_violations_with_everything_open(
+    path, page, app_server, axe_source
+):
+    page.goto(app_server + path)
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOAD_TIMEOUT_MS)
+    settle(page, quiet=0.5, timeout=60)
+    open_everything(page)
+    found = violations(page, axe_source)
+    assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
