@@ -95,6 +95,11 @@ ACTIVATION_CHOICES: tuple[tuple[str, str], ...] = (
     ("leaky_relu", "Leaky ReLU"),
     ("tanh", "tanh"),
     ("sigmoid", "sigmoid"),
+    ("elu", "ELU"),
+    ("gelu", "GELU"),
+    ("silu", "SiLU (swish)"),
+    ("sine", "sine"),
+    ("linear", "linear (none)"),
 )
 INIT_CHOICES: tuple[tuple[str, str], ...] = (
     ("xavier", "Xavier (normal)"),

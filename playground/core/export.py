@@ -464,6 +464,102 @@ ACTIVATION_CELLS = {
                 return []
         ''',
     ),
+    "elu": (
+        "**ELU** (Clevert et al., 2016): a = z where z > 0, else eᶻ − 1, which levels off at −1. "
+        "∂a/∂z = 1 where z > 0, else eᶻ = a + 1. The exponential only sees min(z, 0), so a "
+        "large z cannot overflow.",
+        '''
+        class ELU:
+            """a = z where z > 0, else exp(z) − 1."""
+
+            def forward(self, z, train):
+                self.a = np.maximum(z, np.expm1(np.minimum(z, 0)))
+                return self.a
+
+            def backward(self, da):
+                return np.minimum(self.a + 1, 1) * da  # ∂L/∂z = (1 or eᶻ) · ∂L/∂a
+
+            def parameters(self):
+                return []
+        ''',
+    ),
+    "gelu": (
+        "**GELU** (Hendrycks & Gimpel, 2016), in its tanh form: a = ½·z·(1 + tanh(u)) with "
+        "u = √(2/π)·(z + 0.044715·z³). Smooth, near 0 for negative z and near z for positive.",
+        '''
+        class GELU:
+            """a = ½ · z · (1 + tanh(√(2/π) · (z + 0.044715 · z³)))."""
+
+            C, K = 0.7978845608028654, 0.044715  # C = √(2/π), as a Python number: a NumPy
+            # float64 would turn the float32 arrays into float64 ones
+
+            def forward(self, z, train):
+                self.z = z
+                self.t = np.tanh((z * z * (self.C * self.K) + self.C) * z)  # tanh(u)
+                return 0.5 * (z * self.t + z)
+
+            def backward(self, da):
+                z, t, C, K = self.z, self.t, self.C, self.K
+                # ∂a/∂z = ½·(1 + t) + ½·z·(1 − t²)·∂u/∂z,   ∂u/∂z = C·(1 + 3K·z²)
+                return ((1 - t * t) * z * (z * z * (3 * C * K) + C) + t + 1) * 0.5 * da
+
+            def parameters(self):
+                return []
+        ''',
+    ),
+    "silu": (
+        "**SiLU** or swish (Elfwing et al., 2018): a = z·σ(z), with "
+        "∂a/∂z = σ(z)·(1 + z·(1 − σ(z))). σ is computed as ½ + ½·tanh(z/2).",
+        '''
+        class SiLU:
+            """a = z · σ(z)."""
+
+            def forward(self, z, train):
+                self.z = z
+                self.s = 0.5 * np.tanh(0.5 * z) + 0.5  # σ(z)
+                return z * self.s
+
+            def backward(self, da):
+                return ((1 - self.s) * self.z + 1) * self.s * da  # σ·(1 + z·(1 − σ)) · ∂L/∂a
+
+            def parameters(self):
+                return []
+        ''',
+    ),
+    "sine": (
+        "**Sine**: a = sin(z), with ∂a/∂z = cos(z): a periodic unit, good at fitting waves.",
+        '''
+        class Sine:
+            """a = sin(z)."""
+
+            def forward(self, z, train):
+                self.z = z
+                return np.sin(z)
+
+            def backward(self, da):
+                return np.cos(self.z) * da  # ∂L/∂z = cos(z) · ∂L/∂a
+
+            def parameters(self):
+                return []
+        ''',
+    ),
+    "linear": (
+        "**Linear**: no activation, a = z. Layers of it in a row add up to one linear map, "
+        "whatever their number.",
+        '''
+        class Linear:
+            """a = z: no activation."""
+
+            def forward(self, z, train):
+                return z
+
+            def backward(self, da):
+                return da
+
+            def parameters(self):
+                return []
+        ''',
+    ),
 }
 
 BATCH_NORM_CELL = (
@@ -752,6 +848,11 @@ CLASS_NAMES_OF = {
     "leaky_relu": "LeakyReLU",
     "tanh": "Tanh",
     "sigmoid": "Sigmoid",
+    "elu": "ELU",
+    "gelu": "GELU",
+    "silu": "SiLU",
+    "sine": "Sine",
+    "linear": "Linear",
 }
 
 
@@ -1019,7 +1120,19 @@ TORCH_ACTIVATIONS = {
     "leaky_relu": "nn.LeakyReLU(0.01)",
     "tanh": "nn.Tanh()",
     "sigmoid": "nn.Sigmoid()",
+    "elu": "nn.ELU()",
+    "gelu": 'nn.GELU(approximate="tanh")',
+    "silu": "nn.SiLU()",
+    "sine": "Sine()",
+    "linear": "nn.Identity()",
 }
+TORCH_SINE = '''
+class Sine(nn.Module):
+    """sin(x): torch.nn has no sine unit."""
+
+    def forward(self, x):
+        return torch.sin(x)
+'''
 
 
 def export_torch_twin(
@@ -1085,10 +1198,11 @@ def export_torch_twin(
     accuracy = float(np.mean(probabilities.argmax(axis=1) == y_test))
     print(f"test accuracy {{accuracy:.2%}} on {{len(y_test):,}} test rows")
     """
-    return (
-        "\n\n".join([textwrap.dedent(header).strip(), data_code, textwrap.dedent(model).strip()])
-        + "\n"
-    )
+    parts = [textwrap.dedent(header).strip(), data_code]
+    if any(layer.activation == "sine" for layer in config.hidden):
+        parts.append(TORCH_SINE.strip())
+    parts.append(textwrap.dedent(model).strip())
+    return "\n\n".join(parts) + "\n"
 
 
 # -- a page's run ---------------------------------------------------------------------------------

@@ -15,7 +15,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mlp.layers import BatchNorm, Dense, Dropout, LeakyReLU, ReLU, Sigmoid, Tanh
+from mlp.layers import (
+    ELU,
+    GELU,
+    BatchNorm,
+    Dense,
+    Dropout,
+    Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Sine,
+    Tanh,
+)
 from mlp.network import Network
 
 __all__ = [
@@ -38,8 +51,10 @@ SATURATION_MARGIN = 0.01  # within 1% of an activation's limits counts as satura
 SATURATED_SHARE = 0.95  # a unit is saturated when this share of its outputs are
 DEAD_HINT_SHARE = 0.5  # hint when at least this share of a layer's ReLUs are dead
 SATURATED_HINT_SHARE = 0.5
-_ACTIVATIONS = (ReLU, LeakyReLU, Sigmoid, Tanh)
-_NAMES = {ReLU: "ReLU", LeakyReLU: "Leaky ReLU", Sigmoid: "sigmoid", Tanh: "tanh"}
+_NAMES = {ReLU: "ReLU", LeakyReLU: "Leaky ReLU", Sigmoid: "sigmoid", Tanh: "tanh", ELU: "ELU",
+          GELU: "GELU", SiLU: "SiLU", Sine: "sine", Identity: "linear"}  # fmt: skip
+_ACTIVATIONS = tuple(_NAMES)
+# Activations that flatten out at both ends: a unit stuck near one end has lost its gradient.
 _LIMITS = {Sigmoid: (0.0, 1.0), Tanh: (-1.0, 1.0)}
 ACTIVATION_BINS = 24
 # log10 |dL/dw| from 1e-9 to 10 in quarter decades: every layer's gradients on one scale, so a
@@ -166,6 +181,8 @@ def _dead_and_saturated(kind: type, outputs: np.ndarray) -> tuple[float | None, 
     None where it does not apply to the activation `kind`."""
     if kind in (ReLU, LeakyReLU):
         return float((outputs <= 0).all(axis=0).mean()), None
+    if kind not in _LIMITS:
+        return None, None  # ELU, GELU, SiLU, sine, linear: no dead or saturated share told
     low, high = _LIMITS[kind]
     margin = SATURATION_MARGIN * (high - low)
     near = (outputs <= low + margin) | (outputs >= high - margin)
@@ -227,12 +244,30 @@ def weight_gradients(
             grad = grad * (y * (1 - y))
         elif isinstance(layer, Tanh):
             grad = grad * (1 - y * y)
+        elif isinstance(layer, (ELU, GELU, SiLU, Sine, Identity)):
+            grad = grad * _slope(layer, x_in.astype(np.float64), y.astype(np.float64))
         elif isinstance(layer, BatchNorm):  # y = gamma (x - mean) / sqrt(var + eps) + beta
             grad = grad * (layer.params["gamma"] / np.sqrt(layer.running_var + layer.eps))
         elif not isinstance(layer, Dropout):  # dropout is the identity in evaluation mode
             raise TypeError(f"No gradient rule for {type(layer).__name__}.")
     gradients.reverse()
     return hidden, probabilities, gradients
+
+
+def _slope(layer, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """dy/dx of the smooth activations, from their input x and output y (float64)."""
+    if isinstance(layer, ELU):
+        return np.minimum(y + 1, 1)  # 1 where x > 0, eˣ elsewhere
+    if isinstance(layer, GELU):
+        c, k = GELU.SQRT_2_OVER_PI, GELU.CUBIC
+        t = np.tanh(c * (x + k * x**3))
+        return 0.5 * (1 + t) + 0.5 * (1 - t * t) * x * c * (1 + 3 * k * x * x)
+    if isinstance(layer, SiLU):
+        s = 0.5 + 0.5 * np.tanh(x / 2)
+        return s * (1 + x * (1 - s))
+    if isinstance(layer, Sine):
+        return np.cos(x)
+    return np.ones_like(x)  # linear
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ CONFIGS = {
                                      label_noise=0.1, init="he"),
     "csv-rmsprop-input-dropout": Config(dataset="csv", hidden=SMALL, optimizer="rmsprop",
                                        lr=0.01, input_dropout=0.2, init="xavier_uniform"),
+    "elu-gelu-silu-sine-linear": Config(dataset="circle", hidden=(
+        HiddenLayer(6, "elu"), HiddenLayer(5, "gelu"), HiddenLayer(5, "silu"),
+        HiddenLayer(4, "sine"), HiddenLayer(3, "linear")), optimizer="momentum", lr=0.05),
     "mnist-sample-adam": Config(dataset="mnist", source="sample",
                                 hidden=(HiddenLayer(32, "relu"),), dropout=0.2, lr=0.001,
                                 batch_size=64, init="small"),
@@ -237,8 +240,10 @@ def test_the_command_line_refuses_a_torch_twin_without_weights(tmp_path):
                dropout=0.2, input_dropout=0.1, features=("x1", "x2", "x1x2")),
         Config(dataset="mnist", source="sample", hidden=(HiddenLayer(24, "tanh"),),
                batch_norm=True, batch_size=64),
+        Config(hidden=(HiddenLayer(6, "elu"), HiddenLayer(5, "gelu"), HiddenLayer(5, "silu"),
+                       HiddenLayer(4, "sine"), HiddenLayer(3, "linear")), lr=0.03),
     ],
-    ids=["points", "mnist-sample"],
+    ids=["points", "mnist-sample", "elu-gelu-silu-sine-linear"],
 )  # fmt: skip
 def test_the_pytorch_twin_predicts_what_the_app_predicts(config, tmp_path, monkeypatch):
     torch = pytest.importorskip("torch")
