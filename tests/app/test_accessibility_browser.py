@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from appdriver.page import press, settle
-from tests.app.test_browser import open_app, step_counter, wait_for
+from appdriver.page import settle
+from tests.app.conftest import Tab
+from tests.app.test_browser import click, open_app, step_counter, wait_for
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +40,16 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
+@pytest.fixture(scope="module")
+def tab(browser):
+    """One tab for every page here: each test opens its page's address afresh."""
+    shared = Tab(browser)
+    try:
+        yield shared.page
+    finally:
+        shared.close()
+
+
 def open_everything(page) -> None:
     """Every section and expander open (sections open in a run of their own), settled."""
     for _ in range(4):  # an opened section can hold expanders of its own
@@ -54,12 +65,13 @@ def violations(page, axe_source: str) -> list[dict]:
 
 
 def test_the_playground_has_no_violations_trained_and_with_everything_open(
-    page, app_server, axe_source
+    tab, app_server, axe_source
 ):
+    page = tab
     open_app(page, app_server + "/?dataset=xor&hidden=5tanh,4relu")
-    press(page, "Play")
-    assert wait_for(lambda: step_counter(page) > 100)
-    press(page, "Pause")
+    for step in (1, 2):  # a run with a past: the look-back slider is live, the curves drawn
+        click(page, "step")
+        assert wait_for(lambda step=step: step_counter(page) == step)
     settle(page, quiet=0.5)
     open_everything(page)
     found = violations(page, axe_source)
@@ -67,9 +79,8 @@ def test_the_playground_has_no_violations_trained_and_with_everything_open(
 
 
 @pytest.mark.parametrize("path", ["/mnist", "/compare", "/lessons"])
-def test_every_other_page_has_no_violations_with_everything_open(
-    path, page, app_server, axe_source
-):
+def test_every_other_page_has_no_violations_with_everything_open(path, tab, app_server, axe_source):
+    page = tab
     page.goto(app_server + path)
     page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOAD_TIMEOUT_MS)
     settle(page, quiet=0.5, timeout=60)

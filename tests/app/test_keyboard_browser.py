@@ -1,5 +1,6 @@
 """The keyboard in a real Chromium: Space plays and pauses, S and → step, R resets, ? lists
-the keys; nothing fires while a person types in a field."""
+the keys; nothing fires while a person types in a field. On the shared Playground tab (see
+`tests/app/conftest.py`): opening a page is most of a short browser test."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from appdriver.page import offered, settle
 from tests.app.test_browser import (
     assert_counter_still,
     assert_no_exception,
-    open_app,
     step_counter,
     wait_for,
 )
@@ -22,8 +22,8 @@ def unfocus(page) -> None:
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
 
 
-def test_space_s_arrow_and_r_drive_the_run(page, app_server):
-    open_app(page, app_server + "/?dataset=xor&hidden=4tanh")
+def test_space_s_arrow_and_r_drive_the_run(playground):
+    page = playground
     unfocus(page)
     assert step_counter(page) == 0
 
@@ -49,8 +49,8 @@ def test_space_s_arrow_and_r_drive_the_run(page, app_server):
     assert_no_exception(page)
 
 
-def test_keys_typed_into_a_field_stay_in_the_field(page, app_server):
-    open_app(page, app_server + "/?dataset=xor&hidden=4tanh")
+def test_keys_typed_into_a_field_stay_in_the_field(playground):
+    page = playground
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.locator("summary", has_text="challenge").first.click()
     field = sidebar.get_by_label("Title (optional)")
@@ -61,13 +61,14 @@ def test_keys_typed_into_a_field_stay_in_the_field(page, app_server):
     assert field.input_value() == "sr S?"
     settle(page)
     assert page.locator(".mlp-shortcut-help").is_hidden()
+    field.fill("")  # the shared tab goes on without a title typed in
     assert step_counter(page) == 0, "a key typed into a field drove the run"
     assert "Play" in offered(page)
     assert_no_exception(page)
 
 
-def test_question_mark_lists_the_shortcuts_and_escape_closes_them(page, app_server):
-    open_app(page, app_server + "/?dataset=xor")
+def test_question_mark_lists_the_shortcuts_and_escape_closes_them(playground):
+    page = playground
     unfocus(page)
     help_panel = page.locator(".mlp-shortcut-help")
     page.keyboard.press("?")
