@@ -10,6 +10,11 @@ from mlp.datasets.split import fixed_subset
 from mlp.losses import SoftmaxCrossEntropy
 from mlp.network import EVAL_BATCH, Network
 from mlp.optim import Optimizer
+from mlp.schedules import Schedule
+
+# augment(X_batch, rng) -> the batch to train on: (B, D) in, (B, D) out (it may write into
+# X_batch, which is the trainer's own buffer of this step's rows).
+Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
 
 
 class History:
@@ -51,7 +56,10 @@ class Trainer:
     ``batch_size``. Every minibatch has exactly ``batch_size`` rows: the last incomplete one of
     an epoch is dropped (the next epoch's reshuffle gives those samples their turn). A training
     set smaller than ``batch_size`` is used whole at every step. A step runs forward, softmax
-    cross-entropy, backward, the optimizer and then ``max_norm`` if set.
+    cross-entropy, backward, the optimizer and then ``max_norm`` if set. With ``lr_schedule``
+    the optimizer's learning rate is set to ``lr_schedule.lr(step_count)`` before each step;
+    with ``augment`` the minibatch passes through it before the forward pass (the evaluations
+    never do).
 
     After each epoch the network is evaluated (evaluation mode) on the training set (at most
     ``train_eval_size`` samples of it, a fixed random subset, so that epochs of large data sets
@@ -91,6 +99,16 @@ class Trainer:
         Append every step and epoch to ``history``. A caller that trains for hours and keeps
         its own bounded record (the app) passes False: then ``history`` stays empty and only
         ``last_epoch`` is kept.
+    lr_schedule : Schedule or None
+        ``mlp.schedules``: before step t (0-based, ``step_count``) ``optimizer.lr =
+        lr_schedule.lr(t)``. To change the rate while training, change the schedule's
+        ``base_lr`` (a writable attribute, as is ``lr_schedule`` itself). None leaves
+        ``optimizer.lr`` alone.
+    augment : callable or None
+        ``augment(X_batch, rng) -> X_batch``, e.g. ``lambda X, rng: random_shifts(X,
+        max_shift=2, rng=rng, out=X)`` (``mlp.augment``). ``rng`` is the trainer's own
+        generator for it, ``default_rng(SeedSequence(seed).spawn(1)[0])``: independent of the
+        shuffling (which stays as without augmentation), the same for the same seed.
 
     Attributes
     ----------
@@ -122,6 +140,8 @@ class Trainer:
         callback: Callable[["Trainer", str], None] | None = None,
         train_eval_size: int | None = 10_000,
         keep_history: bool = True,
+        lr_schedule: Schedule | None = None,
+        augment: Augment | None = None,
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"The batch size must be at least 1, got {batch_size}.")
@@ -137,6 +157,13 @@ class Trainer:
             self.X_test = self.y_test = None
         self.max_norm = max_norm
         self.callback = callback
+        self.lr_schedule = lr_schedule
+        self.augment = augment
+        self.augment_rng = (
+            None
+            if augment is None
+            else np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+        )
 
         n_samples = self.X_train.shape[0]
         self.batch_size = min(batch_size, n_samples)
@@ -211,6 +238,11 @@ class Trainer:
         # mode="raise" take() would write into a temporary array and copy it over.
         X_batch = self.X_train.take(rows, axis=0, out=self._X_batch, mode="clip")
         y_batch = self.y_train.take(rows, out=self._y_batch, mode="clip")
+        if self.augment is not None:
+            X_batch = self.augment(X_batch, self.augment_rng)
+        if self.lr_schedule is not None:
+            # η_t = schedule(t)
+            self.optimizer.lr = self.lr_schedule.lr(self.step_count)
         for saved, stats in zip(self._running_stats_before, self._running_stats, strict=True):
             np.copyto(saved, stats)
         try:
