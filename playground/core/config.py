@@ -29,6 +29,7 @@ from typing import Any
 
 from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
+from mlp.schedules import Schedule, make_schedule
 from playground.core.data import DEFAULT_FEATURES, INPUT_FEATURES
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "FEATURE_CHOICES",
     "HiddenLayer",
     "INIT_CHOICES",
+    "L1_PENALTIES",
     "LEARNING_RATES",
     "LIVE_SETTINGS",
     "MAX_HIDDEN_LAYERS",
@@ -48,6 +50,7 @@ __all__ = [
     "OPTIMIZERS",
     "OPTIMIZER_CHOICES",
     "OptimizerSpec",
+    "SCHEDULE_CHOICES",
     "SETTINGS",
     "SETTINGS_BY_NAME",
     "SPEEDS",
@@ -111,7 +114,7 @@ INIT_CHOICES: tuple[tuple[str, str], ...] = (
 
 @dataclass(frozen=True)
 class OptimizerSpec:
-    """One optimizer: its label, the settings it reads besides lr and weight decay, and how
+    """One optimizer: its label, the settings it reads besides lr, weight decay and L1, and how
     the engine's object is made from a configuration."""
 
     name: str
@@ -121,7 +124,7 @@ class OptimizerSpec:
 
 
 def _common(config: Config) -> dict[str, float]:
-    return {"lr": config.lr, "weight_decay": config.weight_decay}
+    return {"lr": config.lr, "weight_decay": config.weight_decay, "l1": config.l1}
 
 
 OPTIMIZERS: dict[str, OptimizerSpec] = {
@@ -156,10 +159,33 @@ LEARNING_RATES: tuple[float, ...] = (
 WEIGHT_DECAYS: tuple[float, ...] = (
     0.0, 1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01, 0.03, 0.1,
 )  # fmt: skip
+L1_PENALTIES: tuple[float, ...] = (
+    0.0, 1e-6, 3e-6, 1e-5, 3e-5, 1e-4, 3e-4, 0.001, 0.003, 0.01,
+)  # fmt: skip
 BATCH_SIZES: tuple[int, ...] = (1, 2, 4, 8, 10, 16, 32, 64, 128, 256, 512)
 MAX_NORMS: tuple[float, ...] = (
     0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 5.0, 6.0, 8.0, 10.0, 15.0, 20.0,
 )  # fmt: skip
+
+SCHEDULE_LENGTHS: tuple[int, ...] = (
+    100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000,
+)  # fmt: skip
+MAX_SHIFT = 4  # pixels an image may be shifted by, each way
+
+# Learning-rate schedules (`mlp.schedules`): the length in steps is a setting
+# (`schedule_steps`); the rest is fixed here, once. Step decay halves the learning rate every
+# `schedule_steps` steps (torch's StepLR(step_size=schedule_steps, gamma=0.5)); cosine
+# annealing falls to 0 at `schedule_steps` (CosineAnnealingLR(T_max=schedule_steps)); warm-up
+# rises linearly from a tenth of the learning rate to all of it over `schedule_steps`
+# (LinearLR(start_factor=0.1, total_iters=schedule_steps)).
+STEP_DECAY_GAMMA = 0.5
+WARMUP_START_FACTOR = 0.1
+SCHEDULE_CHOICES: tuple[tuple[str, str], ...] = (
+    ("constant", "Constant"),
+    ("step", "Step decay (halve every N steps)"),
+    ("cosine", "Cosine annealing (to 0 at N steps)"),
+    ("warmup", "Linear warm-up (from a tenth over N steps)"),
+)
 
 
 def _grid(low: float, high: float, step: float) -> tuple[float, ...]:
@@ -454,10 +480,29 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("weight_decay", "L2 weight decay", "float", 0.0,
             "Adds this times the weights to every gradient.",
             "regularisation", minimum=0.0, maximum=1.0, live=True, steps=WEIGHT_DECAYS),
+    Setting("l1", "L1 penalty", "float", 0.0,
+            "Adds this times the sign of each weight to its gradient: pulls small weights to "
+            "exactly zero, so the network keeps fewer of them (see the share near zero under "
+            "the weight norms).",
+            "regularisation", minimum=0.0, maximum=0.01, live=True, steps=L1_PENALTIES),
+    Setting("shift", "Random shifts (pixels)", "int", 0,
+            "Moves each training image by up to this many pixels each way, a new random shift "
+            "at every minibatch (seeded with the run); the test images are never moved.",
+            "regularisation", minimum=0, maximum=MAX_SHIFT, steps=tuple(range(MAX_SHIFT + 1)),
+            display="int"),
     Setting("optimizer", "Optimizer", "choice", "adam", "The update rule.",
             "training", choices=OPTIMIZER_CHOICES),
     Setting("lr", "Learning rate", "float", 0.01, "Step size of every update.",
             "training", minimum=1e-6, maximum=10.0, live=True, steps=LEARNING_RATES),
+    Setting("schedule", "Learning-rate schedule", "choice", "constant",
+            "How the learning rate changes over the steps, from the rate above: halved every N "
+            "steps, down a cosine to 0 at step N, or up from a tenth of it over the first N "
+            "steps. The current rate is shown under the loss.",
+            "training", choices=SCHEDULE_CHOICES),
+    Setting("schedule_steps", "Schedule length N (steps)", "int", 1000,
+            "The N of the schedule: steps between two halvings, to the end of the cosine, or "
+            "of the warm-up.",
+            "training", minimum=1, maximum=1_000_000, steps=SCHEDULE_LENGTHS, display="int"),
     Setting("momentum", "Momentum", "float", 0.9, "SGD + momentum and Nesterov: velocity decay.",
             "training", minimum=0.0, maximum=0.999,
             steps=(0.5, 0.8, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)),
@@ -489,6 +534,8 @@ VIEW_SETTINGS: tuple[Setting, ...] = (
             "Slow motion for a class, or as fast as NumPy goes.", "view",
             choices=tuple((speed, "Max" if speed == "max" else f"{int(speed):,}")
                           for speed in SPEEDS)),
+    Setting("projector", "Projector mode", "bool", False,
+            "Larger type, thicker lines and larger points, for the back of a room.", "view"),
 )  # fmt: skip
 VIEW_SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in VIEW_SETTINGS}
 
@@ -511,6 +558,8 @@ def _rule_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems.append(("momentum", "SGD + Nesterov needs a momentum above 0"))
     if "features" in values and not values["features"]:
         problems.append(("features", "the network needs at least one input feature"))
+    if values.get("shift") and values.get("dataset", _default("dataset")) not in IMAGE_DATASETS:
+        problems.append(("shift", "random shifts move images, and 2-D points are not images"))
     return problems
 
 
@@ -533,8 +582,12 @@ class Config:
     input_dropout: float = _default("input_dropout")
     max_norm: float | None = _default("max_norm")
     weight_decay: float = _default("weight_decay")
+    l1: float = _default("l1")
+    shift: int = _default("shift")
     optimizer: str = _default("optimizer")
     lr: float = _default("lr")
+    schedule: str = _default("schedule")
+    schedule_steps: int = _default("schedule_steps")
     momentum: float = _default("momentum")
     rho: float = _default("rho")
     beta1: float = _default("beta1")
@@ -667,6 +720,20 @@ class Config:
         """The engine's optimizer for this configuration, with its own knobs."""
         return OPTIMIZERS[self.optimizer].make(self)
 
+    def make_schedule(self) -> Schedule | None:
+        """The learning-rate schedule from `lr`, or None for a constant rate (the trainer then
+        leaves the optimizer's rate alone)."""
+        length = self.schedule_steps
+        params = {
+            "constant": {},
+            "step": {"step_size": length, "gamma": STEP_DECAY_GAMMA},
+            "cosine": {"t_max": length},
+            "warmup": {"start_factor": WARMUP_START_FACTOR, "total_steps": length},
+        }[self.schedule]
+        return (
+            None if self.schedule == "constant" else make_schedule(self.schedule, self.lr, **params)
+        )
+
     @property
     def optimizer_knobs(self) -> tuple[str, ...]:
         return OPTIMIZERS[self.optimizer].knobs
@@ -710,7 +777,7 @@ PLAYGROUND_PAGE = PageSpec(
     name="Playground",
     datasets=tuple(value for value, _ in TOY_CHOICES),
     max_units=128,
-    omit=frozenset({"input_dropout", "source"}),
+    omit=frozenset({"input_dropout", "source", "shift"}),
     default=Config(),
 )
 COMPARE_PAGE = PageSpec(
@@ -719,7 +786,16 @@ COMPARE_PAGE = PageSpec(
     max_units=MAX_UNITS,
     # Regularisation is what the variants set; the images are the offline sample.
     omit=frozenset(
-        {"source", "dropout", "input_dropout", "max_norm", "weight_decay", "batch_norm"}
+        {
+            "source",
+            "dropout",
+            "input_dropout",
+            "max_norm",
+            "weight_decay",
+            "l1",
+            "batch_norm",
+            "shift",
+        }
     ),
     default=Config(),
 )

@@ -163,7 +163,7 @@ _OVERFIT_SMALL = _OVERFIT.replace(hidden=_layers("4tanh"))
 _MNIST = MNIST_PAGE.default
 
 _REGULARISE_HIDE = ("data", "network", "training", "dropout", "max_norm", "weight_decay",
-                    "batch_norm", "input_dropout")  # fmt: skip
+                    "l1", "batch_norm", "input_dropout")  # fmt: skip
 
 
 def _showing(*names: str) -> tuple[str, ...]:
@@ -229,7 +229,16 @@ LESSONS: tuple[Lesson, ...] = (
         question="What does the learning rate do, and what happens when it is too high or too low?",
         page="playground",
         setup=_LR,
-        hide=("data", "network", "regularisation", "optimizer", "batch_size", "seed"),
+        hide=(
+            "data",
+            "network",
+            "regularisation",
+            "optimizer",
+            "schedule",
+            "schedule_steps",
+            "batch_size",
+            "seed",
+        ),
         try_this=(
             "Press Play with SGD at learning rate 10: the loss swings and the boundary jumps.",
             "Try 0.001: it barely moves. Then try values in between.",
@@ -420,6 +429,8 @@ LESSONS: tuple[Lesson, ...] = (
             "batch_size",
             "seed",
             "optimizer",
+            "schedule",
+            "schedule_steps",
         ),  # fmt: skip
         try_this=(
             "Press Play at learning rate 1: the loss stalls near a guess.",
@@ -478,7 +489,16 @@ LESSONS: tuple[Lesson, ...] = (
         "how would you know?",
         page="mnist",
         setup=_MNIST,
-        hide=("data", "network", "training", "max_norm", "weight_decay", "input_dropout"),
+        hide=(
+            "data",
+            "network",
+            "training",
+            "max_norm",
+            "weight_decay",
+            "l1",
+            "shift",
+            "input_dropout",
+        ),
         try_this=(
             "The offline sample has 4,000 training digits: press Play and watch train "
             "accuracy reach 100% while test accuracy stops near 95%.",

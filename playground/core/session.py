@@ -24,10 +24,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from mlp.augment import random_shifts
 from mlp.constraints import MaxNorm
 from mlp.datasets import fixed_subset
 from mlp.network import Network, build_network
-from mlp.train import Trainer
+from mlp.train import Augment, Trainer
 from playground.core.boundary import encode_boundary
 from playground.core.config import Config
 from playground.core.data import ImageSet, PointData, TrainingData
@@ -88,6 +89,16 @@ def make_network(config: Config, n_inputs: int, n_classes: int) -> Network:
     )
 
 
+def image_shifts(max_shift: int, shape: tuple[int, int]) -> Augment:
+    """The trainer's `augment` for random shifts of up to `max_shift` pixels (see
+    `mlp.augment.random_shifts`), written into the trainer's minibatch buffer."""
+
+    def shift(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return random_shifts(images, shape, max_shift=max_shift, rng=rng, out=images)
+
+    return shift
+
+
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
     """How often each class was taken for each other: (K, K) int64 counts.
 
@@ -130,6 +141,8 @@ class Snapshot:
 
     The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `weight_norms`
     holds, per Dense layer, the L2 norm of each unit's incoming weights.
+    `learning_rate` is the rate the next step uses (the schedule's, if any); `lr_curve` the
+    rate of each step, kept only for a run with a schedule (empty otherwise).
     `samples_per_second` and `seconds_per_epoch` measure the speed of the last few seconds of
     training in wall time (None without two steps in them). `health` says per hidden layer
     its dead or saturated share in words, `hints` what to try when a layer or the loss looks
@@ -154,6 +167,8 @@ class Snapshot:
     train_seconds: float = 0.0  # time spent in this run's training steps so far
     health: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    learning_rate: float | None = None
+    lr_curve: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
 
     def without_curves(self) -> Snapshot:
         """This snapshot as a timeline keeps it: without its curves, which the present
@@ -201,7 +216,7 @@ class ImageSnapshot(Snapshot):
 
 
 CURVE_FIELDS = ("step_loss", "train_loss_curve", "test_loss_curve", "train_accuracy_curve",
-                "test_accuracy_curve")  # fmt: skip
+                "test_accuracy_curve", "lr_curve")  # fmt: skip
 _NO_CURVE = (np.empty(0), np.empty(0))
 
 
@@ -209,8 +224,11 @@ class Run:
     """One configuration trained on one data set (`make_run` picks the kind of run the data
     needs: `PointRun` on 2-D points, `ImageRun` on images).
 
-    The live settings of the configuration (learning rate, weight decay, dropout, max-norm)
-    can change between steps through `apply_live`; anything else needs a new Run.
+    The live settings of the configuration (learning rate, weight decay, L1, dropout,
+    max-norm) can change between steps through `apply_live`; anything else needs a new Run.
+    A learning-rate schedule (`Config.make_schedule`) sets the optimizer's rate before every
+    step, from the configuration's `lr`; random shifts (`Config.shift`, images only) move
+    the training minibatches, never the evaluated images.
     """
 
     def __init__(self, config: Config, data: TrainingData) -> None:
@@ -219,6 +237,7 @@ class Run:
         n_inputs = data.inputs_train.shape[1]
         self.network = make_network(config, n_inputs, len(data.class_names))
         self.optimizer = config.make_optimizer()
+        shape = getattr(data, "image_shape", None)
         self.trainer = Trainer(
             self.network,
             self.optimizer,
@@ -229,8 +248,11 @@ class Run:
             max_norm=MaxNorm(config.max_norm) if config.max_norm else None,
             callback=self._record,
             keep_history=False,  # the bounded series below keep the curves
+            lr_schedule=config.make_schedule(),
+            augment=image_shifts(config.shift, shape) if config.shift and shape else None,
         )
         self.step_loss = CompactSeries(CURVE_CAPACITY)
+        self.lr_curve = CompactSeries(CURVE_CAPACITY)  # each step's rate, with a schedule
         self.train_seconds = 0.0  # time spent in training steps, for the compare table
         self.curves = {
             name: CompactSeries(CURVE_CAPACITY)
@@ -262,7 +284,10 @@ class Run:
         if config != self.config and self.trainer.step_count > 0:
             self.note_departure("a setting changed")
         self.optimizer.lr = config.lr
+        if self.trainer.lr_schedule is not None:
+            self.trainer.lr_schedule.base_lr = config.lr  # the schedule goes on from the new rate
         self.optimizer.weight_decay = config.weight_decay
+        self.optimizer.l1 = config.l1
         self.network.set_dropout(config.dropout, config.input_dropout)
         if config.max_norm is None:
             self.trainer.max_norm = None
@@ -284,10 +309,18 @@ class Run:
             return False
         self.train_seconds += time.perf_counter() - started
         self.step_loss.append(self.trainer.step_count, loss)
+        if self.trainer.lr_schedule is not None:
+            self.lr_curve.append(self.trainer.step_count, self.optimizer.lr)
         now = time.monotonic()
         if not self._step_times or now - self._step_times[-1][0] >= SPEED_SAMPLE_SECONDS:
             self._step_times.append((now, self.trainer.step_count))
         return True
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate of the next step."""
+        schedule = self.trainer.lr_schedule
+        return self.optimizer.lr if schedule is None else schedule.lr(self.trainer.step_count)
 
     def _speed(self) -> tuple[float | None, float | None]:
         """(samples per second, seconds per epoch) over the steps noted in the last
@@ -369,6 +402,8 @@ class Run:
             samples_per_second=samples_per_second,
             train_seconds=self.train_seconds,
             seconds_per_epoch=seconds_per_epoch,
+            learning_rate=self.learning_rate,
+            lr_curve=(self.lr_curve.x, self.lr_curve.y),
             **own,
             **inside,
             **{f"{name}_curve": curve for name, curve in curves.items()},

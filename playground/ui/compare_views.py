@@ -55,7 +55,7 @@ from playground.ui.settings_panel import forget_panel_state
 __all__ = ["live_compare", "read_variants", "sweep_section", "variant_editor"]
 
 DEFAULT_PRESET = "Dropout?"
-EDITOR_SETTINGS = ("dropout", "max_norm", "batch_norm", "weight_decay", "lr", "optimizer",
+EDITOR_SETTINGS = ("dropout", "max_norm", "batch_norm", "weight_decay", "l1", "lr", "optimizer",
                    "init", "hidden", "batch_size")  # fmt: skip
 REDRAW_SECONDS = 0.5
 BOUNDARY_HEIGHT = 300

@@ -39,7 +39,7 @@ from playground.core.config import (
 )
 from playground.core.links import View, link_query, read_link
 from playground.core.session import TrainingSession
-from playground.ui import keys, plain_text
+from playground.ui import keys, plain_text, projector
 from playground.ui.run_controls import ClickLog, run_buttons
 
 __all__ = ["SettingsPanel", "forget_panel_state", "run_controls"]
@@ -147,6 +147,7 @@ class SettingsPanel:
             keep(self.key(setting.name), value)
         keep(self.key("show_test"), view.show_test)
         keep(self.key("speed"), view.speed)
+        keep(self.key("projector"), view.projector)
 
     def notes(self) -> list[str]:
         return self._state(keys.NOTES)
@@ -188,6 +189,7 @@ class SettingsPanel:
             show_test=state[self.key("show_test")],
             hidden=self.view.hidden,
             goal=self.view.goal,
+            projector=state[self.key("projector")],
         )
         return config
 
@@ -208,6 +210,7 @@ class SettingsPanel:
         self.start(st.query_params)
         show_notes(self)
         config = self.read()
+        projector.apply(self.view.projector)
         if write_url:
             self.write_url()
         return config
@@ -284,6 +287,7 @@ class SettingsPanel:
                     if note:
                         st.caption(note)
                     draw[group]()
+        self.widget("projector")
 
     def _data_section(self) -> None:
         self.widget("dataset")
@@ -317,14 +321,20 @@ class SettingsPanel:
         self.widget("init")
 
     def _regularisation_section(self) -> None:
-        for name in ("dropout", "input_dropout", "max_norm", "weight_decay"):
+        for name in ("dropout", "input_dropout", "max_norm", "weight_decay", "l1"):
             self.widget(name)
+        if st.session_state[self.key("dataset")] in IMAGE_DATASETS:
+            self.widget("shift")  # moves images; 2-D points have no pixels
 
     def _training_section(self) -> None:
         self.widget("optimizer")
         self.widget("lr")
+        self.widget("schedule")
+        if st.session_state[self.key("schedule")] != "constant":
+            self.widget("schedule_steps")
         if self.shown("lr") or self.shown("optimizer"):
-            st.caption("⚡ The learning rate changes live; the rest restarts training.")
+            st.caption("⚡ The learning rate changes live (a schedule goes on from the new "
+                       "rate); the rest restarts training.")  # fmt: skip
         optimizer = st.session_state[self.key("optimizer")]
         for knob in Config(optimizer=optimizer).optimizer_knobs:
             self.widget(knob)

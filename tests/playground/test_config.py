@@ -94,7 +94,7 @@ def test_hidden_text_form():
 
 def test_live_settings_do_not_need_a_reset_and_others_do():
     base = Config()
-    assert LIVE_SETTINGS == {"dropout", "input_dropout", "max_norm", "weight_decay", "lr"}
+    assert LIVE_SETTINGS == {"dropout", "input_dropout", "max_norm", "weight_decay", "l1", "lr"}
     assert not Config(lr=0.3, dropout=0.5, max_norm=2.0, weight_decay=0.01).needs_reset(base)
     for changed in (
         Config(seed=1),

@@ -73,7 +73,8 @@ def test_nesterov_without_momentum_falls_back_with_a_note():
 def test_every_key_at_zero_gives_a_valid_setup_and_a_note_per_bad_value():
     link = read_link({key: "0" for key in KEYS})
     rejected = {"dataset", "source", "n_points", "train_share", "features", "hidden", "init",
-                "max_norm", "optimizer", "lr", "batch_size", "speed", "hide"}  # fmt: skip
+                "max_norm", "optimizer", "lr", "schedule", "schedule_steps", "batch_size",
+                "speed", "hide"}  # fmt: skip
     assert len(link.notes) == len(rejected)
     for name in rejected - {"hide"}:
         setting = SETTINGS_BY_NAME.get(name)
@@ -151,9 +152,10 @@ def test_any_query_gives_a_valid_setup_and_notes_never_an_exception(query):
 def test_every_setting_at_its_limits_round_trips():
     for setting in SETTINGS:
         if setting.kind in ("float", "int", "optional_float"):
+            page = MNIST_PAGE if setting.name == "shift" else PLAYGROUND_PAGE  # images only
             for value in (setting.minimum, setting.maximum):
                 text = setting.to_text(value)
-                link = read_link({setting.name: text})
+                link = read_link({setting.name: text}, page)
                 assert link.notes == () and getattr(link.config, setting.name) == value
         elif setting.kind == "choice":
             for value, _ in (setting.choices[0], setting.choices[-1]):
