@@ -15,6 +15,9 @@ from mlp.schedules import Schedule
 # augment(X_batch, rng) -> the batch to train on: (B, D) in, (B, D) out (it may write into
 # X_batch, which is the trainer's own buffer of this step's rows).
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+# The child of SeedSequence(seed) that seeds the augmentation: 0 and 1 seed the network's
+# initial weights and dropout masks (`mlp.network.build_network`).
+AUGMENT_STREAM = 2
 
 
 class History:
@@ -107,8 +110,10 @@ class Trainer:
     augment : callable or None
         ``augment(X_batch, rng) -> X_batch``, e.g. ``lambda X, rng: random_shifts(X,
         max_shift=2, rng=rng, out=X)`` (``mlp.augment``). ``rng`` is the trainer's own
-        generator for it, ``default_rng(SeedSequence(seed).spawn(1)[0])``: independent of the
-        shuffling (which stays as without augmentation), the same for the same seed.
+        generator for it, ``default_rng(SeedSequence(seed).spawn(3)[2])``: independent of the
+        shuffling (which stays as without augmentation) and of the network's streams
+        (``build_network`` seeds its weights and dropout masks from the children 0 and 1 of
+        ``SeedSequence(seed)``), the same for the same seed.
 
     Attributes
     ----------
@@ -162,7 +167,7 @@ class Trainer:
         self.augment_rng = (
             None
             if augment is None
-            else np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+            else np.random.default_rng(np.random.SeedSequence(seed).spawn(AUGMENT_STREAM + 1)[-1])
         )
 
         n_samples = self.X_train.shape[0]

@@ -31,7 +31,14 @@ import numpy as np
 
 from mlp import datasets
 from mlp.datasets.images import SAMPLE_PATH, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES, TRAIN_LABELS
-from playground.core.config import ACTIVATION_CHOICES, OPTIMIZERS, Config
+from mlp.train import AUGMENT_STREAM
+from playground.core.config import (
+    ACTIVATION_CHOICES,
+    OPTIMIZERS,
+    STEP_DECAY_GAMMA,
+    WARMUP_START_FACTOR,
+    Config,
+)
 from playground.core.data import INPUT_FEATURES, ImageSet, PointData, TrainingData
 from playground.core.session import EVALUATION_POINTS
 
@@ -142,6 +149,12 @@ def _title_cells(config: Config, data: TrainingData, steps: int, note: str | Non
         extras.append("max-norm")
     if config.weight_decay:
         extras.append("L2 weight decay")
+    if config.l1:
+        extras.append("an L1 penalty")
+    if config.shift:
+        extras.append("random shifts of the training images")
+    if config.schedule != "constant":
+        extras.append(f"{SCHEDULE_NAMES[config.schedule]} of the learning rate")
     with_ = f", with {', '.join(extras)}" if extras else ""
     text = f"""
     # An MLP from scratch, in NumPy
@@ -177,10 +190,21 @@ def _settings_cell(config: Config, steps: int) -> Cell:
         f"STEPS = {steps}  # minibatches to train",
         f"SEED = {config.seed}  # initial weights and dropout masks",
         f"BATCH_SIZE = {config.batch_size}",
-        f"LEARNING_RATE = {_number(config.lr)}",
     ]
+    if config.schedule == "constant":
+        lines.append(f"LEARNING_RATE = {_number(config.lr)}")
+    else:
+        lines += [
+            f"BASE_LEARNING_RATE = {_number(config.lr)}  # η₀: the schedule starts from it",
+            f"SCHEDULE_STEPS = {config.schedule_steps}  # N: the schedule's length in steps",
+            "LEARNING_RATE = BASE_LEARNING_RATE  # set before every step from the schedule",
+        ]
     if config.weight_decay:
         lines.append(f"WEIGHT_DECAY = {_number(config.weight_decay)}  # L2 penalty λ")
+    if config.l1:
+        lines.append(f"L1 = {_number(config.l1)}  # L1 penalty λ₁")
+    if config.shift:
+        lines.append(f"SHIFT = {config.shift}  # largest random shift of a training image, pixels")
     if config.optimizer in ("momentum", "nesterov"):
         lines.append(f"MOMENTUM = {_number(config.momentum)}")
     if config.optimizer == "rmsprop":
@@ -822,6 +846,9 @@ def _layer_cells(config: Config) -> list[Cell]:
     if config.dropout or config.input_dropout:
         text, code = DROPOUT_CELL
         cells += [_md(text), _code(code)]
+    if config.shift:
+        text, code = SHIFT_CELL
+        cells += [_md(text), _code(code)]
     text, code = LOSS_CELL
     cells += [_md(text), _code(code)]
     return cells
@@ -836,11 +863,102 @@ def _optimizer_cells(config: Config) -> list[Cell]:
             " With **L2 weight decay**, λ·θ is added to every gradient first: the gradient of "
             "the penalty (λ/2)·‖θ‖²."
         )
+    if config.l1:
+        decay += "grad = grad + L1 * np.sign(theta)  # L1: g ← g + λ₁·sign(θ)\n" + " " * 12
+        text += (
+            " With the **L1 penalty** λ₁·Σ|θ|, λ₁·sign(θ) is added to every gradient "
+            "(sign(0) = 0): a constant pull towards zero that sets small weights to exactly "
+            "zero, where L2's pull fades with the weight."
+        )
     cells = [_md("## Learning\n\n" + text), _code(textwrap.dedent(code).format(decay=decay))]
+    if config.schedule != "constant":
+        text, code = SCHEDULE_CELLS[config.schedule]
+        cells += [_md(text), _code(code)]
     if config.max_norm:
         text, code = MAX_NORM_CELL
         cells += [_md(text), _code(code)]
     return cells
+
+
+SCHEDULE_NAMES = {"step": "step decay", "cosine": "cosine annealing", "warmup": "linear warm-up"}
+# The schedules of `mlp.schedules`, written as the engine computes them (the same order of
+# operations, so the same floats), with the constants of `playground.core.config`.
+SCHEDULE_CELLS = {
+    "step": (
+        f"""
+        **Step decay**: the learning rate is multiplied by γ = {STEP_DECAY_GAMMA:g} every N
+        steps, η_t = η₀ · γ^⌊t / N⌋ (PyTorch's `StepLR(step_size=N, gamma={STEP_DECAY_GAMMA:g})`).
+        """,
+        f"""
+        DECAY = {STEP_DECAY_GAMMA!r}  # γ: the factor of each decay
+
+
+        def learning_rate(t):
+            # η_t = η₀ · γ^⌊t / N⌋   (t = 0 for the first step)
+            return BASE_LEARNING_RATE * DECAY ** (t // SCHEDULE_STEPS)
+        """,
+    ),
+    "cosine": (
+        """
+        **Cosine annealing** (Loshchilov & Hutter, 2017): the learning rate falls along half a
+        cosine from η₀ to 0 at step N, η_t = η₀ · (1 + cos(π·t / N)) / 2 (PyTorch's
+        `CosineAnnealingLR(T_max=N)`; past N the cosine goes on and rises again).
+        """,
+        """
+        import math
+
+
+        def learning_rate(t):
+            # η_t = η₀ · (1 + cos(π·t / N)) / 2   (t = 0 for the first step)
+            return BASE_LEARNING_RATE * (1 + math.cos(math.pi * t / SCHEDULE_STEPS)) / 2
+        """,
+    ),
+    "warmup": (
+        f"""
+        **Linear warm-up** (Goyal et al., 2017): the learning rate rises in a straight line
+        from {WARMUP_START_FACTOR:g} · η₀ to η₀ over the first N steps, then stays there,
+        η_t = η₀ · (f + (1 − f) · min(t, N) / N) with f = {WARMUP_START_FACTOR:g} (PyTorch's
+        `LinearLR(start_factor={WARMUP_START_FACTOR:g}, total_iters=N)`).
+        """,
+        f"""
+        WARMUP_START = {WARMUP_START_FACTOR!r}  # f: the share of η₀ at step 0
+
+
+        def learning_rate(t):
+            # η_t = η₀ · (f + (1 − f) · min(t, N) / N)   (t = 0 for the first step)
+            progress = min(t, SCHEDULE_STEPS) / SCHEDULE_STEPS
+            return BASE_LEARNING_RATE * (WARMUP_START + (1.0 - WARMUP_START) * progress)
+        """,
+    ),
+}
+
+SHIFT_CELL = (
+    """
+    **Random shifts** (data augmentation): at every step each training image of the minibatch
+    is moved by its own random (dx, dy), whole pixels from −SHIFT to SHIFT each way, and what
+    comes in from the edge is black (0). The network sees each digit in many places, so it
+    learns the digit rather than where it sits. The test images are never moved. The shifts
+    have a random stream of their own, so the minibatches and the dropout masks are those of
+    a run without shifts.
+    """,
+    f"""
+    shift_rng = np.random.default_rng(np.random.SeedSequence(SEED).spawn({AUGMENT_STREAM + 1})[-1])
+
+
+    def random_shifts(images, rng, height=28, width=28):
+        # Each image (a row of height·width pixels) moved by its own random (dx, dy).
+        n = len(images)
+        shifts = rng.integers(-SHIFT, SHIFT + 1, size=(n, 2))  # (dx, dy) per image
+        padded = np.zeros((n, height + 2 * SHIFT, width + 2 * SHIFT), images.dtype)
+        padded[:, SHIFT : SHIFT + height, SHIFT : SHIFT + width] = images.reshape(n, height, width)
+        shifted = np.empty((n, height, width), images.dtype)
+        for k, (dx, dy) in enumerate(shifts):
+            # out[r, c] = x[r − dy, c − dx]: dx > 0 moves the image right, dy > 0 down
+            top, left = SHIFT - dy, SHIFT - dx
+            shifted[k] = padded[k, top : top + height, left : left + width]
+        return shifted.reshape(n, height * width)
+    """,
+)
 
 
 CLASS_NAMES_OF = {
@@ -913,12 +1031,25 @@ def _network_cells(config: Config) -> list[Cell]:
 
 def _training_cells(config: Config, steps: int) -> list[Cell]:
     max_norm = "\n        apply_max_norm(network)" if config.max_norm else ""
+    batch = "inputs_train[rows]"
+    if config.shift:
+        batch = "random_shifts(inputs_train[rows], shift_rng)"
+    schedule = ""
+    if config.schedule != "constant":
+        schedule = "\n        LEARNING_RATE = learning_rate(step - 1)  # this step's η_t (t from 0)"
+    words = [
+        *(["the random shifts"] if config.shift else []),
+        "forward, loss, backward",
+        *(["the step's learning rate"] if config.schedule != "constant" else []),
+        "the optimizer",
+        *(["max-norm"] if config.max_norm else []),
+    ]
     text = f"""
     ## Training
 
     Each epoch visits the training set in a fresh random order, {config.batch_size} samples at
     a time (the last incomplete minibatch of an epoch waits for the next shuffle). A step is:
-    forward, loss, backward, the optimizer{", max-norm" if config.max_norm else ""}.
+    {", ".join(words)}.
 
     At the start and after every epoch the network is evaluated (dropout off, batch norm on its
     running statistics) on the training and the test set, on at most {EVALUATION_POINTS:,}
@@ -967,13 +1098,13 @@ def _training_cells(config: Config, steps: int) -> list[Cell]:
         step += 1
         k = (step - 1) % batches_per_epoch  # minibatch k of this epoch
         rows = order[k * batch_size : (k + 1) * batch_size]
-        logits = forward(inputs_train[rows], train=True)
+        logits = forward({batch}, train=True)
         loss, grad = softmax_cross_entropy(logits, y_train[rows])
         if not np.isfinite(loss):
             print(f"Diverged at step {{step}}: the loss became {{loss}}. Lower the learning rate.")
             step -= 1  # that step was not taken
             break
-        backward(grad)
+        backward(grad){schedule}
         optimizer_step(){max_norm}
         if k == batches_per_epoch - 1:  # the end of an epoch: evaluate, reshuffle
             order = shuffler.permutation(len(y_train))

@@ -34,7 +34,8 @@ LINE = re.compile(
 SMALL = (HiddenLayer(8, "tanh"), HiddenLayer(6, "tanh"))
 
 # Between them: every activation, dropout on the inputs and the hidden units, max-norm, batch
-# norm, L2, every optimizer, a toy set with extra input features, a CSV set, the MNIST sample.
+# norm, L2, L1, every optimizer, each learning-rate schedule (cosine in the bitwise test below),
+# a toy set with extra input features, a CSV set, the MNIST sample with random shifts.
 CONFIGS = {
     "relu-dropout-sgd-l2": Config(hidden=(HiddenLayer(8, "relu"), HiddenLayer(8, "relu")),
                                   dropout=0.3, optimizer="sgd", lr=0.3, weight_decay=0.001),
@@ -55,6 +56,19 @@ CONFIGS = {
     "mnist-sample-adam": Config(dataset="mnist", source="sample",
                                 hidden=(HiddenLayer(32, "relu"),), dropout=0.2, lr=0.001,
                                 batch_size=64, init="small"),
+    "l1-l2-step-decay-sgd": Config(dataset="moons", hidden=SMALL, optimizer="sgd", lr=0.3,
+                                   l1=0.001, weight_decay=1e-4, schedule="step",
+                                   schedule_steps=60),
+    "mnist-sample-shifts-warmup": Config(dataset="mnist", source="sample",
+                                         hidden=(HiddenLayer(32, "relu"),), shift=2,
+                                         optimizer="momentum", lr=0.05, batch_size=64,
+                                         schedule="warmup", schedule_steps=100, init="he"),
+}  # fmt: skip
+BITWISE = {
+    "batchnorm-adam-maxnorm": CONFIGS["batchnorm-adam-maxnorm"],
+    "l1-cosine-adam": Config(hidden=SMALL, l1=3e-4, schedule="cosine", schedule_steps=150,
+                             lr=0.03),
+    "mnist-sample-shifts-warmup": CONFIGS["mnist-sample-shifts-warmup"],
 }  # fmt: skip
 
 
@@ -166,7 +180,8 @@ def test_the_export_holds_only_what_the_network_uses():
     plain = export.export_script(Config(hidden=SMALL, optimizer="sgd"), data, 10)
     assert "class Tanh" in plain and "class Dense" in plain
     for absent in ("class ReLU", "class Sigmoid", "class Dropout", "class BatchNorm",
-                   "apply_max_norm", "WEIGHT_DECAY", "BETA1", "MOMENTUM"):  # fmt: skip
+                   "apply_max_norm", "WEIGHT_DECAY", "BETA1", "MOMENTUM", "L1", "SHIFT",
+                   "learning_rate(", "SCHEDULE_STEPS"):  # fmt: skip
         assert absent not in plain, absent
     everything = export.export_script(
         Config(hidden=(HiddenLayer(4, "relu"), HiddenLayer(4, "sigmoid")), batch_norm=True,
@@ -190,11 +205,13 @@ def test_a_number_on_the_command_line_trains_that_many_steps(tmp_path):
     assert [row["step"] for row in printed_rows(done.stdout)] == ["0", str(per_epoch), "7"]
 
 
-def test_the_exported_run_is_the_apps_run_to_the_last_bit(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", BITWISE)
+def test_the_exported_run_is_the_apps_run_to_the_last_bit(name, tmp_path, monkeypatch):
     """Batch norm with Adam is the touchy case: the bias before a batch norm has a gradient
     of pure rounding noise, which Adam turns into full steps. Bitwise equal weights after
-    the run show the export computes what the engine computes, not just close to it."""
-    config = CONFIGS["batchnorm-adam-maxnorm"]
+    the run show the export computes what the engine computes, not just close to it: also
+    the L1 term, each step's learning rate of a schedule and the shifted images."""
+    config = BITWISE[name]
     data = cli.load_data(config)
     script = tmp_path / "run.py"
     script.write_text(export.export_script(config, data, STEPS), encoding="utf-8")
