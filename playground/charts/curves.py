@@ -90,6 +90,7 @@ def curves_figure(
     height: int = 300,
     log_y: bool = False,
     y_range: tuple[float, float] | None = None,
+    rate: Curve | None = None,
 ) -> go.Figure:
     """Lines over training steps: loss or accuracy, of one run or of several (compare page).
 
@@ -110,6 +111,9 @@ def curves_figure(
         Logarithmic y axis.
     y_range : tuple[float, float] or None
         (low, high) of the y axis in data units (also with ``log_y``); default: fit the data.
+    rate : Curve or None
+        The learning rate over the steps, drawn thin and dotted against its own axis on the
+        right (a learning-rate schedule next to the loss it shapes).
     """
     traces = []
     for curve in curves:
@@ -126,12 +130,34 @@ def curves_figure(
                 "hovertemplate": "%{y:.4g}",
             }
         )
+    extra_axes = {}
+    if rate is not None:
+        x, y = decimate(rate.x, rate.y)
+        traces.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines",
+                "name": rate.name,
+                "yaxis": "y2",
+                "line": {"color": rate.color, "dash": "dot", "width": 1.5},
+                "hovertemplate": "%{y:.3g}",
+            }
+        )
+        extra_axes["yaxis2"] = {
+            "title": {"text": rate.name},
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        }
     if y_range is not None and log_y:
         y_range = (float(np.log10(y_range[0])), float(np.log10(y_range[1])))
     return figure(
         traces,
         height,
-        {"l": 60, "r": 15, "t": 40, "b": 50},
+        {"l": 60, "r": 70 if rate is not None else 15, "t": 40, "b": 50},
         xaxis={"title": {"text": x_title}},
         yaxis={
             "title": {"text": y_title},
@@ -140,4 +166,5 @@ def curves_figure(
         },
         legend={"orientation": "h", "x": 0, "y": 1.02, "xanchor": "left", "yanchor": "bottom"},
         hovermode="x unified",
+        **extra_axes,
     )

@@ -734,6 +734,18 @@ class Config:
             None if self.schedule == "constant" else make_schedule(self.schedule, self.lr, **params)
         )
 
+    def learning_rate_text(self, rate: float) -> str:
+        """The learning rate of the next step in words, with the schedule it follows."""
+        length = f"{self.schedule_steps:,} steps"
+        how = {
+            "constant": "constant",
+            "step": f"halved every {length} from {self.lr:g}",
+            "cosine": f"cosine from {self.lr:g} to 0 at step {self.schedule_steps:,}",
+            "warmup": f"warming up from {self.lr * WARMUP_START_FACTOR:g} to {self.lr:g} "
+            f"over {length}",
+        }[self.schedule]
+        return f"Learning rate now: {rate:.3g} ({how})."
+
     @property
     def optimizer_knobs(self) -> tuple[str, ...]:
         return OPTIMIZERS[self.optimizer].knobs

@@ -42,11 +42,14 @@ __all__ = [
     "layer_health",
     "layer_histograms",
     "loss_hint",
+    "near_zero_shares",
+    "near_zero_text",
     "neuron_maps",
     "weight_gradients",
 ]
 
 MAX_MAP_UNITS = 16  # units of a layer drawn as maps; the rest are summarised
+NEAR_ZERO = 1e-3  # |w| below this counts as a weight near zero (what L1 makes of many)
 SATURATION_MARGIN = 0.01  # within 1% of an activation's limits counts as saturated
 SATURATED_SHARE = 0.95  # a unit is saturated when this share of its outputs are
 DEAD_HINT_SHARE = 0.5  # hint when at least this share of a layer's ReLUs are dead
@@ -74,6 +77,20 @@ def hidden_outputs(network: Network, inputs: np.ndarray) -> list[np.ndarray]:
         if isinstance(layer, _ACTIVATIONS):
             outputs.append(np.array(x, copy=True))
     return outputs
+
+
+def near_zero_shares(network: Network) -> list[float]:
+    """Per Dense layer, the share of its weights W (not biases) with |w| < NEAR_ZERO."""
+    return [float(np.count_nonzero(np.abs(layer.params["W"]) < NEAR_ZERO)) / layer.params["W"].size
+            for layer in network.dense_layers()]  # fmt: skip
+
+
+def near_zero_text(shares: list[float] | tuple[float, ...]) -> str:
+    """One line for under the weight norms: "Weights near zero (|w| < 0.001): Dense 1 41%, ..."."""
+    if not shares:
+        return ""
+    parts = ", ".join(f"Dense {index + 1} {share:.0%}" for index, share in enumerate(shares))
+    return f"Weights near zero (|w| < {NEAR_ZERO:g}): {parts}. L1 pushes this share up."
 
 
 def neuron_maps(

@@ -39,6 +39,7 @@ from playground.core.inside import (
     layer_health,
     layer_histograms,
     loss_hint,
+    near_zero_shares,
     neuron_maps,
 )
 from playground.core.scheduler import TrainingPlaces
@@ -140,7 +141,8 @@ class Snapshot:
     """What the views draw of one run at one moment; cheap to send, never changed.
 
     The curves are (x, y) float arrays, at most CURVE_CAPACITY points each; `weight_norms`
-    holds, per Dense layer, the L2 norm of each unit's incoming weights.
+    holds, per Dense layer, the L2 norm of each unit's incoming weights, `near_zero` the
+    share of its weights near zero (`inside.near_zero_shares`).
     `learning_rate` is the rate the next step uses (the schedule's, if any); `lr_curve` the
     rate of each step, kept only for a run with a schedule (empty otherwise).
     `samples_per_second` and `seconds_per_epoch` measure the speed of the last few seconds of
@@ -167,6 +169,7 @@ class Snapshot:
     train_seconds: float = 0.0  # time spent in this run's training steps so far
     health: tuple[str, ...] = ()
     hints: tuple[str, ...] = ()
+    near_zero: tuple[float, ...] = ()
     learning_rate: float | None = None
     lr_curve: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
 
@@ -402,6 +405,7 @@ class Run:
             samples_per_second=samples_per_second,
             train_seconds=self.train_seconds,
             seconds_per_epoch=seconds_per_epoch,
+            near_zero=tuple(near_zero_shares(self.network)),
             learning_rate=self.learning_rate,
             lr_curve=(self.lr_curve.x, self.lr_curve.y),
             **own,

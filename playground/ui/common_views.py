@@ -23,11 +23,11 @@ from playground.charts.curves import Curve, curves_figure
 from playground.charts.inside import health_figure_height, training_health_figure
 from playground.charts.network import architecture_figure
 from playground.charts.norms import weight_norm_figure
-from playground.charts.style import MINIBATCH_COLOR, TEST_COLOR, TRAIN_COLOR
+from playground.charts.style import MINIBATCH_COLOR, MUTED_TEXT_COLOR, TEST_COLOR, TRAIN_COLOR
 from playground.core.config import Config
 from playground.core.goals import Goal
 from playground.core.hints import Hint, regularisation_hint, setup_hints
-from playground.core.inside import LayerHistograms
+from playground.core.inside import LayerHistograms, near_zero_text
 from playground.core.links import View, link_query
 from playground.core.session import Snapshot, TrainingSession
 from playground.core.text import format_number
@@ -194,18 +194,24 @@ def draw_status(
         st.caption(status)
 
 
-def draw_curves(prefix: str, snapshot: Snapshot) -> None:
-    """Loss and accuracy over the steps: per minibatch, and on the training and test sets."""
+def draw_curves(prefix: str, snapshot: Snapshot, config: Config | None = None) -> None:
+    """Loss and accuracy over the steps: per minibatch, and on the training and test sets;
+    with `config`, the learning rate now in words, and a schedule's rate beside the loss."""
     loss_curves = [
         Curve("Minibatch loss", *snapshot.step_loss, color=MINIBATCH_COLOR),
         Curve("Train loss", *snapshot.train_loss_curve, color=TRAIN_COLOR),
         Curve("Test loss", *snapshot.test_loss_curve, color=TEST_COLOR),
     ]
+    rate = None
+    if len(snapshot.lr_curve[0]):
+        rate = Curve("Learning rate", *snapshot.lr_curve, color=MUTED_TEXT_COLOR)
     live_chart(
-        curves_figure(loss_curves, y_title="Loss", height=CURVE_HEIGHT),
+        curves_figure(loss_curves, y_title="Loss", height=CURVE_HEIGHT, rate=rate),
         key=f"{prefix}loss_chart",
         height=CURVE_HEIGHT,
     )
+    if config is not None and snapshot.learning_rate is not None:
+        st.caption(config.learning_rate_text(snapshot.learning_rate))
     accuracy_curves = [
         Curve("Train accuracy", *snapshot.train_accuracy_curve, color=TRAIN_COLOR),
         Curve("Test accuracy", *snapshot.test_accuracy_curve, color=TEST_COLOR),
@@ -235,6 +241,8 @@ def draw_weight_norms(prefix: str, session: TrainingSession) -> None:
         key=f"{prefix}norms_chart",
         height=NORMS_HEIGHT,
     )  # fmt: skip
+    if snapshot.near_zero:
+        st.caption(near_zero_text(snapshot.near_zero))
 
 
 def draw_architecture(

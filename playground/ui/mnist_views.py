@@ -173,7 +173,7 @@ def live_views(prefix: str, session: TrainingSession, view: View, redraw_seconds
         with examples_column:
             draw_examples(prefix, data, snapshot)
         with curves_column:
-            draw_curves(prefix, snapshot)
+            draw_curves(prefix, snapshot, session.configs[0])
 
     draw_setup_hints(prefix, session, view)
     if not session.playing:  # said at a pause, so nothing moves while training runs

@@ -184,7 +184,7 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
         with boundary_column:
             draw_boundary(prefix, data, snapshot, view.show_test)
         with curves_column:
-            draw_curves(prefix, snapshot)
+            draw_curves(prefix, snapshot, session.configs[0])
 
     draw_setup_hints(prefix, session, view)
     if not session.playing:  # said at a pause, so nothing moves while training runs

@@ -8,6 +8,7 @@ from mlp.constraints import MaxNorm
 from mlp.optim import SGD, Adam
 from mlp.schedules import make_schedule
 from mlp.train import Trainer
+from playground.charts.curves import Curve, curves_figure
 from playground.core.config import (
     MNIST_PAGE,
     PLAYGROUND_PAGE,
@@ -17,6 +18,7 @@ from playground.core.config import (
     ConfigError,
 )
 from playground.core.data import ImageSet, make_toy_data
+from playground.core.inside import NEAR_ZERO, near_zero_text
 from playground.core.links import read_link
 from playground.core.session import TrainingSession, make_network, make_run
 
@@ -246,3 +248,42 @@ def test_shifts_are_seeded_with_the_run():
     first, same, other = (run.network.param_vector for run in runs)
     np.testing.assert_array_equal(first, same)
     assert not np.array_equal(first, other)
+
+
+# -- what the views show --------------------------------------------------------------------
+
+
+def test_snapshots_hold_the_share_of_weights_near_zero_per_layer():
+    data = image_set()
+    run = make_run(IMAGES, data)
+    dense = run.network.dense_layers()
+    dense[0].params["W"][:10] = 0.0  # 10 of 64 input rows: 10 × 32 of 64 × 32 weights
+    snapshot = run.snapshot()
+    assert len(snapshot.near_zero) == len(dense)
+    expected = np.mean(np.abs(dense[0].params["W"]) < NEAR_ZERO)
+    assert snapshot.near_zero[0] == expected and expected >= 10 / 64
+    assert near_zero_text(snapshot.near_zero).startswith(
+        "Weights near zero (|w| < 0.001): Dense 1 "
+    )
+
+
+def test_the_learning_rate_in_words():
+    assert Config(lr=0.01).learning_rate_text(0.01) == "Learning rate now: 0.01 (constant)."
+    cosine = Config(lr=0.05, schedule="cosine", schedule_steps=10_000)
+    assert cosine.learning_rate_text(0.0251) == (
+        "Learning rate now: 0.0251 (cosine from 0.05 to 0 at step 10,000)."
+    )
+    warmup = Config(lr=0.1, schedule="warmup", schedule_steps=200)
+    assert "warming up from 0.01 to 0.1 over 200 steps" in warmup.learning_rate_text(0.01)
+
+
+def test_a_schedules_rate_is_drawn_dotted_against_its_own_axis():
+    steps = np.arange(1.0, 101.0)
+    loss = [Curve("Train loss", steps, 1 / steps)]
+    plain = curves_figure(loss, y_title="Loss")
+    assert len(plain.data) == 1 and "yaxis2" not in plain.to_plotly_json()["layout"]
+    rate = Curve("Learning rate", steps, 0.1 * 0.5 ** (steps // 30), color="#666666")
+    figure = curves_figure(loss, y_title="Loss", rate=rate)
+    line = figure.data[1]
+    assert line.yaxis == "y2" and line.line.dash == "dot"
+    assert figure.layout.yaxis2.overlaying == "y" and figure.layout.yaxis2.side == "right"
