@@ -162,3 +162,79 @@ def plotly_text(text: str) -> str:
     characters, so a label never becomes a live link.
     """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# -- projector mode ---------------------------------------------------------------------------
+
+PROJECTOR_TEXT_SCALE = 1.3  # every font of a chart (the page's own text grows 1.25×)
+PROJECTOR_LINE_SCALE = 1.6
+PROJECTOR_POINT_SCALE = 1.4
+PROJECTOR_MARGIN_SCALE = 1.25  # room for the larger tick labels
+PROJECTOR_TINT_SCALE = 1.6  # heatmap tints this much further from white: more contrast
+_FONT_KEYS = frozenset({"font", "tickfont", "textfont", "titlefont", "insidetextfont",
+                        "outsidetextfont"})  # fmt: skip
+
+
+def _scaled(value, factor: float):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value * factor
+    if isinstance(value, np.ndarray) and value.dtype.kind in "iuf":
+        return value * factor
+    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
+        return [v * factor for v in value]
+    return value
+
+
+def _deepen(color: str, factor: float) -> str:
+    """A tint `factor` times further from white (clipped): "#f0f4fa" -> a stronger tint."""
+    if color.startswith("#") and len(color) == 7:
+        rgb = hex_to_rgb(color)
+    elif color.startswith("rgb(") and color.endswith(")"):
+        rgb = tuple(int(float(part)) for part in color[4:-1].split(","))
+    else:
+        return color
+    deeper = [max(0, min(255, round(255 - (255 - c) * factor))) for c in rgb]
+    return "#{:02x}{:02x}{:02x}".format(*deeper)
+
+
+def _scale_properties(node, parent: str | None = None) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _scale_properties(item, parent)
+        return
+    if not isinstance(node, dict):
+        return
+    for name, value in node.items():
+        if name == "size" and parent in _FONT_KEYS:
+            node[name] = _scaled(value, PROJECTOR_TEXT_SCALE)
+        elif name == "size" and parent == "marker":
+            node[name] = _scaled(value, PROJECTOR_POINT_SCALE)
+        elif name == "width" and parent == "line":
+            node[name] = _scaled(value, PROJECTOR_LINE_SCALE)
+        elif name == "colorscale" and isinstance(value, list):
+            node[name] = [[stop, _deepen(color, PROJECTOR_TINT_SCALE)] if isinstance(color, str)
+                          else [stop, color] for stop, color in value]  # fmt: skip
+        else:
+            _scale_properties(value, name)
+
+
+def for_projector(figure: dict) -> dict:
+    """`figure` (a figure as a dict, `Figure.to_dict()`) for projector mode, changed in place
+    and returned: every font `PROJECTOR_TEXT_SCALE` times larger (the template's base font
+    included), lines and point outlines thicker, points larger, the margins wider for the
+    larger tick labels, and heatmap tints (the decision regions) further from white. The
+    figure keeps its height, so the page does not move when the mode is switched."""
+    layout = figure.setdefault("layout", {})
+    _scale_properties(figure.get("data", []))
+    template_font = layout.get("template", {}).get("layout", {}).get("font", {})
+    base = template_font.get("size", TEMPLATE.layout.font.size)
+    _scale_properties({name: value for name, value in layout.items() if name != "template"})
+    font = layout.setdefault("font", {})
+    if "size" not in font or font["size"] == base:
+        font["size"] = base * PROJECTOR_TEXT_SCALE
+    margin = layout.get("margin")
+    if isinstance(margin, dict):
+        for side in ("l", "b"):
+            if isinstance(margin.get(side), (int, float)):
+                margin[side] = round(margin[side] * PROJECTOR_MARGIN_SCALE)
+    return figure

@@ -1,9 +1,10 @@
 """Shareable links: a page's whole setup in its URL, read leniently, written back exactly.
 
 A link carries the experiment (every setting of `Config`) and the view (`View`: speed, test
-points, and for a lesson or a challenge the controls to hide and the goal). `read_link` never
-fails: whatever a link holds, it returns a valid configuration and view plus plain-text notes
-on what it could not use. `link_query` writes the same setup back as URL parameters.
+points, projector mode, and for a lesson or a challenge the controls to hide and the goal).
+`read_link` never fails: whatever a link holds, it returns a valid configuration and view plus
+plain-text notes on what it could not use. `link_query` writes the same setup back as URL
+parameters.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class View:
     show_test: bool = VIEW_SETTINGS_BY_NAME["show_test"].default
     hidden: frozenset[str] = field(default_factory=frozenset)
     goal: Goal | None = None
+    projector: bool = VIEW_SETTINGS_BY_NAME["projector"].default
 
     def shown(self, name: str) -> bool:
         return name not in self.hidden
@@ -126,6 +128,8 @@ def link_query(config: Config, view: View) -> dict[str, str]:
         query["show_test"] = VIEW_SETTINGS_BY_NAME["show_test"].to_text(view.show_test)
     if view.speed != default.speed:
         query["speed"] = view.speed
+    if view.projector != default.projector:
+        query["projector"] = VIEW_SETTINGS_BY_NAME["projector"].to_text(view.projector)
     if view.hidden:
         query["hide"] = ",".join(sorted(view.hidden))
     if view.goal is not None:

@@ -32,6 +32,8 @@ import streamlit as st
 from _plotly_utils.utils import convert_to_base64
 from plotly.io.json import to_json_plotly
 
+from playground.charts.style import for_projector
+from playground.ui import projector
 from playground.ui.first_paint import PAGE_SETTLED_JS
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static"  # served as app/static/
@@ -249,7 +251,13 @@ def live_chart(
     config = {"displaylogo": False, "responsive": True}
     if not toolbar:
         config.update(displayModeBar=False, staticPlot=on_click is None)
+    projector_mode = projector.on()
+    if projector_mode:
+        height = round(height * projector.HEIGHT_SCALE)
+        figure.layout.height = height
     if not IN_PLACE or not {trace.type or "scatter" for trace in figure.data} <= TRACE_TYPES:
+        if projector_mode:
+            figure = go.Figure(for_projector(figure.to_dict()), _validate=False)
         # Static serving is off, or the bundle this component loads cannot draw the figure.
         if on_click is None:
             st.plotly_chart(figure, key=key, theme=None, config=config)
@@ -258,6 +266,8 @@ def live_chart(
                             on_select=lambda: on_click(_selected_point(key)))  # fmt: skip
         return
     figure_dict = figure.to_dict()
+    if projector_mode:
+        for_projector(figure_dict)
     convert_to_base64(figure_dict)  # numpy arrays as typed base64 (in place)
     callbacks = {} if on_click is None else {"on_click_change": lambda: on_click(_clicked(key))}
     _component(

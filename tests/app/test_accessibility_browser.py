@@ -87,3 +87,29 @@ def test_every_other_page_has_no_violations_with_everything_open(path, tab, app_
     open_everything(page)
     found = violations(page, axe_source)
     assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("path", ["/?projector=1", "/mnist?projector=1", "/compare?projector=1"])
+def test_projector_mode_fits_a_1280_by_720_projector_without_sideways_scrolling(
+    path, tab, app_server
+):
+    page = tab
+    page.set_viewport_size({"width": 1280, "height": 720})
+    try:
+        page.goto(app_server + path)
+        page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOAD_TIMEOUT_MS)
+        settle(page, quiet=0.5, timeout=60)
+        widths = page.evaluate(
+            """() => {
+              const main = document.querySelector('[data-testid="stMain"]');
+              return {page: [document.documentElement.scrollWidth,
+                             document.documentElement.clientWidth],
+                      main: [main.scrollWidth, main.clientWidth],
+                      root: getComputedStyle(document.documentElement).fontSize};
+            }"""
+        )
+        assert widths["root"] == "20px"  # 1.25 × the usual 16 px
+        assert widths["page"][0] <= widths["page"][1], widths
+        assert widths["main"][0] <= widths["main"][1], widths
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 1000})  # the tab's own size
