@@ -5,6 +5,7 @@ run on every page by `tests/app/test_accessibility_browser.py`) finds nothing to
   (#828180 and #acabaa on white: 3.9:1 and 2.3:1); body text needs 4.5:1 (WCAG 2.1, 1.4.3).
   They are drawn darker here (about 6:1), still lighter than the body text.
 - The chosen pills of a choice (the input features) are labelled in a darker red.
+- With `prefers-reduced-motion: reduce`, nothing on the page animates.
 - The file uploader's drop zone has `role="presentation"` but is focusable and labelled,
   which contradicts itself; the role is taken off, so it reads as the labelled region it is.
 """
@@ -28,6 +29,10 @@ ACCESSIBLE_CSS = (
     # the chosen pills (the input features): #c53948 on #f3e5e6 was 4.2:1, this is about 6:1
     '[data-testid="stButtonGroup"] button[aria-pressed="true"] p{color:#a32b3a}'
     ".st-key-mlp_accessibility{display:none}"
+    # A viewer who asked their system for less motion gets none: no animated transitions
+    "@media (prefers-reduced-motion: reduce){*,*::before,*::after{"
+    "animation-duration:0.01ms !important;animation-iteration-count:1 !important;"
+    "transition-duration:0.01ms !important;scroll-behavior:auto !important}}"
 )
 
 _JS = """

@@ -113,3 +113,32 @@ def test_projector_mode_fits_a_1280_by_720_projector_without_sideways_scrolling(
         assert widths["main"][0] <= widths["main"][1], widths
     finally:
         page.set_viewport_size({"width": 1440, "height": 1000})  # the tab's own size
+
+
+# The longest transition or animation of any element, in seconds.
+LONGEST_MOTION_JS = """() => {
+  const seconds = (text) => Math.max(...text.split(',').map((part) => {
+    const value = parseFloat(part);
+    return part.trim().endsWith('ms') ? value / 1000 : value;
+  }));
+  let longest = 0;
+  for (const element of document.querySelectorAll('*')) {
+    const style = getComputedStyle(element);
+    longest = Math.max(longest, seconds(style.transitionDuration),
+                       seconds(style.animationDuration));
+  }
+  return longest;
+}"""
+
+
+def test_a_viewer_who_asks_for_less_motion_gets_no_animated_transitions(tab, app_server):
+    page = tab
+    page.goto(app_server + "/lessons")
+    page.wait_for_selector('[data-testid="stMainBlockContainer"] h1', timeout=LOAD_TIMEOUT_MS)
+    settle(page, quiet=0.5, timeout=60)
+    assert page.evaluate(LONGEST_MOTION_JS) > 0.05  # Streamlit's own widgets do move
+    page.emulate_media(reduced_motion="reduce")
+    try:
+        assert page.evaluate(LONGEST_MOTION_JS) <= 0.0001
+    finally:
+        page.emulate_media(reduced_motion="no-preference")
