@@ -18,7 +18,6 @@ the lesson's direction (dropout above plain) must hold there too.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -28,25 +27,13 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script
 
+from real_mnist import real_mnist_test  # noqa: E402  (beside this script)
+
 from playground.core.compare import make_executor  # noqa: E402
 from playground.core.lessons import LESSONS, Lesson, Measured, measure  # noqa: E402
 
 TOLERANCE = 0.005  # the stored figures against a new measurement (BLAS differs by machine)
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-
-def real_mnist_test() -> tuple[np.ndarray, np.ndarray] | None:
-    """The real MNIST test set (10,000 digits) as the pages' inputs, or None where absent."""
-    from mlp.datasets.idx import read_idx_pair
-
-    for folder in (os.environ.get("MLP_TEST_DATA_DIR"), REPO_ROOT.parent / "shared" / "data"):
-        if folder and (Path(folder) / "mnist-test").is_dir():
-            base = Path(folder) / "mnist-test"
-            images, labels = read_idx_pair(base / "t10k-images-idx3-ubyte.gz",
-                                           base / "t10k-labels-idx1-ubyte.gz")  # fmt: skip
-            pixels = images.reshape(len(images), -1).astype(np.float32) / np.float32(255.0)
-            return pixels, labels.astype(np.int64)
-    return None
 
 
 def _real_accuracy(config_json: str, steps: int) -> float:

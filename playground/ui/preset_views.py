@@ -64,8 +64,8 @@ def quick_starts(prefix: str, config: Config, view: View) -> None:
             loaded = " ← this setup" if preset.config == config else ""
             text_column.markdown(
                 f"**{preset.title}**{loaded}  \n"
-                f"Target: {preset.target_accuracy:.1%} test accuracy within "
-                f"{format_duration(preset.target_seconds)} of training. Measured here: "
+                f"Target: {preset.target_accuracy:.1%} accuracy on {preset.test_set_words} "
+                f"within {format_duration(preset.target_seconds)} of training. Measured here: "
                 f"{preset.summary}."
             )
             button_column.button("Load", icon=":material/download:", width="stretch",
@@ -96,8 +96,8 @@ def _paper_column(preset: Preset, current: int | None) -> None:
         here = format_number(variant.test_accuracy_here, percent=True)
         st.markdown(
             f"**{name}**{marker}  \n{variant.reported}  \n"
-            f"*Here, seed {variant.config.seed}, after {preset.steps:,} steps: {here} test "
-            "accuracy.*"
+            f"*Here, seed {variant.config.seed}, after {preset.steps:,} steps: {here} "
+            "accuracy on the sample's 1,000 test images (±0.6 points).*"
         )
     st.caption(f"Finding: {preset.finding}")
 

@@ -96,3 +96,26 @@ def test_unknown_preset_keys_are_named(benchmark):
 def test_the_target_presets_are_configurations_the_mnist_page_takes_as_they_are(preset):
     assert MNIST_PAGE.limit(preset.config) == (preset.config, [])
     assert 0 < preset.target_accuracy < 1 and preset.target_seconds > 0
+
+
+def test_a_preset_claimed_on_another_test_set_is_scored_on_it(benchmark, sample):
+    config = small(QUICK_SAMPLE.config)
+    per_epoch = len(sample.y_train) // config.batch_size
+    other = (sample.inputs_test[:300], sample.y_test[:300])
+    result = benchmark.train_within(config, sample, seconds=600, target=0.0,
+                                    max_steps=2 * per_epoch, test=other)  # fmt: skip
+    assert result.metrics.n_test == 1000  # the command's own figures stay the sample's
+    assert len(result.epochs) == 2
+    # Every epoch and the end on the 300 images: multiples of 1/300.
+    for accuracy in [p.test_accuracy for p in result.epochs] + [result.final_accuracy]:
+        assert round(accuracy * 300, 6).is_integer()
+    assert result.epochs[-1].test_accuracy == result.final_accuracy
+
+
+def test_every_target_names_its_test_set():
+    words = {preset.key: preset.test_set_words for preset in TARGET_PRESETS}
+    assert words["quick-sample"] == "the sample's 1,000 test images (±0.6 points)"
+    assert words["fashion"] == "the full set's 10,000 test images"
+    for preset in TARGET_PRESETS:
+        if preset.test_set == "mnist-test":
+            assert "10,000" in preset.summary and "real MNIST test set" in preset.summary
