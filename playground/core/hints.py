@@ -86,6 +86,7 @@ def regularisation_hint(config: Config, train_accuracy: float, test_accuracy: fl
     on = [name for name, active in (
         ("dropout", config.dropout > 0), ("L2 weight decay", config.weight_decay > 0),
         ("max-norm", config.max_norm is not None), ("input dropout", config.input_dropout > 0),
+        ("the L1 penalty", config.l1 > 0),
     ) if active]  # fmt: skip
     if (not on or test_accuracy is None or step < NOTHING_OVERFITS_STEPS
             or train_accuracy < NOTHING_OVERFITS_ACCURACY

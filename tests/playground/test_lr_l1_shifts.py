@@ -18,6 +18,7 @@ from playground.core.config import (
     ConfigError,
 )
 from playground.core.data import ImageSet, make_toy_data
+from playground.core.hints import regularisation_hint
 from playground.core.inside import NEAR_ZERO, near_zero_text
 from playground.core.links import read_link
 from playground.core.session import TrainingSession, make_network, make_run
@@ -287,3 +288,8 @@ def test_a_schedules_rate_is_drawn_dotted_against_its_own_axis():
     line = figure.data[1]
     assert line.yaxis == "y2" and line.line.dash == "dot"
     assert figure.layout.yaxis2.overlaying == "y" and figure.layout.yaxis2.side == "right"
+
+
+def test_l1_where_nothing_overfits_gets_the_regularisation_hint():
+    hint = regularisation_hint(Config(l1=0.001), 0.97, 0.965, 5000)
+    assert hint is not None and "the L1 penalty has nothing to cure" in hint.text
