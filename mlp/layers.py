@@ -455,6 +455,11 @@ class Dropout(Layer):
         Source of the masks (the attribute ``rng``; its bit generator is read directly); a
         fresh unseeded generator if None. The same seed gives the same masks.
 
+    ``keep``: None, or a (D,) array of 1s and 0s that holds the units marked 0 at zero in
+    training and in evaluation alike (a unit knocked out by hand: it then contributes exactly
+    nothing downstream, and no gradient flows back through it). The random masks are drawn as
+    without it, so knocking a unit out changes no other unit's draws.
+
     Shapes: x, y, grads: (N, D).
     """
 
@@ -468,6 +473,7 @@ class Dropout(Layer):
         self.p = p
         self.rng = np.random.default_rng() if rng is None else rng
         self._mask: np.ndarray | None = None
+        self.keep: np.ndarray | None = None
 
     @property
     def p(self) -> float:
@@ -491,11 +497,19 @@ class Dropout(Layer):
         return arrays
 
     def forward(self, x: np.ndarray, train: bool = False) -> np.ndarray:
+        keep = self.keep
         if not train:
-            return x
+            # y = x ⊙ keep   (units knocked out by hand stay at zero)
+            return x if keep is None else x * keep.astype(x.dtype, copy=False)
         if self._p == 0:
             self._mask = None
-            return x
+            if keep is None:
+                return x
+            arrays = self._arrays_for(x)
+            mask = arrays["mask"]
+            mask[...] = keep
+            self._mask = mask
+            return np.multiply(x, mask, out=arrays["y"])
         arrays = self._arrays_for(x)
         mask = arrays["mask"]
         # inverted dropout: y = x ⊙ m / (1 − p),   m ~ Bernoulli(1 − p̃)
@@ -510,6 +524,8 @@ class Dropout(Layer):
             np.greater_equal(bits, self._threshold, out=part)  # 1 where kept, 0 where dropped
         # m ← m / (1 − p);   y = x ⊙ m
         mask *= 1 / (1 - self._p)
+        if keep is not None:
+            mask *= keep  # m ← m ⊙ keep
         self._mask = mask
         return np.multiply(x, mask, out=arrays["y"])
 

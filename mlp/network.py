@@ -163,6 +163,53 @@ class Network:
                 elif input_p is not None:
                     layer.p = input_p
 
+    def unit_dropout(self, hidden_layer: int) -> Dropout:
+        """The Dropout layer after hidden layer `hidden_layer` (1 = the first) activation: the
+        place where a unit of that layer can be knocked out (see ``Dropout.keep``)."""
+        seen = 0
+        for index, layer in enumerate(self.layers):
+            if isinstance(layer, Dense):
+                seen += 1
+            if seen == hidden_layer and isinstance(layer, Dropout) and index > 0:
+                return layer
+        raise ValueError(f"The network has no hidden layer {hidden_layer}.")
+
+    def knock_out(self, hidden_layer: int, unit: int, out: bool = True) -> None:
+        """Hold unit `unit` (0-based) of hidden layer `hidden_layer` (1-based) at zero, or
+        let it work again (`out=False`)."""
+        dropout = self.unit_dropout(hidden_layer)
+        width = self.dense_layers()[hidden_layer - 1].n_out
+        if not 0 <= unit < width:
+            raise ValueError(f"Hidden layer {hidden_layer} has units 0 to {width - 1}.")
+        keep = np.ones(width, self.dtype) if dropout.keep is None else dropout.keep
+        keep[unit] = 0 if out else 1
+        dropout.keep = None if keep.all() else keep
+
+    def knocked_out(self) -> dict[int, list[int]]:
+        """The units knocked out, by hidden layer (1-based): {layer: [units]}."""
+        found = {}
+        for number in range(1, len(self.dense_layers())):
+            try:
+                keep = self.unit_dropout(number).keep
+            except ValueError:  # a network put together without Dropout layers
+                continue
+            if keep is not None:
+                found[number] = [int(u) for u in np.flatnonzero(keep == 0)]
+        return found
+
+    def unit_parameters(self, dense_layer: int, unit: int) -> np.ndarray:
+        """Positions in ``param_vector`` of the incoming weights and the bias of unit `unit`
+        (0-based) of Dense layer `dense_layer` (1-based; the output layer is the last)."""
+        dense = self.dense_layers()[dense_layer - 1]
+        if not 0 <= unit < dense.n_out:
+            raise ValueError(f"Dense layer {dense_layer} has units 0 to {dense.n_out - 1}.")
+        base = self.param_vector.__array_interface__["data"][0]
+        itemsize = self.param_vector.itemsize
+        w_start = (dense.params["W"].__array_interface__["data"][0] - base) // itemsize
+        b_start = (dense.params["b"].__array_interface__["data"][0] - base) // itemsize
+        weights = w_start + np.arange(dense.n_in) * dense.n_out + unit  # column `unit` of W
+        return np.concatenate([weights, [b_start + unit]]).astype(np.intp)
+
     def predict_proba(self, x: np.ndarray) -> np.ndarray:
         """x: (N, D) -> class probabilities: (N, C), a fresh array (evaluation mode)."""
         x = np.asarray(x)

@@ -93,6 +93,11 @@ class Trainer:
         Seeds the shuffling. Same network, optimizer, data and seed: bitwise the same run.
     max_norm : MaxNorm or None
         Applied after each optimizer step; a writable attribute.
+
+    The writable attribute ``frozen`` (None, or an int array of positions in
+    ``network.param_vector``, e.g. from ``Network.unit_parameters``) holds those parameters
+    bitwise as they are: after each step (optimizer and max-norm) they are put back. The
+    optimizer's state for them still moves, as it would for a zero-gradient parameter.
     callback : callable or None
         ``callback(trainer, event)`` with event ``"step"`` after every step and ``"epoch"``
         after each epoch's evaluation (the epoch's step event comes first).
@@ -161,6 +166,7 @@ class Trainer:
         else:
             self.X_test = self.y_test = None
         self.max_norm = max_norm
+        self.frozen: np.ndarray | None = None
         self.callback = callback
         self.lr_schedule = lr_schedule
         self.augment = augment
@@ -264,10 +270,16 @@ class Trainer:
                 return self._diverge("the parameter update became too large")
         except FloatingPointError as error:
             return self._diverge(f"a floating-point error occurred ({error})")
+        frozen = self.frozen
+        if frozen is not None:
+            kept = network.param_vector[frozen]  # (a copy: fancy indexing)
         # θ ← θ − Δθ
         network.param_vector -= update
         if self.max_norm is not None:
             self.max_norm.apply(network)
+        if frozen is not None:
+            # θ_F ← θ_F as before the step   (F: the frozen parameters)
+            network.param_vector[frozen] = kept
         return loss
 
     def _diverge(self, what: str) -> None:

@@ -68,7 +68,8 @@ GRADIENT_EDGES = np.linspace(-9.0, 1.0, 41)
 def hidden_outputs(network: Network, inputs: np.ndarray) -> list[np.ndarray]:
     """Each hidden layer's activation output for `inputs`, in evaluation mode.
 
-    Returns one (N, units) array per hidden layer, input side first.
+    Returns one (N, units) array per hidden layer, input side first. A unit knocked out by
+    hand (`Network.knock_out`) shows as zero, as the layers above see it.
     """
     outputs = []
     x = np.asarray(inputs, dtype=network.dtype)
@@ -76,6 +77,13 @@ def hidden_outputs(network: Network, inputs: np.ndarray) -> list[np.ndarray]:
         x = layer.forward(x, train=False)
         if isinstance(layer, _ACTIVATIONS):
             outputs.append(np.array(x, copy=True))
+    return _without_knocked_out(network, outputs)
+
+
+def _without_knocked_out(network: Network, outputs: list[np.ndarray]) -> list[np.ndarray]:
+    """`outputs` (one per hidden layer) with each knocked-out unit's column set to zero."""
+    for number, units in network.knocked_out().items():
+        outputs[number - 1][:, units] = 0
     return outputs
 
 
@@ -241,6 +249,7 @@ def weight_gradients(
         if isinstance(layer, _ACTIVATIONS):
             hidden.append(y)
         x = y
+    hidden = _without_knocked_out(network, [np.array(h, copy=True) for h in hidden])
     logits = x.astype(np.float64)
     probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
     probabilities /= probabilities.sum(axis=1, keepdims=True)
@@ -265,7 +274,10 @@ def weight_gradients(
             grad = grad * _slope(layer, x_in.astype(np.float64), y.astype(np.float64))
         elif isinstance(layer, BatchNorm):  # y = gamma (x - mean) / sqrt(var + eps) + beta
             grad = grad * (layer.params["gamma"] / np.sqrt(layer.running_var + layer.eps))
-        elif not isinstance(layer, Dropout):  # dropout is the identity in evaluation mode
+        elif isinstance(layer, Dropout):  # the identity in evaluation mode, but for units
+            if layer.keep is not None:  # knocked out by hand, which pass nothing back
+                grad = grad * layer.keep
+        else:
             raise TypeError(f"No gradient rule for {type(layer).__name__}.")
     gradients.reverse()
     return hidden, probabilities, gradients

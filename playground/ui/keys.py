@@ -59,6 +59,11 @@ SWEEP_REQUESTED = StateKey("sweep_requested", "Compare: Run sweep was pressed")
 LESSON_HINTS = StateKey("hints", "start of the keys of the hints shown, one per lesson")
 GOALS_MET = StateKey("goals_met", "the goals met in this browser session, by their link text")
 PROJECTOR_ON = StateKey("projector_on", "whether the page being drawn is in projector mode")
+UNIT_KNOCK = StateKey("unit_knock", "start of the knock-out switch's key, per layer and unit")
+UNIT_FREEZE = StateKey("unit_freeze", "start of the freeze switch's key, per layer and unit")
+WEIGHT_SOURCE = StateKey("weight_source", "start of the key of the weight to type, per unit")
+WEIGHT_VALUE = StateKey("weight_value", "start of the key of the typed weight, per unit")
+WEIGHT_ERROR = StateKey("weight_error", "why the typed weight was not set")
 RESEED = StateKey("reseed", "settings whose widgets show the value used from the next run")
 SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
 BACKPROP_OPEN = StateKey("backprop_open", "whether the backprop section (an expander) is open")
@@ -75,7 +80,8 @@ KEYS: tuple[StateKey, ...] = (
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,
     PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
     LESSON_HINTS, VARIANT_NOTES, BACKPROP_OPEN, BACKPROP_POINT, BACKPROP_STAGE, BACKPROP_UNIT,
-    BACKPROP_STEP_BUTTON, BACKPROP_STEP, BACKPROP_STEPPED, PROJECTOR_ON,
+    BACKPROP_STEP_BUTTON, BACKPROP_STEP, BACKPROP_STEPPED, PROJECTOR_ON, UNIT_KNOCK,
+    UNIT_FREEZE, WEIGHT_SOURCE, WEIGHT_VALUE, WEIGHT_ERROR,
 )  # fmt: skip
 
 # Kept for the whole browser session, whatever page is set up anew.

@@ -29,6 +29,7 @@ from playground.ui.common_views import (
     shown_snapshot,
 )
 from playground.ui.live_chart import live_chart
+from playground.ui.unit_edit_views import unit_controls
 
 __all__ = ["live_views"]
 
@@ -130,6 +131,11 @@ def draw_diagram(prefix: str, session: TrainingSession) -> None:
             "larger. Click a tile to enlarge it here."
         )
         draw_unit_map(prefix, session, snapshot, selected)
+        below = (list(data.feature_labels) if selected.column == 1 else
+                 [f"unit {i + 1} of layer {selected.column - 1}"
+                  for i in range(config.hidden[selected.column - 2].units)]
+                 if 1 < selected.column <= len(config.hidden) else [])  # fmt: skip
+        unit_controls(prefix, session, selected, below)
         st.caption(f"Inputs: {', '.join(data.feature_labels)}. "
                    f"{session.runs[0].network.n_params:,} parameters")  # fmt: skip
     # Full width: code wrapped into the narrow column above was hard to read.
