@@ -442,7 +442,30 @@ FASHION = TargetPreset(
     "89.6% after the 300 s (32 epochs), 89.9% on average over the last five epochs "
     "(benchmarks/mnist.py, 2026-11-30, a shared machine at a load average of about 5).",
 )
-TARGET_PRESETS: tuple[TargetPreset, ...] = (QUICK_SAMPLE, FASHION)
+SHIFTS = TargetPreset(
+    key="shifts",
+    title="Random shifts: the real MNIST test set in three minutes",
+    # The minute's network, every training image moved by up to 2 pixels at every step, and
+    # the learning rate annealed along a cosine over 20,000 steps (about what three minutes
+    # train here; a slower machine ends lower on the cosine, a faster one a little past it).
+    config=QUICK_SAMPLE.config.replace(shift=2, schedule="cosine", schedule_steps=20_000),
+    target_accuracy=0.960,
+    target_seconds=180.0,
+    summary="trained on the sample's 4,000 images, scored on the real MNIST test set (all "
+    "10,000 digits): 97.0% on average over the last five epochs of the three minutes, 97.0% "
+    "at the end; 96% first after 33 s",
+    measured="Trained on the offline sample's 4,000 images, scored at the end of every epoch "
+    "on the real MNIST test set (10,000 digits): 96.0% or more first at the end of epoch 79, "
+    "after 33 s; after the 180 s (377 epochs, 23,400 steps) 96.99% at the end and 96.96% on "
+    "average over the last five epochs, best 97.11% (epoch 287); on the sample's own 1,000 "
+    "test images 97.4% over the last five. Measured as benchmarks/mnist.py trains (the "
+    "headless command's code, one BLAS thread), 2026-12-07, on this 2-core machine, shared: "
+    "load average 0.5 at the start, 4.3 at the end. Tried: shifts of 2 pixels at a constant "
+    "learning rate, 96.4% over the last five (19,600 steps); with a cosine over 15,000 "
+    "steps, 96.7%.",
+    test_set="mnist-test",
+)
+TARGET_PRESETS: tuple[TargetPreset, ...] = (QUICK_SAMPLE, SHIFTS, FASHION)
 
 
 def describe(preset: Preset) -> str:

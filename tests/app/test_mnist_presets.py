@@ -10,7 +10,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from playground.core.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE
+from playground.core.presets import BATCH_NORM, DROPOUT, QUICK_SAMPLE, SHIFTS
 from tests.app.sections import on_screen, open_sections
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -69,11 +69,25 @@ def test_the_drawing_pad_is_on_the_mnist_page():
 def test_a_quick_start_loads_its_setup_and_says_what_was_measured():
     app = open_mnist()
     assert "Quick starts" in [e.label for e in app.expander]
-    assert ("Target: 96.5% accuracy on the sample's 1,000 test images (±0.6 points) within "
-            "60 s of training") in texts(app)
+    assert (
+        "Target: 96.5% accuracy on the sample's 1,000 test images (±0.6 points) within "
+        "60 s of training"
+    ) in texts(app)
     app.button(key="mnist_paper_target_quick-sample").click().run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.session_state["mnist_config"] == QUICK_SAMPLE.config
     assert app.session_state["mnist_session"].configs == [QUICK_SAMPLE.config]
     assert app.query_params["hidden"] == "512relu,512relu"
     assert "← this setup" in texts(app)
+
+
+def test_the_shifts_quick_start_names_the_real_test_set_and_loads_its_shifts():
+    app = open_mnist()
+    assert ("Target: 96.0% accuracy on the real MNIST test set (all 10,000 digits) within "
+            "3 min of training") in texts(app)  # fmt: skip
+    app.button(key="mnist_paper_target_shifts").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    config = app.session_state["mnist_session"].configs[0]
+    assert config == SHIFTS.config
+    assert (config.shift, config.schedule, config.schedule_steps) == (2, "cosine", 20_000)
+    assert app.query_params["shift"] == "2"
