@@ -7,8 +7,8 @@ control whose state the page overwrote from the server failed these one run in t
 (a stale "Play" echoed back by the browser restarted training; a "Play" already shown while
 paused made the Play segment a no-op).
 
-The suite runs a short version (three loops, one round of each kind of quick clicking with
-bursts of 15 Steps, in the Playground tab the browser tests share: see `conftest.playground`);
+The suite runs a short version (two loops, one round of each kind of quick clicking with
+bursts of 10 Steps, in the Playground tab the browser tests share: see `conftest.playground`);
 MLP_STRESS_LOOPS=50 runs the full one (50 loops, ten rounds of each with bursts of 30, about
 ten minutes), which is the bar for a change to the controls. Both make every check; the full
 one makes each many more times. Nothing here asserts how fast anything happens.
@@ -33,9 +33,9 @@ from tests.app.test_browser import (
 
 pytestmark = pytest.mark.browser
 
-LOOPS = int(os.environ.get("MLP_STRESS_LOOPS", "3"))  # 50 for the full ten minutes
+LOOPS = int(os.environ.get("MLP_STRESS_LOOPS", "2"))  # 50 for the full ten minutes
 ROUNDS = max(1, LOOPS // 5)  # of quick clicks, in the two tests after the loops
-QUICK_CLICKS = min(30, 5 * LOOPS)  # Steps in a burst: 15 in the short run, 30 in the full one
+QUICK_CLICKS = min(30, 5 * LOOPS)  # Steps in a burst: 10 in the short run, 30 in the full one
 STILL_SECONDS = 1.0  # five redraws of the live views while training (one every 0.2 s)
 
 
