@@ -84,3 +84,44 @@ def test_question_mark_lists_the_shortcuts_and_escape_closes_them(playground):
         "buttons => buttons.map(b => b.getAttribute('aria-keyshortcuts'))"
     )
     assert titles == ["Space", "S ArrowRight", "R"]
+
+
+def focus_path(page, presses: int) -> list[str]:
+    """What Tab reaches, in order, from the top of the page: each focused element's label."""
+    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
+                  "window.scrollTo(0, 0); }")  # fmt: skip
+    reached = []
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate(
+            """() => {
+              const e = document.activeElement;
+              if (!e || e === document.body) return '';
+              return (e.getAttribute('aria-label') || e.innerText || e.value || e.tagName)
+                .replace(/\\s+/g, ' ').trim().slice(0, 60);
+            }"""
+        ))  # fmt: skip
+    return reached
+
+
+def test_tab_reaches_the_run_buttons_and_the_sidebar_and_enter_uses_them(playground):
+    page = playground
+    reached = focus_path(page, 60)
+    for label in ("Play", "Step", "Reset", "Data", "Network", "Regularisation", "Training",
+                  "Projector mode"):  # fmt: skip
+        assert any(label in text for text in reached), (label, reached)
+    # Enter on a focused button uses it, as a click would.
+    page.locator('.mlp-run-buttons button[data-action="step"]').focus()
+    page.keyboard.press("Enter")
+    assert wait_for(lambda: step_counter(page) == 1), "Enter on Step did not step"
+    section = page.locator('[data-testid="stSidebar"] summary', has_text="Training").first
+    section.focus()
+    page.keyboard.press("Enter")
+    page.locator('[data-testid="stSidebar"]').get_by_text("Learning rate").first.wait_for(
+        timeout=30_000
+    )
+    page.keyboard.press("Enter")  # and closes it again, for the tests after
+    settle(page)
+    page.keyboard.press("r")
+    assert wait_for(lambda: step_counter(page) == 0)
+    assert_no_exception(page)
