@@ -103,6 +103,8 @@ def test_each_setting_at_its_limits_opens_without_notes_and_is_shown(page_name, 
     query = {name: value}
     if name in ("momentum", "rho", "beta1", "beta2"):
         query["optimizer"] = {"momentum": "momentum", "rho": "rmsprop"}.get(name, "adam")
+    if name == "schedule_steps":
+        query["schedule"] = "step"  # its widget is drawn with a schedule
     app = open_page(query, page)
     assert notes(app) == []
     if value == "csv":
