@@ -379,7 +379,16 @@ def _one_blas_thread() -> None:
 
 
 class SweepError(RuntimeError):
-    """A sweep cannot start; the message says why in words."""
+    """A sweep cannot start or go on; the message says why in words."""
+
+
+# What a Dask scheduler without this project's code answers ("Error during deserialization of
+# the task graph"), in words a person can act on.
+MISSING_ON_CLUSTER = (
+    "The Dask cluster cannot read the sweep's runs: its scheduler and workers need this "
+    'project installed, the same version as here (pip install ".[distributed]" in the '
+    "project's folder, on each machine; see \"Sweeps on a lab's machines\" in the README)."
+)
 
 
 def make_executor(workers: int | None = None) -> tuple[Executor, str]:
@@ -446,7 +455,13 @@ def run_sweep(tasks: Sequence[SweepTask], executor: Executor | None = None) -> I
     futures = [executor.submit(run_task, task) for task in tasks]
     try:
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                result = future.result()
+            except RuntimeError as error:
+                if "deserializ" not in str(error):
+                    raise
+                raise SweepError(MISSING_ON_CLUSTER) from None
+            yield result
     finally:
         for future in futures:
             future.cancel()

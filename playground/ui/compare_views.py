@@ -513,6 +513,11 @@ def _run(prefix: str, comparison: Comparison, csv: bytes | None) -> None:
             done = len(comparison.results)
             progress.progress(done / len(tasks), text=f"{done} of {len(tasks)} runs done on "
                                                        f"{description}")  # fmt: skip
+    except SweepError as error:
+        plain_text.message(error, "error")
+    except Exception as error:  # a run that failed where it ran: words, not its traceback
+        plain_text.message(f"A run failed on {description}: {error or type(error).__name__}. "
+                           "The runs finished before it are kept.", "error")  # fmt: skip
     finally:
         # Also when Cancel (any click) stops this run: the tasks not started are dropped.
         results.close()
