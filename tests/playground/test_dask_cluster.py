@@ -35,6 +35,7 @@ START_SECONDS = 60
 def installed(tmp_path_factory) -> Path:
     """The project installed as a package into a folder of its own (no dependencies: the
     test's environment has them), as `pip install .` puts it on a cluster's machines."""
+    pytest.importorskip("setuptools", reason="building the package needs setuptools")
     target = tmp_path_factory.mktemp("site")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
