@@ -89,5 +89,5 @@ def test_the_shifts_quick_start_names_the_real_test_set_and_loads_its_shifts():
     assert not app.exception, [e.value for e in app.exception]
     config = app.session_state["mnist_session"].configs[0]
     assert config == SHIFTS.config
-    assert (config.shift, config.schedule, config.schedule_steps) == (2, "cosine", 20_000)
-    assert app.query_params["shift"] == "2"
+    assert (config.shift, config.schedule, config.schedule_steps) == (1, "cosine", 20_000)
+    assert app.query_params["shift"] == "1"
