@@ -465,11 +465,18 @@ def main(argv: Sequence[str] | None = None) -> None:
                       "MLP_TEST_DATA_DIR or shared/data beside the repository)")  # fmt: skip
                 continue
         data = load_data(config, data_dir, log=io.StringIO())
-        print(f"  {preset.name}: {format_hidden(config.hidden)}, {config.optimizer} lr "
-              f"{config.lr:g}, batch {config.batch_size}, {len(data.y_train):,} training and "
-              f"{len(data.y_test):,} test images ...", flush=True)  # fmt: skip
-        if preset.test_set == "mnist-test":
+        scored = f"{len(data.y_test):,} test images"
+        if test is not None:
             budget = preset_budget(preset, args)
+            scored = f"scored on the real MNIST test set ({len(test[1]):,} digits), {budget:g} s"
+        extras = "".join(
+            f", {name} {getattr(config, name)}"
+            for name in ("shift", "schedule")
+            if getattr(config, name) != getattr(Config(), name)
+        )
+        print(f"  {preset.name}: {format_hidden(config.hidden)}, {config.optimizer} lr "
+              f"{config.lr:g}, batch {config.batch_size}{extras}, {len(data.y_train):,} "
+              f"training images, {scored} ...", flush=True)  # fmt: skip
         result = train_within(config, data, budget, preset.target, test=test)
         results.append((preset, budget, result))
         if preset.on_page:
