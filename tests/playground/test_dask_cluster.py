@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -36,10 +37,16 @@ def installed(tmp_path_factory) -> Path:
     """The project installed as a package into a folder of its own (no dependencies: the
     test's environment has them), as `pip install .` puts it on a cluster's machines."""
     pytest.importorskip("setuptools", reason="building the package needs setuptools")
+    # Built from a copy, so the build's scratch folders stay out of the project.
+    source = tmp_path_factory.mktemp("source")
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for folder in ("mlp", "playground"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=ignore)
+    shutil.copy(ROOT / "pyproject.toml", source / "pyproject.toml")
     target = tmp_path_factory.mktemp("site")
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
-         "--target", str(target), str(ROOT)],
+         "--target", str(target), str(source)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if done.returncode != 0:
