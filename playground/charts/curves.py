@@ -145,11 +145,17 @@ def curves_figure(
                 "hovertemplate": "%{y:.3g}",
             }
         )
+        # From 0 to a tenth above the highest rate: a schedule's shape reads at its true
+        # scale, and a rate that barely moves stays a flat line rather than a zoomed-in one.
+        highest = float(np.max(y)) if len(y) else 1.0
         extra_axes["yaxis2"] = {
             "title": {"text": rate.name},
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
+            "range": [0.0, 1.1 * highest if highest > 0 else 1.0],
+            "tickformat": ".2~g",
+            "tickmode": "auto",  # plotly.js would put an overlaying axis's ticks on the loss's
+            "nticks": 4,
             "showgrid": False,
         }
     if y_range is not None and log_y:
@@ -157,7 +163,7 @@ def curves_figure(
     return figure(
         traces,
         height,
-        {"l": 60, "r": 70 if rate is not None else 15, "t": 40, "b": 50},
+        {"l": 60, "r": 85 if rate is not None else 15, "t": 40, "b": 50},
         xaxis={"title": {"text": x_title}},
         yaxis={
             "title": {"text": y_title},

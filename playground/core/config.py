@@ -182,9 +182,9 @@ STEP_DECAY_GAMMA = 0.5
 WARMUP_START_FACTOR = 0.1
 SCHEDULE_CHOICES: tuple[tuple[str, str], ...] = (
     ("constant", "Constant"),
-    ("step", "Step decay (halve every N steps)"),
-    ("cosine", "Cosine annealing (to 0 at N steps)"),
-    ("warmup", "Linear warm-up (from a tenth over N steps)"),
+    ("step", "Step decay"),
+    ("cosine", "Cosine annealing"),
+    ("warmup", "Linear warm-up"),
 )
 
 
