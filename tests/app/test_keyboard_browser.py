@@ -86,29 +86,39 @@ def test_question_mark_lists_the_shortcuts_and_escape_closes_them(playground):
     assert titles == ["Space", "S ArrowRight", "R"]
 
 
-def focus_path(page, presses: int) -> list[str]:
-    """What Tab reaches, in order, from the top of the page: each focused element's label."""
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); "
-                  "window.scrollTo(0, 0); }")  # fmt: skip
-    reached = []
-    for _ in range(presses):
+FOCUSED_LABEL_JS = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return '';
+  return (e.getAttribute('aria-label') || e.innerText || e.value || e.tagName)
+    .replace(/\\s+/g, ' ').trim().slice(0, 60);
+}"""
+
+
+def tab_until(page, start: str, wanted: tuple[str, ...], limit: int = 200) -> list[str]:
+    """Focus `start` (a selector), then press Tab until every label in `wanted` has had the
+    focus (or `limit` presses): what had the focus, in order."""
+    page.locator(start).first.focus()
+    reached = [page.evaluate(FOCUSED_LABEL_JS)]
+    for _ in range(limit):
         page.keyboard.press("Tab")
-        reached.append(page.evaluate(
-            """() => {
-              const e = document.activeElement;
-              if (!e || e === document.body) return '';
-              return (e.getAttribute('aria-label') || e.innerText || e.value || e.tagName)
-                .replace(/\\s+/g, ' ').trim().slice(0, 60);
-            }"""
-        ))  # fmt: skip
+        reached.append(page.evaluate(FOCUSED_LABEL_JS))
+        if all(any(label in text for text in reached) for label in wanted):
+            break
     return reached
 
 
 def test_tab_reaches_the_run_buttons_and_the_sidebar_and_enter_uses_them(playground):
     page = playground
-    reached = focus_path(page, 60)
-    for label in ("Play", "Step", "Reset", "Data", "Network", "Regularisation", "Training",
-                  "Projector mode"):  # fmt: skip
+    # From the page's first link (the sidebar's navigation) through the sidebar ...
+    sidebar = ("Data", "Network", "Regularisation", "Training", "Projector mode")
+    reached = tab_until(page, '[data-testid="stSidebarNav"] a', sidebar)
+    for label in sidebar:
+        assert any(label in text for text in reached), (label, reached)
+    # ... and from the page's title on through its run buttons.
+    buttons = ("Play", "Step", "Reset")
+    reached = tab_until(page, '[data-testid="stMainBlockContainer"] a, '
+                        '[data-testid="stMainBlockContainer"] button', buttons)  # fmt: skip
+    for label in buttons:
         assert any(label in text for text in reached), (label, reached)
     # Enter on a focused button uses it, as a click would.
     page.locator('.mlp-run-buttons button[data-action="step"]').focus()

@@ -36,7 +36,9 @@ def test_sections_open_on_a_click_and_keep_their_changes_when_closed(page, app_s
     assert [title.split()[-1] for title in titles] == [
         "Data", "Network", "Regularisation", "Training", "Model", "challenge",
     ]  # fmt: skip
-    assert page.locator(f"{SIDEBAR} [data-testid=stWidgetLabel]").count() == 0
+    # No setting's widget, but the projector switch under the sections
+    assert page.locator(f"{SIDEBAR} [data-testid=stWidgetLabel]").count() == 1
+    assert page.locator(f"{SIDEBAR} .st-key-projector [data-testid=stWidgetLabel]").count() == 1
 
     section(page, "Training").click()
     page.wait_for_selector(LR_SLIDER, timeout=30_000)
