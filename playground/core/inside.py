@@ -201,6 +201,16 @@ def layer_health(network: Network, inputs: np.ndarray) -> list[LayerHealth]:
     return result
 
 
+def state_words(dead: float | None, saturated: float | None) -> str:
+    """A layer's share of dead or saturated units in words ("25% dead", "80% saturated"), or ""
+    for an activation that neither dies nor saturates (ELU, GELU, SiLU, sine, linear)."""
+    if dead is not None:
+        return f"{dead:.0%} dead"
+    if saturated is not None:
+        return f"{saturated:.0%} saturated"
+    return ""
+
+
 def _dead_and_saturated(kind: type, outputs: np.ndarray) -> tuple[float | None, float | None]:
     """(share of dead units, share of saturated units) of a layer's (N, units) outputs; each
     None where it does not apply to the activation `kind`."""
@@ -330,7 +340,7 @@ def layer_histograms(
     for index, (layer, outputs) in enumerate(zip(activations, hidden, strict=True), start=1):
         kind = type(layer)
         dead, saturated = _dead_and_saturated(kind, outputs)
-        state = f"{dead:.0%} dead" if dead is not None else f"{saturated:.0%} saturated"
+        state = state_words(dead, saturated)
         label = f"Layer {index} · {outputs.shape[1]} {_NAMES[kind]}"
         rows.append((label, state, outputs, _activation_edges(kind, outputs)))
     n_classes = probabilities.shape[1]

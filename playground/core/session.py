@@ -41,6 +41,7 @@ from playground.core.inside import (
     loss_hint,
     near_zero_shares,
     neuron_maps,
+    state_words,
 )
 from playground.core.scheduler import TrainingPlaces
 from playground.core.timeline import Timeline
@@ -428,10 +429,9 @@ class Run:
         drawn = self._drawn_inside(inputs, labels) if self.inside_views else {}
         health, hints = [], []
         for layer in layer_health(self.network, inputs[:HEALTH_ROWS]):
-            share = layer.dead if layer.dead is not None else layer.saturated
-            what = "dead" if layer.dead is not None else "saturated"
-            health.append(f"Layer {layer.index} · {layer.units} {layer.activation}: "
-                          f"{share:.0%} {what}")  # fmt: skip
+            words = state_words(layer.dead, layer.saturated)
+            health.append(f"Layer {layer.index} · {layer.units} {layer.activation}"
+                          + (f": {words}" if words else ""))  # fmt: skip
             if layer.hint():
                 hints.append(layer.hint())
         if self.trainer.diverged is None:

@@ -189,3 +189,19 @@ def test_diagram_weights_and_input_maps():
     assert maps.shape == (2, 2, 3) and maps.dtype == np.int8
     assert maps[0].tolist() == [[-127, 0, 127], [-127, 0, 127]]  # x₁ grows to the right
     assert maps[1].tolist() == [[-127] * 3, [127] * 3]  # x₂ grows upwards
+
+
+def test_activations_that_neither_die_nor_saturate_are_described_without_a_share():
+    """Found in the real page: a network of GELU, sine and linear layers raised a TypeError
+    while its histograms were labelled (no dead or saturated share to write)."""
+    from mlp.network import build_network
+    from playground.core.inside import layer_health, layer_histograms
+
+    network = build_network(2, 2, [(8, "gelu"), (8, "sine"), (8, "linear"), (4, "elu"),
+                                   (4, "silu")], seed=0)  # fmt: skip
+    inputs = np.random.default_rng(0).standard_normal((50, 2)).astype(np.float32)
+    labels = (inputs[:, 0] > 0).astype(np.int64)
+    health = layer_health(network, inputs)
+    assert [(h.dead, h.saturated) for h in health] == [(None, None)] * 5
+    histograms = layer_histograms(network, inputs, labels)
+    assert [h.state for h in histograms[:5]] == [""] * 5
