@@ -4,7 +4,8 @@ unit's map, one unit's map enlarged, and each layer's histograms of activations 
 Arrays in, ``go.Figure`` out, as in `figures`. The diagram is redrawn about once a second while
 a network trains, so it stays a handful of traces whatever the network: one heatmap per column
 of tiles (int8 codes, blank rows between the tiles), eight line traces for the weights (sign ×
-four widths) and one invisible marker trace that answers hovers and clicks.
+four widths), one marker on each weight line and one invisible marker trace on the tiles, both
+answering hovers and clicks.
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from playground.charts.style import (
 )
 from playground.core.boundary import BOUNDARY_LEVELS
 from playground.core.inside import GRADIENT_EDGES, LayerHistograms
+from playground.core.text import format_number
 
 __all__ = [
     "NEGATIVE_COLOR",
     "POSITIVE_COLOR",
     "DiagramUnit",
+    "DiagramWeight",
     "diagram_height",
     "full_width_weight",
     "health_figure_height",
@@ -39,6 +42,7 @@ __all__ = [
     "training_health_figure",
     "unit_map_figure",
     "weight_line_style",
+    "weight_name",
 ]
 
 # Colour-blind-safe pair (Okabe & Ito), as everywhere on the page: blue positive, vermillion
@@ -62,6 +66,10 @@ CLASS_MAP_OFFSET = 0.9  # from the class nodes to the class map
 # each level a line trace.
 WEIGHT_WIDTHS = (0.5, 1.2, 2.2, 3.6)
 WEIGHT_OPACITIES = (0.25, 0.4, 0.6, 0.85)
+# The marker a line is clicked by sits between these shares of the way along it, clear of
+# the tiles at both ends.
+WEIGHT_MARKER_SPAN = (0.25, 0.75)
+WEIGHT_MARKER_SIZE = 5
 FRAME_COLOR = "#C8CDD6"
 HEALTH_ROW_PIXELS = 62  # the bars of one layer's row
 ROW_GAP_PIXELS = 40  # between rows: the tick labels of one, the label of the next
@@ -75,6 +83,28 @@ class DiagramUnit:
 
     column: int
     unit: int
+
+
+@dataclass(frozen=True)
+class DiagramWeight:
+    """A weight line of the diagram: W[source, unit] of Dense layer `layer` (1 for the one
+    after the inputs, as `core.surgery` counts), from tile `source` of column layer - 1 to
+    tile `unit` of column `layer` (for the output layer, to class `unit`)."""
+
+    layer: int
+    source: int
+    unit: int
+
+
+def weight_name(weight: DiagramWeight, input_labels: Sequence[str],
+                class_names: Sequence[str], n_dense: int) -> str:  # fmt: skip
+    """How the page names a weight, e.g. "weight from x₁ to layer 1, unit 3" or "weight from
+    layer 2, unit 1 to class b"; `n_dense` is the network's number of Dense layers."""
+    source = (input_labels[weight.source] if weight.layer == 1
+              else f"layer {weight.layer - 1}, unit {weight.source + 1}")  # fmt: skip
+    target = (f"class {class_names[weight.unit]}" if weight.layer == n_dense
+              else f"layer {weight.layer}, unit {weight.unit + 1}")  # fmt: skip
+    return f"weight from {source} to {target}"
 
 
 def weight_line_style(weight: float, full: float) -> tuple[str, float, float]:
@@ -197,6 +227,69 @@ def _weight_traces(
     return traces
 
 
+def _marker_shares(n_from: int, n_to: int) -> np.ndarray:
+    """(n_from, n_to): how far along each line (as a share of it) its marker sits. At the
+    midpoints, lines i → j and i' → j' with i + j = i' + j' would share one point, so the
+    markers spread along the lines by the units of the side that has fewer, one share each."""
+    low, high = WEIGHT_MARKER_SPAN
+    if n_from <= n_to:
+        shares = low + (high - low) * (np.arange(n_from) + 0.5) / n_from
+        return np.repeat(shares[:, None], n_to, axis=1)
+    shares = low + (high - low) * (np.arange(n_to) + 0.5) / n_to
+    return np.repeat(shares[None, :], n_from, axis=0)
+
+
+def _weight_marker_trace(
+    weights: Sequence[np.ndarray],
+    starts: Sequence[np.ndarray],
+    ends: Sequence[np.ndarray],
+    input_labels: Sequence[str],
+    class_names: Sequence[str],
+) -> dict:
+    """One marker on every weight line (shapes as in `_weight_traces`), in the line's colour
+    and as faint as the line: hovering it names the weight and its value, clicking it sends
+    ["weight", layer, source, unit] (see `DiagramWeight`)."""
+    xs, ys, colors, opacities, custom, text = [], [], [], [], [], []
+    for layer, (matrix, start, end) in enumerate(zip(weights, starts, ends, strict=True), 1):
+        n_from, n_to = matrix.shape
+        share = _marker_shares(n_from, n_to)[..., None]
+        place = start[:n_from, None, :] * (1 - share) + end[None, :n_to, :] * share
+        xs.append(place[..., 0].ravel())
+        ys.append(place[..., 1].ravel())
+        levels = _weight_level(np.abs(matrix).ravel(), full_width_weight(matrix))
+        opacities.extend(WEIGHT_OPACITIES[level] for level in levels)
+        for source, unit in np.ndindex(n_from, n_to):
+            value = float(matrix[source, unit])
+            colors.append(POSITIVE_COLOR if value >= 0 else NEGATIVE_COLOR)
+            custom.append(["weight", layer, source, unit])
+            name = weight_name(DiagramWeight(layer, source, unit), input_labels, class_names,
+                               len(weights))  # fmt: skip
+            text.append(f"{plotly_text(name)}: {format_number(value)}")
+    return {
+        "type": "scatter", "mode": "markers",
+        "x": np.concatenate(xs).astype(np.float32) if xs else np.empty(0, np.float32),
+        "y": np.concatenate(ys).astype(np.float32) if ys else np.empty(0, np.float32),
+        "marker": {"size": WEIGHT_MARKER_SIZE, "color": colors, "opacity": opacities},
+        "customdata": custom, "hovertext": text,
+        "hovertemplate": "%{hovertext}<br>click to type it<extra></extra>", "showlegend": False,
+    }  # fmt: skip
+
+
+def _selected_weight_trace(
+    weight: DiagramWeight | None, starts: Sequence[np.ndarray], ends: Sequence[np.ndarray]
+) -> dict:
+    """The line of the weight being typed, dark over the others (empty when none is)."""
+    x, y = np.empty(0, np.float32), np.empty(0, np.float32)
+    if weight is not None and 1 <= weight.layer <= len(ends):
+        start, end = starts[weight.layer - 1], ends[weight.layer - 1]
+        if 0 <= weight.source < len(start) and 0 <= weight.unit < len(end):
+            line = np.stack([start[weight.source], end[weight.unit]]).astype(np.float32)
+            x, y = line[:, 0], line[:, 1]
+    return {"type": "scatter", "x": x, "y": y, "mode": "lines",
+            "line": {"color": SELECTED_COLOR, "width": 3}, "hoverinfo": "skip",
+            "showlegend": False}  # fmt: skip
+
+
 def _frames_trace(boxes: Sequence[tuple[float, float, float]], color: str, width: float) -> dict:
     """Squares around tiles, (x centre, y centre, side) each, as one line trace."""
     corners_x = np.array([-1, 1, 1, -1, -1, np.nan]) / 2
@@ -219,6 +312,7 @@ def network_diagram_figure(
     class_map: np.ndarray,
     class_names: Sequence[str],
     selected: DiagramUnit | None = None,
+    selected_weight: DiagramWeight | None = None,
 ) -> go.Figure:
     """The network as a diagram of maps: every input feature and hidden unit as a small
     heatmap of its value over the plane, at its place in the network; lines between them
@@ -246,6 +340,8 @@ def network_diagram_figure(
         K class names.
     selected : DiagramUnit or None
         The tile drawn with a dark frame (the one enlarged beside the diagram).
+    selected_weight : DiagramWeight or None
+        The weight line drawn dark (the one being typed beside the diagram).
     """
     n_classes = len(class_names)
     shown_units = [len(maps) for maps in hidden_maps]
@@ -264,6 +360,7 @@ def network_diagram_figure(
     class_y = _tile_centres(n_classes) * 0.55
     ends.append(np.column_stack([np.full(n_classes, output_x - 0.2), class_y]))
     traces += _weight_traces(weights, starts, ends)
+    traces.append(_selected_weight_trace(selected_weight, starts, ends))
     traces += [_tiles_heatmap(float(column_x[column]), maps)
                for column, maps in enumerate(column_maps) if len(maps)]  # fmt: skip
     traces.append(_class_map_heatmap(map_left, class_map, n_classes))
@@ -294,6 +391,7 @@ def network_diagram_figure(
     hover_y.append(0.0)
     hover_text.append("the class map")
     custom.append([len(column_maps), 0])
+    traces.append(_weight_marker_trace(weights, starts, ends, input_labels, class_names))
     traces.append(_frames_trace(boxes, FRAME_COLOR, 1.0))
     chosen = [box for box, (column, unit) in zip(boxes, custom, strict=True)
               if selected == DiagramUnit(column, unit)]  # fmt: skip

@@ -13,6 +13,7 @@ from playground.charts.inside import (
     NEGATIVE_COLOR,
     POSITIVE_COLOR,
     DiagramUnit,
+    DiagramWeight,
     full_width_weight,
     health_figure_height,
     network_diagram_figure,
@@ -27,13 +28,14 @@ def maps(count: int, size: int = 5) -> np.ndarray:
     return np.arange(count * size * size).reshape(count, size, size).astype(np.int8)
 
 
-def diagram(weights, hidden_sizes=(2,), shown=None, selected=None) -> go.Figure:
+def diagram(weights, hidden_sizes=(2,), shown=None, selected=None,
+            selected_weight=None) -> go.Figure:  # fmt: skip
     shown = shown or list(hidden_sizes)
     return network_diagram_figure(
         maps(2), ["x₁", "x₂"], [maps(n) for n in shown],
         [f"{n} tanh" for n in hidden_sizes], list(hidden_sizes),
         [np.asarray(w, dtype=np.float32) for w in weights],
-        np.zeros((10, 10), dtype=np.uint8), ["a", "b"], selected,
+        np.zeros((10, 10), dtype=np.uint8), ["a", "b"], selected, selected_weight,
     )  # fmt: skip
 
 
@@ -120,12 +122,76 @@ def test_no_hidden_layer_draws_the_inputs_and_the_class_map():
     assert [a.text for a in figure.layout.annotations][:2] == ["Input", "Output"]
 
 
+def weight_markers(figure: go.Figure):
+    (markers,) = [t for t in figure.data if t.customdata is not None
+                  and len(t.customdata) and t.customdata[0][0] == "weight"]  # fmt: skip
+    return markers
+
+
+def test_every_weight_line_carries_one_marker_that_names_it():
+    rng = np.random.default_rng(1)
+    weights = [rng.normal(size=(2, 3)), rng.normal(size=(3, 2))]  # x₁, x₂ → 3 units → a, b
+    figure = diagram(weights, hidden_sizes=(3,))
+    markers = weight_markers(figure)
+    drawn = [(layer, i, j) for layer, w in enumerate(weights, 1) for i, j in np.ndindex(w.shape)]
+    assert [tuple(c[1:]) for c in markers.customdata] == drawn
+    hover = figure.data[-1]
+    centres = {tuple(c): (x, y) for c, x, y in zip(hover.customdata, hover.x, hover.y,
+                                                   strict=True)}  # fmt: skip
+    (classes,) = [t for t in figure.data if t.type == "scatter" and t.hovertemplate
+                  and t.hovertemplate.startswith("class")]  # fmt: skip
+    for (_, layer, i, j), x, y, text in zip(markers.customdata, markers.x, markers.y,
+                                            markers.hovertext, strict=True):  # fmt: skip
+        # on the line from the right edge of tile (layer - 1, i) to the left edge of tile
+        # (layer, j), or to just left of class node j, clear of the tiles at both ends
+        start = np.add(centres[(layer - 1, i)], (0.5, 0.0))
+        end = (np.add(centres[(1, j)], (-0.5, 0.0)) if layer == 1
+               else np.array([classes.x[j] - 0.2, classes.y[j]]))  # fmt: skip
+        share = (x - start[0]) / (end[0] - start[0])
+        assert 0.2 < share < 0.8
+        assert y == pytest.approx(start[1] + share * (end[1] - start[1]), abs=1e-4)
+        value = weights[layer - 1][i, j]
+        target = f"layer 1, unit {j + 1}" if layer == 1 else f"class {'ab'[j]}"
+        source = f"x{'₁₂'[i]}" if layer == 1 else f"layer 1, unit {i + 1}"
+        assert text == f"weight from {source} to {target}: {value:.3f}"
+    assert (np.asarray(markers.marker.color) == np.where(
+        np.concatenate([w.ravel() for w in weights]) >= 0, POSITIVE_COLOR, NEGATIVE_COLOR
+    )).all()  # fmt: skip
+
+
+def test_only_the_drawn_weights_of_a_wide_layer_carry_markers_and_no_two_coincide():
+    weights = [np.ones((2, 16)), np.ones((16, 16)), np.ones((16, 2))]
+    figure = diagram(weights, hidden_sizes=(64, 16), shown=[16, 16])
+    markers = weight_markers(figure)
+    assert len(markers.customdata) == 2 * 16 + 16 * 16 + 16 * 2
+    assert max(c[2] for c in markers.customdata) == 15  # units 17..64 are not drawn
+    places = np.column_stack([markers.x, markers.y]).astype(np.float64)
+    gaps = np.linalg.norm(places[:, None] - places[None], axis=-1) + np.eye(len(places))
+    assert gaps.min() > 0.1  # tile sides; at the lines' midpoints many would share a place
+
+
+def test_the_weight_being_typed_is_drawn_dark():
+    weights = [np.ones((2, 2)), np.ones((2, 2))]
+    figure = diagram(weights, selected_weight=DiagramWeight(2, 1, 0))
+    (dark,) = [t for t in figure.data if t.type == "scatter" and t.mode == "lines"
+               and t.line.color == "#222222" and len(t.x) == 2]  # fmt: skip
+    marker = weight_markers(figure)
+    index = [tuple(c) for c in marker.customdata].index(("weight", 2, 1, 0))
+    share = (marker.x[index] - dark.x[0]) / (dark.x[1] - dark.x[0])
+    assert marker.y[index] == pytest.approx(dark.y[0] + share * (dark.y[1] - dark.y[0]), abs=1e-4)
+    for stale in (None, DiagramWeight(3, 0, 0), DiagramWeight(1, 0, 5)):
+        assert not [t for t in diagram(weights, selected_weight=stale).data
+                    if t.type == "scatter" and t.mode == "lines" and t.line.width == 3
+                    and len(t.x)]  # fmt: skip
+
+
 def every_figure() -> dict[str, go.Figure]:
     net = Network([Dense(2, 6, dtype=np.float64), ReLU(), Dense(6, 3, dtype=np.float64)])
     rng = np.random.default_rng(0)
     histograms = layer_histograms(net, rng.normal(size=(50, 2)), rng.integers(0, 3, 50))
     return {
-        "diagram": diagram([np.ones((2, 2)), -np.ones((2, 2))], selected=DiagramUnit(0, 1)),
+        "diagram": diagram([np.ones((2, 2)), -np.ones((2, 2))], selected=DiagramUnit(0, 1),
+                           selected_weight=DiagramWeight(1, 0, 1)),
         "unit map": unit_map_figure(maps(1)[0], np.arange(5.0), np.arange(5.0),
                                     rng.normal(size=(20, 2)), rng.integers(0, 2, 20), 2,
                                     "Layer 1, unit 1"),
