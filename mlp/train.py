@@ -176,18 +176,11 @@ class Trainer:
             else np.random.default_rng(np.random.SeedSequence(seed).spawn(AUGMENT_STREAM + 1)[-1])
         )
 
-        n_samples = self.X_train.shape[0]
-        self.batch_size = min(batch_size, n_samples)
-        self.batches_per_epoch = n_samples // self.batch_size
         self._rng = np.random.default_rng(seed)
-        self._train_eval_rows = (
-            None if train_eval_size is None else fixed_subset(n_samples, train_eval_size, seed)
-        )
-        self._order = self._rng.permutation(n_samples)
-        self._batch_in_epoch = 0
-
-        self._X_batch = np.empty((self.batch_size, self.X_train.shape[1]), network.dtype)
-        self._y_batch = np.empty(self.batch_size, np.intp)
+        self._seed = seed
+        self._requested_batch_size = batch_size
+        self._train_eval_size = train_eval_size
+        self._start_epochs_on_training_set()
         self._loss = SoftmaxCrossEntropy()
         self._evaluation_loss = SoftmaxCrossEntropy()
         self._running_stats = network.running_stats()
@@ -199,6 +192,37 @@ class Trainer:
         self.history = History()
         self.keep_history = keep_history
         self.last_epoch: dict | None = None
+
+    def _start_epochs_on_training_set(self) -> None:
+        """Batch size, epoch length, evaluation rows, order and buffers for ``X_train``."""
+        n_samples = self.X_train.shape[0]
+        self.batch_size = min(self._requested_batch_size, n_samples)
+        self.batches_per_epoch = n_samples // self.batch_size
+        self._train_eval_rows = (
+            None
+            if self._train_eval_size is None
+            else fixed_subset(n_samples, self._train_eval_size, self._seed)
+        )
+        self._order = self._rng.permutation(n_samples)
+        self._batch_in_epoch = 0
+        self._X_batch = np.empty((self.batch_size, self.X_train.shape[1]), self.network.dtype)
+        self._y_batch = np.empty(self.batch_size, np.intp)
+
+    def set_training_data(self, X_train: np.ndarray, y_train: np.ndarray) -> None:
+        """Train on a new training set from the next step on: X_train (N, D) with the same D,
+        y_train (N,) in the same classes. The network, the optimizer's state and the step and
+        epoch counts stay; the epoch in progress ends unfinished, and the next one visits the
+        new set in a fresh order drawn from the trainer's own generator. The batch size is the
+        one asked for, capped at the new set's size. (The Playground's points drawn by hand
+        join training this way.)"""
+        X_train, y_train = self._checked(X_train, y_train, "training")
+        if X_train.shape[1] != self.X_train.shape[1]:
+            raise ValueError(
+                f"The new training set has {X_train.shape[1]} inputs; the network takes "
+                f"{self.X_train.shape[1]}."
+            )
+        self.X_train, self.y_train = X_train, y_train
+        self._start_epochs_on_training_set()
 
     def _checked(self, X, y, name: str) -> tuple[np.ndarray, np.ndarray]:
         X = np.asarray(X, dtype=self.network.dtype)

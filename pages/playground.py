@@ -13,6 +13,7 @@ from playground.ui import (
     keys,
     model_views,
     playground_views,
+    point_editor,
     resources,
     settings_panel,
 )
@@ -27,6 +28,8 @@ common_views.page_style()
 st.title("MLP Playground")
 data = resources.data_for(config, panel.upload)
 if data is None:
+    if config.dataset == "drawn":  # no point drawn yet
+        point_editor.empty_plane(PREFIX, playground_views.BOUNDARY_HEIGHT)
     panel.draw_sidebar()
     resources.pause_session(PREFIX)
     st.stop()

@@ -23,6 +23,11 @@ from playground.core.boundary import BOUNDARY_LEVELS
 # Points drawn on the decision-boundary plot at most; larger data sets are subsampled.
 MAX_DISPLAYED_POINTS: int = 3000
 
+EDIT_HOVER_DISTANCE = 4  # pixels from a marker's edge that still pick it while editing
+
+# The empty plane's colour: a pale grey, so the place to click shows against the page.
+PLANE_COLOR = "#F1F3F6"
+
 # How strongly the class colour shows through white at the lowest and highest confidence level.
 _PALEST_TINT = 0.08
 _STRONGEST_TINT = 0.42
@@ -74,8 +79,10 @@ def _class_point_traces(
     class_names: Sequence[str],
     is_test: bool,
     marker_size: int,
+    rows: np.ndarray | None = None,
 ) -> list[dict]:
-    """One scatter trace per class; ``points`` (n, 2) and ``labels`` (n,)."""
+    """One scatter trace per class; ``points`` (n, 2) and ``labels`` (n,). With ``rows``
+    (n,), each point carries its row as customdata (a click on it names it) and says so."""
     if is_test:
         symbol, outline, size = "diamond", {"color": "black", "width": 2}, marker_size + 1
     else:
@@ -86,8 +93,13 @@ def _class_point_traces(
         name = plotly_text(str(class_name))
         # A hovertemplate fills in "%{...}" with values: the name's "%" is written as an entity.
         hover_name = name.replace("%", "&#37;") + (" (test)" if is_test else "")
+        extra = {}
+        if rows is not None:
+            extra = {"customdata": [["point", int(row)] for row in rows[in_class]]}
+            hover_name += "<br>click to remove"
         traces.append(
             {
+                **extra,
                 "type": "scatter",
                 "x": points[in_class, 0].astype(np.float32),
                 "y": points[in_class, 1].astype(np.float32),
@@ -134,6 +146,18 @@ def _boundary_heatmap_trace(
         "showscale": False,
         "hoverinfo": "skip",
     }
+
+
+def _editable(traces: list[dict], layout: dict) -> None:
+    """Make a plane take clicks: its heatmap sends them (with no label on hover) and a drag
+    no longer zooms, so a click always lands where it was aimed."""
+    for trace in traces:
+        if trace["type"] == "heatmap":
+            trace["hoverinfo"] = "none"
+    layout["dragmode"] = False
+    # A click picks a point only on its marker, not anywhere within Plotly's usual 20 pixels:
+    # a new point can be put right beside another.
+    layout["hoverdistance"] = EDIT_HOVER_DISTANCE
 
 
 def _shown_point_counts(n_train: int, n_test: int) -> tuple[int, int]:
@@ -217,6 +241,7 @@ def decision_boundary_figure(
     x_range: tuple[float, float] | None = None,
     y_range: tuple[float, float] | None = None,
     height: int = 460,
+    editable: bool = False,
 ) -> go.Figure:
     """The network's decision regions as a tinted background, with the data points on top.
 
@@ -256,6 +281,10 @@ def decision_boundary_figure(
         (low, high) of the y axis; default: the outer edges of the grid.
     height : int
         Figure height in pixels.
+    editable : bool
+        Points drawn by hand are being edited: a click on the plane reaches the page (see
+        ``live_chart``'s ``click_plane``) and each training point carries ``["point", row]``
+        as customdata, so a click on it names it.
     """
     traces: list[dict] = []
     if codes is not None:
@@ -269,8 +298,9 @@ def decision_boundary_figure(
 
     shown = _display_subset(n_train, n_shown_train)
     traces += _class_point_traces(
-        X_train[shown], y_train[shown], class_names, is_test=False, marker_size=marker_size
-    )
+        X_train[shown], y_train[shown], class_names, is_test=False, marker_size=marker_size,
+        rows=shown if editable else None,
+    )  # fmt: skip
     if X_test is not None and y_test is not None:
         shown = _display_subset(n_test, n_shown_test)
         traces += _class_point_traces(
@@ -280,10 +310,26 @@ def decision_boundary_figure(
 
     n_total = n_train + n_test
     legend_title = f"{n_shown:,} of {n_total:,} points shown" if n_shown < n_total else ""
-    return figure(
-        traces,
-        height,
-        # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
-        {"l": 50, "r": 10, "t": 30, "b": 40},
-        **_boundary_layout(xs, ys, x_range, y_range, legend_title),
-    )
+    layout = _boundary_layout(xs, ys, x_range, y_range, legend_title)
+    if editable:
+        _editable(traces, layout)
+    # The top margin keeps Plotly's toolbar (shown on hover) clear of the legend.
+    return figure(traces, height, {"l": 50, "r": 10, "t": 30, "b": 40}, **layout)
+
+
+def empty_plane_figure(xs: np.ndarray, ys: np.ndarray, height: int = 460) -> go.Figure:
+    """A blank plane to draw the first points on: white, with its axes, taking clicks.
+
+    xs: (G_x,), ys: (G_y,) the grid's coordinates (the plane's extent)."""
+    trace = {
+        "type": "heatmap",
+        "x": np.asarray(xs, dtype=np.float32),
+        "y": np.asarray(ys, dtype=np.float32),
+        "z": np.zeros((len(ys), len(xs)), dtype=np.uint8),
+        "colorscale": [[0, PLANE_COLOR], [1, PLANE_COLOR]],
+        "showscale": False,
+    }
+    traces = [trace]
+    layout = _boundary_layout(xs, ys, None, None, "")
+    _editable(traces, layout)
+    return figure(traces, height, {"l": 50, "r": 10, "t": 30, "b": 40}, **layout)

@@ -32,6 +32,9 @@ CLASS_COLORS: tuple[str, ...] = (
     "#882255",  # wine
 )
 
+# The first colours' names, for words beside a chart ("click to add a blue point").
+CLASS_COLOR_NAMES: tuple[str, ...] = ("blue", "orange", "green", "vermillion")
+
 # Same string on every figure: Plotly keeps the user's zoom and legend clicks across redraws.
 UI_REVISION = "mlp-playground"
 

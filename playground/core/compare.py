@@ -34,7 +34,13 @@ import numpy as np
 import pandas as pd
 
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, HiddenLayer, shorten
-from playground.core.data import TrainingData, make_image_set, make_point_data, make_toy_data
+from playground.core.data import (
+    TrainingData,
+    make_drawn_data,
+    make_image_set,
+    make_point_data,
+    make_toy_data,
+)
 
 __all__ = [
     "MAX_SEEDS",
@@ -329,6 +335,8 @@ def task_data(config_key: str, csv: bytes | None) -> TrainingData:
         return make_point_data(X, y, names, config.train_share, config.data_seed,
                                features=config.features,
                                label_noise=config.label_noise)  # fmt: skip
+    if config.dataset == "drawn":
+        return make_drawn_data(config.points, config.features)
     return make_toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                          config.data_seed, config.features, config.label_noise)  # fmt: skip
 
@@ -338,7 +346,8 @@ def data_key(config: Config) -> str:
     return Config(dataset=config.dataset, source=config.source, noise=config.noise,
                   n_points=config.n_points, train_share=config.train_share,
                   data_seed=config.data_seed, features=config.features,
-                  label_noise=config.label_noise).to_json()  # fmt: skip
+                  label_noise=config.label_noise,
+                  points=config.points if config.dataset == "drawn" else ()).to_json()  # fmt: skip
 
 
 def run_task(task: SweepTask) -> TaskResult:

@@ -31,6 +31,14 @@ from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from mlp.schedules import Schedule, make_schedule
 from playground.core.data import DEFAULT_FEATURES, INPUT_FEATURES
+from playground.core.drawn import (
+    MAX_POINTS,
+    PLANE,
+    PointsError,
+    decode_points,
+    encode_points,
+    normalise_points,
+)
 
 __all__ = [
     "ACTIVATION_CHOICES",
@@ -86,7 +94,11 @@ def shorten(text: Any, limit: int = QUOTE_LIMIT) -> str:
 
 # -- choices, each defined once: (value, label shown in the UI) ------------------------------
 
-TOY_CHOICES: tuple[tuple[str, str], ...] = (*TOY_DATASETS.items(), ("csv", "Your own CSV"))
+TOY_CHOICES: tuple[tuple[str, str], ...] = (
+    *TOY_DATASETS.items(),
+    ("drawn", "Drawn by hand"),
+    ("csv", "Your own CSV"),
+)
 IMAGE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_DATASETS.items())
 DATASET_CHOICES: tuple[tuple[str, str], ...] = TOY_CHOICES + IMAGE_CHOICES
 SOURCE_CHOICES: tuple[tuple[str, str], ...] = tuple(IMAGE_SOURCES.items())
@@ -230,7 +242,8 @@ class Setting:
     kind is "choice" (one of `choices`), "multichoice" (a set of `choices`, kept as a tuple in
     the order of `choices`; "x1,x2" in a link), "float" or "int" (from `minimum` to
     `maximum`), "bool", "optional_float" (a float in range, or None meaning "off") or
-    "hidden" (the layer stack). `live` settings take effect while training runs; a change to
+    "hidden" (the layer stack) or "points" (a set drawn by hand, `playground.core.drawn`).
+    `live` settings take effect while training runs; a change to
     any other resets the run. `group` is the sidebar section (and the name a lesson link hides
     it by).
 
@@ -278,6 +291,9 @@ class Setting:
             return f"one or more of {names}, separated by commas"
         if self.kind == "bool":
             return "on or off (1 or 0)"
+        if self.kind == "points":
+            return (f"points drawn on the plane from {-PLANE:g} to {PLANE:g}, as the Playground "
+                    f"writes them (up to {MAX_POINTS})")  # fmt: skip
         if self.kind == "hidden":
             return (
                 f"up to {MAX_HIDDEN_LAYERS} layers such as 8tanh,8tanh "
@@ -297,6 +313,8 @@ class Setting:
         """
         try:
             value = self._parse(raw)
+        except PointsError as error:
+            raise ConfigError(f"{self.label}: {shorten(raw)} cannot be used: {error}.") from None
         except (TypeError, ValueError, OverflowError, KeyError):
             value = _INVALID
         if value is _INVALID:
@@ -332,6 +350,12 @@ class Setting:
             return _INVALID
         if self.kind == "hidden":
             return parse_hidden(raw)
+        if self.kind == "points":
+            if isinstance(raw, str):
+                return decode_points(raw)
+            if isinstance(raw, list | tuple):
+                return normalise_points(raw)
+            return _INVALID
         if self.kind == "optional_float" and (
             raw is None or (isinstance(raw, str) and raw.strip().lower() in ("off", "none", ""))
         ):
@@ -363,6 +387,8 @@ class Setting:
             return "1" if value else "0"
         if self.kind == "hidden":
             return format_hidden(value)
+        if self.kind == "points":
+            return encode_points(value)
         if self.kind == "multichoice":
             return ",".join(value)
         if self.kind == "optional_float" and value is None:
@@ -457,6 +483,8 @@ SETTINGS: tuple[Setting, ...] = (
             "points keep their true class, so test accuracy shows what the network learned of "
             "the real pattern.",
             "data", minimum=0.0, maximum=0.5, steps=_grid(0.0, 0.5, 0.05), display="percent"),
+    Setting("points", "Drawn points", "points", (),
+            "The points of the set drawn by hand: every one a training point.", "data"),
     Setting("features", "Input features", "multichoice", DEFAULT_FEATURES,
             "What the network is fed of each point (x₁, x₂ are its coordinates, standardised): "
             "with x₁² and x₂² even a network without hidden layers separates the circle.",
@@ -525,6 +553,9 @@ SETTINGS: tuple[Setting, ...] = (
 
 SETTINGS_BY_NAME: dict[str, Setting] = {setting.name: setting for setting in SETTINGS}
 LIVE_SETTINGS: frozenset[str] = frozenset(s.name for s in SETTINGS if s.live)
+# Drawn points may change while training runs too: a run takes the new set between two steps
+# (`TrainingSession.replace_data`) when it has the same classes, and restarts otherwise.
+LIVE_DATA_SETTINGS: frozenset[str] = frozenset({"points"})
 
 # What a page shows rather than what it trains: in the URL and hidable like the settings.
 VIEW_SETTINGS: tuple[Setting, ...] = (
@@ -574,6 +605,7 @@ class Config:
     train_share: float = _default("train_share")
     data_seed: int = _default("data_seed")
     label_noise: float = _default("label_noise")
+    points: tuple[tuple[float, float, int], ...] = _default("points")
     features: tuple[str, ...] = _default("features")
     hidden: tuple[HiddenLayer, ...] = field(default=_default("hidden"))
     batch_norm: bool = _default("batch_norm")
@@ -623,6 +655,8 @@ class Config:
                 value = [dataclasses.asdict(layer) for layer in value]
             elif setting.kind == "multichoice":
                 value = list(value)
+            elif setting.kind == "points":
+                value = [list(point) for point in value]
             result[setting.name] = value
         return result
 
@@ -654,8 +688,10 @@ class Config:
         return cls.from_dict(values)
 
     def to_query(self) -> dict[str, str]:
-        """Every setting as URL text, in the order of SETTINGS."""
-        return {s.name: s.to_text(getattr(self, s.name)) for s in SETTINGS}
+        """Every setting as URL text, in the order of SETTINGS (the drawn points only when
+        there are some: most links have none)."""
+        return {s.name: s.to_text(getattr(self, s.name)) for s in SETTINGS
+                if s.name != "points" or self.points}  # fmt: skip
 
     @classmethod
     def from_query(
@@ -710,7 +746,8 @@ class Config:
 
     def needs_reset(self, other: Config) -> bool:
         """True when going from `other` to this config cannot happen while training runs."""
-        return any(name not in LIVE_SETTINGS for name in self.changed_settings(other))
+        return any(name not in LIVE_SETTINGS | LIVE_DATA_SETTINGS
+                   for name in self.changed_settings(other))  # fmt: skip
 
     @property
     def is_images(self) -> bool:
@@ -815,7 +852,9 @@ MNIST_PAGE = PageSpec(
     name="MNIST",
     datasets=tuple(value for value, _ in IMAGE_CHOICES),
     max_units=MAX_UNITS,
-    omit=frozenset({"noise", "n_points", "train_share", "data_seed", "features", "label_noise"}),
+    omit=frozenset(
+        {"noise", "n_points", "train_share", "data_seed", "features", "label_noise", "points"}
+    ),
     default=Config(
         dataset="mnist",
         hidden=(HiddenLayer(256, "relu"), HiddenLayer(256, "relu")),

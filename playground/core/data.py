@@ -20,6 +20,7 @@ import numpy as np
 
 from mlp import datasets
 from mlp.datasets import fixed_subset
+from playground.core.drawn import PLANE
 
 __all__ = [
     "BOUNDARY_RESOLUTION",
@@ -31,6 +32,7 @@ __all__ = [
     "TrainingData",
     "expand_features",
     "fixed_subset",
+    "make_drawn_data",
     "make_point_data",
     "make_toy_data",
 ]
@@ -154,9 +156,6 @@ def make_point_data(
     y_train = datasets.flip_labels(y_train, label_noise, len(class_names), seed=seed)
     X_train = np.ascontiguousarray(X_train, dtype=np.float32)
     X_test = np.ascontiguousarray(X_test, dtype=np.float32)
-    # In float64: the squares of float32 features overflow from about 1e19 and vanish below
-    # about 1e-23, which would leave the network a constant input.
-    scaler = datasets.Standardizer.fit(X_train)
     all_points = np.concatenate([X_train, X_test])
     low, high = all_points.min(axis=0), all_points.max(axis=0)
     # A margin relative to the spread, so points in tiny units are not lost in a wide plot.
@@ -165,13 +164,62 @@ def make_point_data(
     low, high = low - margin, high + margin
     grid_x = np.linspace(low[0], high[0], resolution, dtype=np.float32)
     grid_y = np.linspace(low[1], high[1], resolution, dtype=np.float32)
+    return _point_data(X_train, y_train, X_test, y_test, class_names, grid_x, grid_y,
+                       features, scale_on=X_train)  # fmt: skip
+
+
+def make_drawn_data(
+    points: Sequence[tuple[float, float, int]],
+    features: Sequence[str] = DEFAULT_FEATURES,
+    resolution: int = BOUNDARY_RESOLUTION,
+) -> PointData:
+    """A set drawn by hand (`playground.core.drawn`): every point a training point, none for
+    testing, on the fixed plane from -PLANE to PLANE. The points are standardised on the
+    plane's own grid rather than on themselves, so a point added or removed never changes what
+    the network sees of the others: a run can take the new set between two steps. Two
+    classes at least (the first two colours), more if the points use them.
+
+    points: (x, y, class) triples, at least one. Raises `datasets.DataError` for none.
+    """
+    if not points:
+        raise datasets.DataError("There are no drawn points yet: click on the plane to add some.")
+    array = np.asarray(points, dtype=np.float64)
+    X_train = np.ascontiguousarray(array[:, :2], dtype=np.float32)
+    y_train = array[:, 2].astype(np.int64)
+    n_classes = max(2, int(y_train.max()) + 1)
+    grid = np.linspace(-PLANE, PLANE, resolution, dtype=np.float32)
+    return _point_data(
+        X_train, y_train, np.empty((0, 2), np.float32), np.empty(0, np.int64),
+        tuple(f"Class {k}" for k in range(n_classes)), grid, grid, features, scale_on=None,
+    )  # fmt: skip
+
+
+def _point_data(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    class_names: Sequence[str],
+    grid_x: np.ndarray,
+    grid_y: np.ndarray,
+    features: Sequence[str],
+    scale_on: np.ndarray | None,
+) -> PointData:
+    """Points turned into the network's inputs, with the boundary grid (rows of y, then
+    columns of x). The standardisers are fitted on `scale_on` (the training points), or on
+    the grid itself when it is None (a drawn set, see `make_drawn_data`)."""
     mesh_x, mesh_y = np.meshgrid(grid_x, grid_y)
     grid_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])
-
+    fit_points = grid_points if scale_on is None else scale_on
+    # In float64: the squares of float32 features overflow from about 1e19 and vanish below
+    # about 1e-23, which would leave the network a constant input.
+    scaler = datasets.Standardizer.fit(fit_points)
     features = tuple(features)
-    # Each feature is standardised on the training points too, so x₁² starts on the same
-    # scale as x₁ and no input dominates the first steps.
-    feature_scaler = datasets.Standardizer.fit(expand_features(scaler.transform(X_train), features))
+    # Each feature is standardised on the same points too, so x₁² starts on the same scale
+    # as x₁ and no input dominates the first steps.
+    feature_scaler = datasets.Standardizer.fit(
+        expand_features(scaler.transform(fit_points), features)
+    )
 
     def standardise(points: np.ndarray) -> np.ndarray:
         """Points in the plot's units -> the network's inputs, (N, F) float32."""
@@ -187,8 +235,8 @@ def make_point_data(
         class_names=tuple(str(name) for name in class_names),
         inputs_train=standardise(X_train),
         inputs_test=standardise(X_test),
-        x_range=(float(low[0]), float(high[0])),
-        y_range=(float(low[1]), float(high[1])),
+        x_range=(float(grid_x[0]), float(grid_x[-1])),
+        y_range=(float(grid_y[0]), float(grid_y[-1])),
         grid_x=_read_only(grid_x),
         grid_y=_read_only(grid_y),
         grid_inputs=standardise(grid_points),

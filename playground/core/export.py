@@ -40,6 +40,7 @@ from playground.core.config import (
     Config,
 )
 from playground.core.data import INPUT_FEATURES, ImageSet, PointData, TrainingData
+from playground.core.drawn import PLANE
 from playground.core.session import EVALUATION_POINTS
 
 __all__ = [
@@ -101,6 +102,8 @@ def _matrix_literal(
     """`name = np.array([[...], ...], dtype=np.float32)` for an (N, 2) float32 array; with
     `shown`, only its first rows and a comment saying how many more there are."""
     rows = np.asarray(values, dtype=np.float32)
+    if len(rows) == 0:
+        return f"{name} = np.empty((0, {rows.shape[1]}), dtype=np.float32)"
     more = 0
     if shown is not None and len(rows) > shown:
         rows, more = rows[:shown], len(rows) - shown
@@ -118,6 +121,8 @@ def _labels_literal(
     name: str, labels: np.ndarray, per_line: int = 30, shown: int | None = None
 ) -> str:
     values = [str(int(v)) for v in np.asarray(labels).ravel()]
+    if not values:
+        return f"{name} = np.empty(0, dtype=np.int64)"
     more = 0
     if shown is not None and len(values) > shown:
         values, more = values[:shown], len(values) - shown
@@ -180,6 +185,8 @@ def _data_label(config: Config) -> str:
         return f"{datasets.IMAGE_DATASETS[config.dataset]} ({source})"
     if config.dataset == "csv":
         return "your own CSV points"
+    if config.dataset == "drawn":
+        return "points drawn by hand"
     return f"the {datasets.TOY_DATASETS[config.dataset]} points"
 
 
@@ -233,16 +240,31 @@ def _point_data_cells(config: Config, data: PointData, shown: int | None) -> lis
             f"\n\n{config.label_noise:.0%} of the training labels were flipped to another class "
             "(label noise); the test labels are true."
         )
-    text = f"""
-    ## The data
+    drawn = config.dataset == "drawn"
+    if drawn:
+        text = f"""
+        ## The data
 
-    {len(data.y_train):,} training and {len(data.y_test):,} test points, in the units of the
-    app's chart, with their classes.{noise}
+        {len(data.y_train):,} points drawn by hand on the plane from {-PLANE:g} to {PLANE:g},
+        with their classes: all of them for training, none held out for testing.
 
-    The network does not see them as they are: each coordinate is standardised on the
-    training points (z = (x − mean) / std), turned into the inputs {labels}, and each input
-    standardised again, so no input starts out dominating.
-    """
+        The network does not see them as they are: each coordinate is standardised on the
+        plane itself (the grid of the app's chart, not the points, so that a point drawn
+        later does not move the others; z = (x − mean) / std), turned into the inputs
+        {labels}, and each input standardised again on the plane, so no input starts out
+        dominating.
+        """
+    else:
+        text = f"""
+        ## The data
+
+        {len(data.y_train):,} training and {len(data.y_test):,} test points, in the units of
+        the app's chart, with their classes.{noise}
+
+        The network does not see them as they are: each coordinate is standardised on the
+        training points (z = (x − mean) / std), turned into the inputs {labels}, and each
+        input standardised again, so no input starts out dominating.
+        """
     code = "\n".join(
         [
             _matrix_literal("X_train", data.X_train, shown=shown),
@@ -252,6 +274,15 @@ def _point_data_cells(config: Config, data: PointData, shown: int | None) -> lis
             f"CLASS_NAMES = [{names}]",
         ]
     )
+    scale_on, scale_points = "", "X_train"
+    if drawn:
+        grid = len(data.grid_x)
+        scale_on = "\n    ".join([
+            f"plane = np.linspace({-PLANE:g}, {PLANE:g}, {grid}, dtype=np.float32)  # the grid",
+            "mesh_x, mesh_y = np.meshgrid(plane, plane)",
+            "plane_points = np.column_stack([mesh_x.ravel(), mesh_y.ravel()])",
+        ])  # fmt: skip
+        scale_points = "plane_points"
     prepare = f'''
     def fit_standardiser(X):
         """Mean and standard deviation of each column (a constant column keeps std 1)."""
@@ -272,8 +303,9 @@ def _point_data_cells(config: Config, data: PointData, shown: int | None) -> lis
         return np.column_stack([{formulas}])
 
 
-    point_scale = fit_standardiser(X_train)
-    feature_scale = fit_standardiser(features(standardise(X_train, point_scale)))
+    {scale_on}
+    point_scale = fit_standardiser({scale_points})
+    feature_scale = fit_standardiser(features(standardise({scale_points}, point_scale)))
 
 
     def inputs_of(points):
@@ -1029,7 +1061,7 @@ def _network_cells(config: Config) -> list[Cell]:
     return [_md(text), _code("\n".join(body))]
 
 
-def _training_cells(config: Config, steps: int) -> list[Cell]:
+def _training_cells(config: Config, steps: int, has_test: bool = True) -> list[Cell]:
     max_norm = "\n        apply_max_norm(network)" if config.max_norm else ""
     batch = "inputs_train[rows]"
     if config.shift:
@@ -1055,6 +1087,9 @@ def _training_cells(config: Config, steps: int) -> list[Cell]:
     running statistics) on the training and the test set, on at most {EVALUATION_POINTS:,}
     fixed rows of each, as the app's curves are.
     """
+    test_line = "test_loss, test_accuracy = evaluate(inputs_test[test_rows], y_test[test_rows])"
+    if not has_test:
+        test_line = 'test_loss = test_accuracy = float("nan")  # no test points: all were drawn'
     code = f'''
     def fixed_rows(n, limit, seed):
         """The same random `limit` of n rows every time (all rows if they fit)."""
@@ -1079,7 +1114,7 @@ def _training_cells(config: Config, steps: int) -> list[Cell]:
 
     def report(step, epoch):
         train_loss, train_accuracy = evaluate(inputs_train[train_rows], y_train[train_rows])
-        test_loss, test_accuracy = evaluate(inputs_test[test_rows], y_test[test_rows])
+        {test_line}
         history.append((step, train_loss, test_loss, train_accuracy, test_accuracy))
         print(
             f"step {{step:>6}}  epoch {{epoch:>8.4f}}  "
@@ -1177,7 +1212,7 @@ def program_cells(
         *_layer_cells(config),
         *_optimizer_cells(config),
         *_network_cells(config),
-        *_training_cells(config, steps),
+        *_training_cells(config, steps, has_test=len(data.y_test) > 0),
         *_chart_cells(data),
     ]
 

@@ -34,6 +34,7 @@ from mlp.datasets.csv_points import MAX_CLASSES as MAX_CSV_CLASSES
 from mlp.datasets.images import IMAGE_SHAPE
 from mlp.layers import BatchNorm, Dense
 from mlp.network import Network
+from playground.core import drawn
 from playground.core.config import MAX_HIDDEN_LAYERS, Config, ConfigError, PageSpec
 from playground.core.data import INPUT_FEATURES
 
@@ -127,6 +128,8 @@ def data_shape(config: Config) -> tuple[int, int | None]:
         return math.prod(IMAGE_SHAPE), len(datasets.CLASS_NAMES[config.dataset])
     if config.dataset == "csv":
         return len(config.features), None
+    if config.dataset == "drawn":
+        return len(config.features), max([2] + [label + 1 for _, _, label in config.points])
     return len(config.features), datasets.toy_class_count(config.dataset)
 
 
@@ -138,6 +141,8 @@ def _largest_data(page: PageSpec) -> tuple[int, int]:
             size = math.prod(IMAGE_SHAPE), len(datasets.CLASS_NAMES[dataset])
         elif dataset == "csv":
             size = len(INPUT_FEATURES), MAX_CSV_CLASSES
+        elif dataset == "drawn":
+            size = len(INPUT_FEATURES), drawn.MAX_CLASSES
         else:
             size = len(INPUT_FEATURES), datasets.toy_class_count(dataset)
         inputs, classes = max(inputs, size[0]), max(classes, size[1])

@@ -284,8 +284,9 @@ class Run:
         self.departures.append(f"{what} at step {self.trainer.step_count:,}")
 
     def apply_live(self, config: Config) -> None:
-        """Take over the settings that may change while training runs."""
-        if config != self.config and self.trainer.step_count > 0:
+        """Take over the settings that may change while training runs (drawn points come
+        with their data, through `replace_data`)."""
+        if config.replace(points=self.config.points) != self.config and self.trainer.step_count:
             self.note_departure("a setting changed")
         self.optimizer.lr = config.lr
         if self.trainer.lr_schedule is not None:
@@ -300,6 +301,28 @@ class Run:
         else:
             self.trainer.max_norm.c = config.max_norm
         self.config = config
+
+    def can_take(self, data: TrainingData) -> bool:
+        """Whether this run can go on with `data` in place of its own: points drawn by hand
+        (standardised on the plane, see `data.make_drawn_data`) with the same inputs and
+        classes."""
+        old = self.data
+        return (isinstance(old, PointData) and isinstance(data, PointData)
+                and len(old.y_test) == 0 and len(data.y_test) == 0
+                and old.features == data.features and old.class_names == data.class_names
+                and np.array_equal(old.grid_inputs, data.grid_inputs))  # fmt: skip
+
+    def replace_data(self, data: TrainingData) -> None:
+        """Go on training with `data` (see `can_take`) from the next step: the network and the
+        optimizer stay, the new points join the training set."""
+        if self.trainer.step_count:
+            self.note_departure(
+                f"the drawn points changed ({len(self.data.y_train):,} → {len(data.y_train):,})"
+            )
+        self.data = data
+        self.trainer.set_training_data(data.inputs_train, data.y_train)
+        self._train_rows = fixed_subset(len(data.y_train), EVALUATION_POINTS, seed=1)
+        self._inside = None  # the histograms and health are of the old points
 
     @property
     def diverged(self) -> str | None:
@@ -597,6 +620,19 @@ class TrainingSession:
         with self.lock:
             for run, config in zip(self.runs, configs, strict=True):
                 run.apply_live(config)
+
+    def can_take(self, data: TrainingData) -> bool:
+        """Whether every run can go on with `data` (see `Run.can_take`)."""
+        return all(run.can_take(data) for run in self.runs)
+
+    def replace_data(self, data: TrainingData) -> None:
+        """Every run goes on with `data` from its next step (see `Run.replace_data`), and the
+        snapshot shows the new points at once."""
+        with self.lock:
+            for run in self.runs:
+                run.replace_data(data)
+            self.data = data
+            self.publish()
 
     def play(self) -> None:
         with self.lock:

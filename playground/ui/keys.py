@@ -64,6 +64,9 @@ UNIT_FREEZE = StateKey("unit_freeze", "start of the freeze switch's key, per lay
 WEIGHT_SOURCE = StateKey("weight_source", "start of the key of the weight to type, per unit")
 WEIGHT_VALUE = StateKey("weight_value", "start of the key of the typed weight, per unit")
 WEIGHT_ERROR = StateKey("weight_error", "why the typed weight was not set")
+EDIT_POINTS = StateKey("edit_points", "the switch of the boundary chart's point editing")
+POINT_CLASS = StateKey("point_class", "the class a click on the plane adds a point of")
+POINT_NOTE = StateKey("point_note", "what the last click on the plane could not do")
 RESEED = StateKey("reseed", "settings whose widgets show the value used from the next run")
 SWEEP_IMPORTED = StateKey("sweep_imported", "Compare: the id of the comparison file read last")
 BACKPROP_OPEN = StateKey("backprop_open", "whether the backprop section (an expander) is open")
@@ -75,6 +78,7 @@ BACKPROP_STEP = StateKey("backprop_step", "backprop: the last step taken, and on
 BACKPROP_STEPPED = StateKey("backprop_stepped", "backprop: a step was just taken: redraw the page")
 
 KEYS: tuple[StateKey, ...] = (
+    EDIT_POINTS, POINT_CLASS, POINT_NOTE,
     SESSION, CONFIG, VIEW, NOTES, LAYERS, CSV_UPLOAD, CSV_FILE, SECTION, CLICK_LOG,
     RUN_CONTROLS, NORM_AXIS_MAX, FIRST_PAINT, LOOK_BACK, SHOW_INSIDE, SELECTED_UNIT,
     LOADED_MODEL, MODEL_UPLOAD, MODEL_ERROR, VARIANTS, VARIANTS_BASE, VARIANT_GENERATION,

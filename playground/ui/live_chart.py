@@ -167,6 +167,55 @@ function watchView(chart) {
   chart.__observer.observe(chart);
 }
 
+function mousePixels(chart, event) {
+  // The click's position in pixels of the plot area, or null.
+  const layout = chart._fullLayout;
+  const mouse = event.event;
+  if (!layout || !layout.xaxis || !layout.yaxis || !mouse || typeof mouse.clientX !== "number") {
+    return null;
+  }
+  const box = chart.getBoundingClientRect();
+  return [mouse.clientX - box.left - layout.xaxis._offset,
+          mouse.clientY - box.top - layout.yaxis._offset];
+}
+
+function planeCoordinates(chart, event, point) {
+  // Where the mouse was, in the axes' units: a heatmap's point is the centre of its cell,
+  // up to half a cell away from the click.
+  const pixels = mousePixels(chart, event);
+  if (pixels) {
+    const x = chart._fullLayout.xaxis.p2c(pixels[0]);
+    const y = chart._fullLayout.yaxis.p2c(pixels[1]);
+    if (Number.isFinite(x) && Number.isFinite(y)) return [x, y];
+  }
+  return [point.x, point.y];
+}
+
+const MARKER_PICK_PX = 8;  // a click this close to a marker's centre is a click on it
+
+function markerAt(chart, pixels) {
+  // The customdata of the marker under the mouse, or null. Found from the traces themselves
+  // rather than from Plotly's event, which reports the point of the last hover: while a chart
+  // redraws several times a second that may be stale, or gone.
+  const layout = chart._fullLayout;
+  let best = null;
+  let bestDistance = MARKER_PICK_PX;
+  for (const trace of chart._fullData || []) {
+    if (trace.visible !== true || !trace.customdata || !String(trace.mode).includes("markers")) {
+      continue;
+    }
+    for (let i = 0; i < trace.x.length; i += 1) {
+      const distance = Math.hypot(layout.xaxis.c2p(trace.x[i]) - pixels[0],
+                                  layout.yaxis.c2p(trace.y[i]) - pixels[1]);
+      if (distance <= bestDistance) {
+        best = trace.customdata[i];
+        bestDistance = distance;
+      }
+    }
+  }
+  return best;
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let chart = parentElement.querySelector(".mlp-live-chart");
@@ -177,8 +226,10 @@ export default function (component) {
   }
   watchView(chart);
   turns().lastFigure = performance.now();
-  // A click on a point with customdata is sent to Python once (see `live_chart`'s on_click).
+  // A click on a point with customdata is sent to Python once (see `live_chart`'s on_click),
+  // and with clickPlane a click anywhere else on the plot as ["plane", x, y].
   chart.__sendClick = data.clickable ? setTriggerValue : null;
+  chart.__clickPlane = Boolean(data.clickPlane);
   // Figures can arrive faster than they are drawn: draw only the newest one.
   chart.__pending = data;
   if (chart.__drawing) return;
@@ -207,7 +258,13 @@ export default function (component) {
           chart.__listening = true;
           chart.on("plotly_click", (event) => {
             const point = event && event.points && event.points[0];
-            if (chart.__sendClick && point && point.customdata != null) {
+            if (!chart.__sendClick || !point) return;
+            if (chart.__clickPlane) {
+              const pixels = mousePixels(chart, event);
+              const marker = pixels ? markerAt(chart, pixels) : point.customdata;
+              chart.__sendClick("click", marker != null
+                ? marker : ["plane", ...planeCoordinates(chart, event, point)]);
+            } else if (point.customdata != null) {
               chart.__sendClick("click", point.customdata);
             }
           });
@@ -240,13 +297,16 @@ def live_chart(
     height: int,
     toolbar: bool = True,
     on_click: Callable[[Any], None] | None = None,
+    click_plane: bool = False,
 ) -> None:
     """Draw `figure` under `key`; later calls with the same key update it in place.
 
     height is the figure's height in pixels (the component keeps that space reserved, so the
     page does not move while the chart loads). With `on_click`, a click on a point that has
     `customdata` calls `on_click(customdata)` before the rerun it causes (of the caller's
-    fragment), so that rerun already draws what the click chose.
+    fragment), so that rerun already draws what the click chose. With `click_plane`, a click
+    anywhere else on the plot calls `on_click(["plane", x, y])` in the axes' units (the plot
+    needs a trace there that takes clicks, such as a heatmap with hoverinfo "none").
     """
     config = {"displaylogo": False, "responsive": True}
     if not toolbar:
@@ -277,6 +337,7 @@ def live_chart(
             "layout": to_json_plotly(figure_dict.get("layout", {})),
             "config": config,
             "clickable": on_click is not None,
+            "clickPlane": click_plane,
         },
         height=height,
         **callbacks,

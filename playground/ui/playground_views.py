@@ -11,7 +11,7 @@ from playground.charts.inside import DiagramUnit, network_diagram_figure, unit_m
 from playground.core.data import PointData, fixed_subset
 from playground.core.links import View
 from playground.core.session import MAP_STRIDE, PointSnapshot, TrainingSession
-from playground.ui import keys
+from playground.ui import keys, point_editor
 from playground.ui.backprop_views import backprop_section
 from playground.ui.common_views import (
     INSIDE_REDRAW_SECONDS,
@@ -38,7 +38,14 @@ UNIT_MAP_HEIGHT = 340
 UNIT_MAP_POINTS = 300  # training points drawn on the enlarged map
 
 
-def draw_boundary(prefix: str, data: PointData, snapshot: PointSnapshot, show_test: bool) -> None:
+def draw_boundary(
+    prefix: str, session: TrainingSession, snapshot: PointSnapshot, show_test: bool
+) -> None:
+    """The decision boundary with the points; while drawn points are edited, a click on it
+    adds or removes a point (`point_editor`)."""
+    point_editor.rerun_if_edited(prefix, session)
+    data: PointData = session.data
+    editable = point_editor.editing(prefix)
     figure = decision_boundary_figure(
         data.grid_x,
         data.grid_y,
@@ -52,8 +59,14 @@ def draw_boundary(prefix: str, data: PointData, snapshot: PointSnapshot, show_te
         x_range=data.x_range,
         y_range=data.y_range,
         height=BOUNDARY_HEIGHT,
+        editable=editable,
     )
-    live_chart(figure, key=f"{prefix}boundary_chart", height=BOUNDARY_HEIGHT)
+    if editable:
+        live_chart(figure, key=f"{prefix}boundary_chart", height=BOUNDARY_HEIGHT,
+                   on_click=lambda clicked: point_editor.take_click(prefix, clicked),
+                   click_plane=True)  # fmt: skip
+    else:
+        live_chart(figure, key=f"{prefix}boundary_chart", height=BOUNDARY_HEIGHT)
 
 
 def inside_shown(prefix: str) -> bool:
@@ -188,7 +201,7 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
     def top(snapshot: PointSnapshot) -> None:
         boundary_column, curves_column = st.columns([11, 9], gap="medium")
         with boundary_column:
-            draw_boundary(prefix, data, snapshot, view.show_test)
+            draw_boundary(prefix, session, snapshot, view.show_test)
         with curves_column:
             draw_curves(prefix, snapshot, session.configs[0])
 
@@ -196,6 +209,7 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
     if not session.playing:  # said at a pause, so nothing moves while training runs
         draw_regularisation_hint(prefix, session, view)
     look_back(prefix, session)
+    point_editor.edit_bar(prefix, data)
     views.top(top)
     if not below_the_fold(prefix):
         return  # they come in the run after the browser shows this much

@@ -24,6 +24,7 @@ from playground.core.data import (
     ImageSet,
     PointData,
     TrainingData,
+    make_drawn_data,
     make_image_set,
     make_point_data,
     make_toy_data,
@@ -68,6 +69,14 @@ def toy_data(
 ) -> PointData:
     """Toy data are shared by every session; the key holds only what shapes the data."""
     return make_toy_data(dataset, n_points, noise, train_share, data_seed, features, label_noise)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def drawn_data(
+    points: tuple[tuple[float, float, int], ...], features: tuple[str, ...]
+) -> PointData:
+    """A set drawn by hand: a new one at every click, so many are kept."""
+    return make_drawn_data(points, features)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -154,6 +163,10 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
         for note in csv_notes(content):
             plain_text.message(note, "info")
         return data
+    if config.dataset == "drawn":
+        if not config.points:
+            return None  # the page shows the empty plane to draw on (`point_editor`)
+        return drawn_data(config.points, config.features)
     return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                     config.data_seed, config.features, config.label_noise)  # fmt: skip
 
@@ -238,10 +251,12 @@ def current_session(
     rebuild = (
         session is None
         or session.reset_requested
-        or session.data is not data
+        or (session.data is not data and not session.can_take(data))
         or len(session.runs) != len(configs)
         or any(new.needs_reset(old) for new, old in zip(configs, session.configs, strict=True))
     )
+    if not rebuild and session.data is not data:
+        session.replace_data(data)  # points drawn by hand join training at the next step
     if rebuild:
         if session is not None:
             session.pause()

@@ -304,6 +304,10 @@ class SettingsPanel:
         if is_toy:
             self.widget("noise")
             self.widget("n_points")
+        if st.session_state[self.key("dataset")] == "drawn":
+            st.caption("Every drawn point is a training point. Draw on the chart with "
+                       "Edit points, above it.")  # fmt: skip
+            return  # no test split, no labels to flip, no test points to show
         self.widget("train_share")
         if st.session_state[self.key("dataset")] not in IMAGE_DATASETS:
             self.widget("label_noise")  # flipped training labels: points only

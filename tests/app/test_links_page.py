@@ -21,6 +21,7 @@ from playground.core.config import (
     Config,
     PageSpec,
 )
+from playground.core.drawn import MAX_CLASSES, MAX_POINTS, PLANE, encode_points
 from tests.app.messages import link_notes, messages
 from tests.app.sections import on_screen, open_sections
 
@@ -70,6 +71,10 @@ def limits(setting, page: PageSpec) -> list[str]:
         return ["0", "1"]
     if setting.kind == "multichoice":
         return [setting.choices[0][0], ",".join(value for value, _ in setting.choices)]
+    if setting.kind == "points":  # none, or the most points, in every corner and class
+        corners = [(-PLANE, -PLANE), (PLANE, PLANE), (-PLANE, PLANE), (PLANE, -PLANE)]
+        most = [(*corners[k % 4], k % MAX_CLASSES) for k in range(MAX_POINTS)]
+        return ["", encode_points(most)]
     return ["none", ",".join([f"{page.max_units}sigmoid"] * 6)]
 
 
@@ -113,7 +118,7 @@ def test_each_setting_at_its_limits_opens_without_notes_and_is_shown(page_name, 
     config = config_of(app, prefix)
     expected = SETTINGS_BY_NAME[name].parse(value)
     assert getattr(config, name) == expected
-    if name not in ("hidden", "max_norm", "data_seed"):  # no widget of their own to read
+    if name not in ("hidden", "max_norm", "data_seed", "points"):  # no widget of their own
         assert drawn_value(app, name, prefix) == expected
 
 

@@ -224,3 +224,30 @@ def test_without_history_only_the_last_epoch_is_kept():
     assert len(kept.history.step) == 12 and len(kept.history.epochs) == 3
     assert lean.history.step == [] and lean.history.epochs == []
     assert lean.last_epoch == kept.history.epochs[-1] == kept.last_epoch
+
+
+def test_a_new_training_set_is_used_from_the_next_step_with_the_same_network_and_optimizer():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)).astype(np.float32), np.arange(40) % 2
+    network = build_network(2, 2, hidden=[(4, "tanh")], seed=1)
+    trainer = Trainer(network, Adam(lr=0.01), X, y, batch_size=8, seed=2)
+    for _ in range(7):
+        trainer.step()
+    optimizer = trainer.optimizer
+    moments = [optimizer.state[0][name].copy() for name in ("m_sum", "v_sum")]
+    steps = optimizer.step_count
+    new_X, new_y = X[:3] * 2, np.array([1, 0, 1])
+    trainer.set_training_data(new_X, new_y)
+    assert trainer.batch_size == 3 and trainer.batches_per_epoch == 1
+    assert trainer.step_count == 7 and trainer.epoch == 1 and trainer.epoch_progress == 1.0
+    assert optimizer.step_count == steps
+    for before, name in zip(moments, ("m_sum", "v_sum"), strict=True):
+        np.testing.assert_array_equal(before, optimizer.state[0][name])
+    # The next minibatch is the whole new set: its loss is the loss on the new set.
+    expected, _ = trainer.evaluate(new_X, new_y)
+    assert trainer.step() == pytest.approx(expected, rel=1e-6)
+    assert trainer.step_count == 8 and trainer.epoch == 2
+    with pytest.raises(ValueError, match="3 inputs"):
+        trainer.set_training_data(np.zeros((4, 3), np.float32), np.zeros(4, int))
+    with pytest.raises(ValueError, match="labels must lie in"):
+        trainer.set_training_data(new_X, np.array([0, 1, 2]))

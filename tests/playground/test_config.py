@@ -120,4 +120,4 @@ def test_choices_name_what_the_engine_and_data_sets_offer():
 
     assert {name for name, _ in ACTIVATION_CHOICES} == set(ACTIVATIONS)
     assert {name for name, _ in INIT_CHOICES} == set(INITIALIZERS)
-    assert [name for name, _ in DATASET_CHOICES] == [*TOY_DATASETS, "csv", *IMAGE_DATASETS]
+    assert [name for name, _ in DATASET_CHOICES] == [*TOY_DATASETS, "drawn", "csv", *IMAGE_DATASETS]

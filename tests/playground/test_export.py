@@ -69,6 +69,11 @@ BITWISE = {
     "l1-cosine-adam": Config(hidden=SMALL, l1=3e-4, schedule="cosine", schedule_steps=150,
                              lr=0.03),
     "mnist-sample-shifts-warmup": CONFIGS["mnist-sample-shifts-warmup"],
+    # Drawn points: no test set, standardised on the plane rather than on the points.
+    "drawn-xor-product-feature": Config(
+        dataset="drawn", hidden=SMALL, features=("x1", "x2", "x1x2"), lr=0.03,
+        points=tuple((x, y, int(x * y > 0)) for x in (-4.5, -1.25, 2.0, 5.0)
+                     for y in (-5.0, -0.5, 3.75))),
 }  # fmt: skip
 
 

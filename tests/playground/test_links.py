@@ -74,7 +74,7 @@ def test_every_key_at_zero_gives_a_valid_setup_and_a_note_per_bad_value():
     link = read_link({key: "0" for key in KEYS})
     rejected = {"dataset", "source", "n_points", "train_share", "features", "hidden", "init",
                 "max_norm", "optimizer", "lr", "schedule", "schedule_steps", "batch_size",
-                "speed", "hide"}  # fmt: skip
+                "speed", "hide", "points"}  # fmt: skip
     assert len(link.notes) == len(rejected)
     for name in rejected - {"hide"}:
         setting = SETTINGS_BY_NAME.get(name)
