@@ -64,6 +64,10 @@ UNIT_FREEZE = StateKey("unit_freeze", "start of the freeze switch's key, per lay
 WEIGHT_SOURCE = StateKey("weight_source", "start of the key of the weight to type, per unit")
 WEIGHT_VALUE = StateKey("weight_value", "start of the key of the typed weight, per unit")
 WEIGHT_ERROR = StateKey("weight_error", "why the typed weight was not set")
+LINE_WEIGHT = StateKey("line_weight", "the diagram's weight line clicked to type, a DiagramWeight")
+LINE_WEIGHT_VALUE = StateKey("line_weight_value", "start of the key of the line's typed weight")
+LINE_WEIGHT_ERROR = StateKey("line_weight_error", "why the line's typed weight was not set")
+NETWORK_EDITED = StateKey("network_edited", "a hand on the network changed it: redraw the page")
 EDIT_POINTS = StateKey("edit_points", "the switch of the boundary chart's point editing")
 POINT_CLASS = StateKey("point_class", "the class a click on the plane adds a point of")
 POINT_NOTE = StateKey("point_note", "what the last click on the plane could not do")
@@ -85,7 +89,8 @@ KEYS: tuple[StateKey, ...] = (
     PRESET, COMPARISON, SWEEP_REQUESTED, SWEEP_IMPORTED, GOALS_MET, RESEED,
     LESSON_HINTS, VARIANT_NOTES, BACKPROP_OPEN, BACKPROP_POINT, BACKPROP_STAGE, BACKPROP_UNIT,
     BACKPROP_STEP_BUTTON, BACKPROP_STEP, BACKPROP_STEPPED, PROJECTOR_ON, UNIT_KNOCK,
-    UNIT_FREEZE, WEIGHT_SOURCE, WEIGHT_VALUE, WEIGHT_ERROR,
+    UNIT_FREEZE, WEIGHT_SOURCE, WEIGHT_VALUE, WEIGHT_ERROR, LINE_WEIGHT, LINE_WEIGHT_VALUE,
+    LINE_WEIGHT_ERROR, NETWORK_EDITED,
 )  # fmt: skip
 
 # Kept for the whole browser session, whatever page is set up anew.

@@ -7,7 +7,13 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.charts.boundary import decision_boundary_figure
-from playground.charts.inside import DiagramUnit, network_diagram_figure, unit_map_figure
+from playground.charts.inside import (
+    DiagramUnit,
+    DiagramWeight,
+    network_diagram_figure,
+    unit_map_figure,
+    weight_name,
+)
 from playground.core.data import PointData, fixed_subset
 from playground.core.links import View
 from playground.core.session import MAP_STRIDE, PointSnapshot, TrainingSession
@@ -29,7 +35,7 @@ from playground.ui.common_views import (
     shown_snapshot,
 )
 from playground.ui.live_chart import live_chart
-from playground.ui.unit_edit_views import unit_controls
+from playground.ui.unit_edit_views import line_weight_box, unit_controls
 
 __all__ = ["live_views"]
 
@@ -100,19 +106,47 @@ def _selected_unit(prefix: str, columns: list[int]) -> DiagramUnit:
     return DiagramUnit(max(len(columns) - 2, 1) if len(columns) > 2 else 1, 0)
 
 
-def _take_click(prefix: str, clicked, columns: list[int]) -> None:
-    """Keep a clicked tile ([column, unit] from the browser) as the one to enlarge; anything
-    else is ignored."""
+def _drawn_weight(place, weight_shapes: list[tuple[int, int]]) -> DiagramWeight | None:
+    """The weight line at `place` ([layer, source, unit]) if the diagram draws it, else None.
+    `weight_shapes`: per Dense layer, the shape of its drawn weights."""
+    if not (isinstance(place, (list, tuple)) and len(place) == 3
+            and all(type(value) is int for value in place)):  # fmt: skip
+        return None
+    layer, source, unit = place
+    if not 1 <= layer <= len(weight_shapes):
+        return None
+    n_from, n_to = weight_shapes[layer - 1]
+    return DiagramWeight(layer, source, unit) if 0 <= source < n_from and 0 <= unit < n_to else None
+
+
+def _take_click(prefix: str, clicked, columns: list[int],
+                weight_shapes: list[tuple[int, int]]) -> None:  # fmt: skip
+    """Keep a clicked tile ([column, unit] from the browser) as the one to enlarge, or a
+    clicked weight line (["weight", layer, source, unit]) as the one to type, with the tile it
+    leads to enlarged; anything else is ignored."""
+    if isinstance(clicked, list) and clicked[:1] == ["weight"]:
+        weight = _drawn_weight(clicked[1:], weight_shapes)
+        if weight is not None:
+            output = weight.layer == len(columns) - 1  # the class map is the output's tile
+            target = DiagramUnit(weight.layer, 0 if output else weight.unit)
+            st.session_state[keys.LINE_WEIGHT.of(prefix)] = weight
+            st.session_state[keys.SELECTED_UNIT.of(prefix)] = target
+            st.session_state.pop(keys.LINE_WEIGHT_ERROR.of(prefix), None)
+        return
     try:
         column, unit = (int(value) for value in clicked)
     except (TypeError, ValueError):
         return
     if 0 <= column < len(columns) and 0 <= unit < columns[column]:
         st.session_state[keys.SELECTED_UNIT.of(prefix)] = DiagramUnit(column, unit)
+        st.session_state.pop(keys.LINE_WEIGHT.of(prefix), None)  # a tile click closes the box
 
 
 def draw_diagram(prefix: str, session: TrainingSession) -> None:
-    """The network as a diagram of maps (2-D points), beside one tile enlarged."""
+    """The network as a diagram of maps (2-D points), beside one tile enlarged and, once a
+    weight line is clicked, the box to type that weight."""
+    if st.session_state.pop(keys.NETWORK_EDITED.of(prefix), False):
+        st.rerun(scope="app")  # a unit's or a line's control changed the network: all views
     snapshot = shown_snapshot(prefix, session)
     data = session.data
     if not inside_shown(prefix):
@@ -123,25 +157,36 @@ def draw_diagram(prefix: str, session: TrainingSession) -> None:
     config = session.configs[0]
     hidden_maps = list(snapshot.neuron_maps)
     columns = [len(snapshot.input_maps), *(len(maps) for maps in hidden_maps), 1]
+    weight_shapes = [weights.shape for weights in snapshot.diagram_weights]
     diagram_column, unit_column = st.columns([13, 7], gap="medium")
     selected = _selected_unit(prefix, columns)
+    chosen = st.session_state.get(keys.LINE_WEIGHT.of(prefix))
+    typed = (_drawn_weight([chosen.layer, chosen.source, chosen.unit], weight_shapes)
+             if isinstance(chosen, DiagramWeight) else None)  # fmt: skip
     with diagram_column:
         norm = "BN + " if config.batch_norm else ""
         figure = network_diagram_figure(
             snapshot.input_maps, data.feature_labels, hidden_maps,
             [f"{norm}{layer.units} {layer.activation}" for layer in config.hidden],
             [layer.units for layer in config.hidden], snapshot.diagram_weights,
-            snapshot.boundary[::2, ::2], data.class_names, selected,
+            snapshot.boundary[::2, ::2], data.class_names, selected, typed,
         )  # fmt: skip
         live_chart(figure, key=f"{prefix}diagram_chart", height=int(figure.layout.height),
                    toolbar=False,
-                   on_click=lambda clicked: _take_click(prefix, clicked, columns))  # fmt: skip
+                   on_click=lambda clicked: _take_click(prefix, clicked, columns,
+                                                        weight_shapes))  # fmt: skip
     with unit_column:
+        if typed is not None:
+            present = session.snapshots[0].step
+            line_weight_box(prefix, session, typed,
+                            weight_name(typed, data.feature_labels, data.class_names,
+                                        len(weight_shapes)),
+                            snapshot.step if snapshot.step != present else None)  # fmt: skip
         st.caption(
             "Each tile: what an input or a unit computes over the plane, blue where it is "
             "high, vermillion where it is negative, white at zero (each tile on its own "
             "scale). Lines: the weights, blue positive, vermillion negative, wider when "
-            "larger. Click a tile to enlarge it here."
+            "larger. Click a tile to enlarge it here, a line's dot to type its weight."
         )
         draw_unit_map(prefix, session, snapshot, selected)
         below = (list(data.feature_labels) if selected.column == 1 else
