@@ -37,7 +37,7 @@ MESSAGE_CSS = """
   font-feature-settings:"liga";-webkit-font-feature-settings:"liga"}
 .plain-info{background:rgba(28,131,225,0.1);color:rgb(0,66,128)}
 .plain-success{background:rgba(33,195,84,0.1);color:rgb(23,114,51)}
-.plain-warning{background:rgba(255,189,69,0.2);color:rgb(146,108,5)}
+.plain-warning{background:rgba(255,189,69,0.2);color:rgb(122,89,4)}
 .plain-error{background:rgba(255,43,43,0.09);color:rgb(125,53,59)}
 .plain-caption{font-size:0.875rem;color:rgba(49,51,63,0.8);margin:0;overflow-wrap:anywhere}
 """

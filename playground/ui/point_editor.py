@@ -186,7 +186,7 @@ def edit_bar(prefix: str, data: PointData) -> None:
 
 def empty_plane(prefix: str, height: int) -> None:
     """A drawn set with no point yet: the plane to click the first points onto."""
-    st.subheader("Draw your points")
+    st.header("Draw your points")
     st.caption("Pick a class, then click on the plane to add points; training can start once "
                "there is a point.")  # fmt: skip
     st.session_state[keys.EDIT_POINTS.of(prefix)] = True

@@ -78,7 +78,17 @@ def test_the_playground_has_no_violations_trained_and_with_everything_open(
     assert found == [], json.dumps(found, indent=1, ensure_ascii=False)
 
 
-@pytest.mark.parametrize("path", ["/mnist", "/compare", "/lessons"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/mnist",
+        "/compare",
+        "/lessons",
+        "/?dataset=drawn",  # the empty plane
+        "/?dataset=drawn&points=JYSwcI4RMg-g",  # points drawn, being edited
+        "/?dataset=drawn&points=-",  # a note on what the link could not use
+    ],
+)
 def test_every_other_page_has_no_violations_with_everything_open(path, tab, app_server, axe_source):
     page = tab
     page.goto(app_server + path)

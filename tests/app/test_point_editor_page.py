@@ -22,7 +22,7 @@ def release_workers():
 
 
 def texts(app) -> str:
-    return " ".join(str(element.value) for kind in ("caption", "markdown", "subheader", "info",
+    return " ".join(str(element.value) for kind in ("caption", "markdown", "header", "info",
                                                     "warning", "error")
                     for element in getattr(app, kind))  # fmt: skip
 
