@@ -7,7 +7,7 @@ import numpy as np
 
 from mlp.constraints import MaxNorm
 from mlp.datasets.split import fixed_subset
-from mlp.losses import SoftmaxCrossEntropy
+from mlp.losses import MeanSquaredError, SoftmaxCrossEntropy
 from mlp.network import EVAL_BATCH, Network
 from mlp.optim import Optimizer
 from mlp.schedules import Schedule
@@ -15,6 +15,10 @@ from mlp.schedules import Schedule
 # augment(X_batch, rng) -> the batch to train on: (B, D) in, (B, D) out (it may write into
 # X_batch, which is the trainer's own buffer of this step's rows).
 Augment = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+# What a trainer can minimise: softmax cross-entropy on class labels (the metric is accuracy),
+# or the mean squared error on real-valued targets, one output per point (the metric is R²).
+LOSSES = ("cross_entropy", "mse")
+
 # The child of SeedSequence(seed) that seeds the augmentation: 0 and 1 seed the network's
 # initial weights and dropout masks (`mlp.network.build_network`).
 AUGMENT_STREAM = 2
@@ -86,7 +90,8 @@ class Trainer:
     X_train : (N, D) array
         Converted to the network's dtype (no copy if it already has it; never modified).
     y_train : (N,) int array
-        Class indices in [0, C).
+        Class indices in [0, C); with ``loss="mse"`` the (N,) real-valued targets of a
+        network with one output.
     X_test, y_test : optional arrays (M, D) and (M,)
     batch_size : int, default 32
     seed : int, default 0
@@ -112,6 +117,12 @@ class Trainer:
         lr_schedule.lr(t)``. To change the rate while training, change the schedule's
         ``base_lr`` (a writable attribute, as is ``lr_schedule`` itself). None leaves
         ``optimizer.lr`` alone.
+    loss : str, default "cross_entropy"
+        ``"cross_entropy"`` (softmax cross-entropy; the metric beside the loss is accuracy)
+        or ``"mse"`` (mean squared error of the one output, as
+        ``torch.nn.functional.mse_loss``; the metric is R² = 1 − SSE / SST, the share of the
+        targets' variance the network explains). The metric takes the place of accuracy in
+        ``evaluate`` and in the epoch records.
     augment : callable or None
         ``augment(X_batch, rng) -> X_batch``, e.g. ``lambda X, rng: random_shifts(X,
         max_shift=2, rng=rng, out=X)`` (``mlp.augment``). ``rng`` is the trainer's own
@@ -152,9 +163,13 @@ class Trainer:
         keep_history: bool = True,
         lr_schedule: Schedule | None = None,
         augment: Augment | None = None,
+        loss: str = "cross_entropy",
     ) -> None:
         if batch_size < 1:
             raise ValueError(f"The batch size must be at least 1, got {batch_size}.")
+        if loss not in LOSSES:
+            raise ValueError(f"The loss must be one of {', '.join(LOSSES)}, got {loss!r}.")
+        self.loss = loss
         self.network = network
         self.optimizer = optimizer
         self.n_classes = network.dense_layers()[-1].n_out
@@ -181,8 +196,9 @@ class Trainer:
         self._requested_batch_size = batch_size
         self._train_eval_size = train_eval_size
         self._start_epochs_on_training_set()
-        self._loss = SoftmaxCrossEntropy()
-        self._evaluation_loss = SoftmaxCrossEntropy()
+        loss_type = MeanSquaredError if loss == "mse" else SoftmaxCrossEntropy
+        self._loss = loss_type()
+        self._evaluation_loss = loss_type()
         self._running_stats = network.running_stats()
         self._running_stats_before = [np.empty_like(a) for a in self._running_stats]
 
@@ -206,7 +222,10 @@ class Trainer:
         self._order = self._rng.permutation(n_samples)
         self._batch_in_epoch = 0
         self._X_batch = np.empty((self.batch_size, self.X_train.shape[1]), self.network.dtype)
-        self._y_batch = np.empty(self.batch_size, np.intp)
+        if self.loss == "mse":  # targets as a column, like the one output
+            self._y_batch = np.empty((self.batch_size, 1), self.network.dtype)
+        else:
+            self._y_batch = np.empty(self.batch_size, np.intp)
 
     def set_training_data(self, X_train: np.ndarray, y_train: np.ndarray) -> None:
         """Train on a new training set from the next step on: X_train (N, D) with the same D,
@@ -232,6 +251,13 @@ class Trainer:
                 f"The {name} set needs X: (N, D) and y: (N,) with N > 0, "
                 f"got {X.shape} and {y.shape}."
             )
+        if self.loss == "mse":
+            if self.n_classes != 1:
+                raise ValueError("A network trained on the mean squared error needs 1 output.")
+            y = np.asarray(y, dtype=self.network.dtype)
+            if not np.isfinite(y).all():
+                raise ValueError(f"The {name} targets must be finite numbers.")
+            return X, y.reshape(-1, 1)
         if not np.issubdtype(y.dtype, np.integer):
             raise ValueError(f"The {name} labels must be integers, got dtype {y.dtype}.")
         if y.min() < 0 or y.max() >= self.n_classes:
@@ -272,7 +298,7 @@ class Trainer:
         # The rows are a permutation of the data's indices, so never out of range; with
         # mode="raise" take() would write into a temporary array and copy it over.
         X_batch = self.X_train.take(rows, axis=0, out=self._X_batch, mode="clip")
-        y_batch = self.y_train.take(rows, out=self._y_batch, mode="clip")
+        y_batch = self.y_train.take(rows, axis=0, out=self._y_batch, mode="clip")
         if self.augment is not None:
             X_batch = self.augment(X_batch, self.augment_rng)
         if self.lr_schedule is not None:
@@ -360,7 +386,8 @@ class Trainer:
         return self.step_count - first_step
 
     def evaluate(self, X: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-        """Mean softmax cross-entropy and accuracy of the network on X: (N, D), y: (N,).
+        """Mean softmax cross-entropy and accuracy of the network on X: (N, D), y: (N,)
+        (with ``loss="mse"``: the mean squared error and R²).
 
         Evaluation mode, in chunks of ``EVAL_BATCH`` rows; does not touch the training buffers.
         """
@@ -372,6 +399,8 @@ class Trainer:
         n_samples = X.shape[0] if rows is None else rows.shape[0]
         if n_samples == 0:
             raise ValueError("Cannot evaluate on an empty set.")
+        if self.loss == "mse":
+            return self._evaluate_regression(X, y, rows)
         total_loss = 0.0
         correct = 0
         with np.errstate(all="ignore"):
@@ -388,6 +417,25 @@ class Trainer:
                 total_loss += loss * labels.shape[0]
                 correct += int(np.count_nonzero(logits.argmax(axis=1) == labels))
         return total_loss / n_samples, correct / n_samples
+
+    def _evaluate_regression(self, X: np.ndarray, y: np.ndarray, rows: np.ndarray | None):
+        """(mean squared error, R²) on the given rows, chunk by chunk."""
+        targets = y if rows is None else y[rows]
+        predictions = np.empty_like(targets)
+        with np.errstate(all="ignore"):
+            for start in range(0, targets.shape[0], EVAL_BATCH):
+                chunk = slice(start, start + EVAL_BATCH)
+                inputs = X[chunk] if rows is None else X[rows[chunk]]
+                predictions[chunk] = self.network.forward(inputs, train=False)
+            # SSE = Σₙ (pₙ − tₙ)²,   SST = Σₙ (tₙ − t̄)²,   R² = 1 − SSE / SST
+            errors = (predictions - targets).astype(np.float64)
+            sse = float(np.dot(errors.ravel(), errors.ravel()))
+            spread = targets.astype(np.float64) - targets.mean(dtype=np.float64)
+            sst = float(np.dot(spread.ravel(), spread.ravel()))
+        n_samples = targets.shape[0]
+        # Targets that never change have no variance to explain: R² is 1 only for a perfect fit.
+        r2 = 1.0 - sse / sst if sst > 0 else (1.0 if sse == 0 else 0.0)
+        return sse / n_samples, r2
 
     def __repr__(self) -> str:
         status = f", diverged: {self.diverged}" if self.diverged else ""

@@ -40,4 +40,5 @@ playground_views.live_views(PREFIX, session, panel.view)
 panel.draw_sidebar()
 with st.sidebar:
     model_views.model_section(panel, session)
-    challenge_views.challenge_section(panel)
+    if not config.is_regression:  # its goals are accuracies
+        challenge_views.challenge_section(panel)

@@ -18,7 +18,7 @@ from playground.charts.style import (
     plotly_text,
     tint,
 )
-from playground.core.boundary import BOUNDARY_LEVELS
+from playground.core.boundary import BOUNDARY_LEVELS, decode_values
 
 # Points drawn on the decision-boundary plot at most; larger data sets are subsampled.
 MAX_DISPLAYED_POINTS: int = 3000
@@ -332,4 +332,88 @@ def empty_plane_figure(xs: np.ndarray, ys: np.ndarray, height: int = 460) -> go.
     traces = [trace]
     layout = _boundary_layout(xs, ys, None, None, "")
     _editable(traces, layout)
+    return figure(traces, height, {"l": 50, "r": 10, "t": 30, "b": 40}, **layout)
+
+
+# A regression's prediction: vermillion below 0, white at 0, blue above (the maps' pair), the
+# background paler than the points drawn on it in the same colours.
+NEGATIVE_VALUE_COLOR = CLASS_COLORS[3]
+POSITIVE_VALUE_COLOR = CLASS_COLORS[0]
+_VALUE_BACKGROUND_TINT = 0.55
+
+
+def value_colorscale(strength: float = 1.0) -> list[list]:
+    """Diverging scale for values from -R (vermillion) through 0 (white) to R (blue)."""
+    return [[0.0, tint(NEGATIVE_VALUE_COLOR, strength)], [0.5, "#FFFFFF"],
+            [1.0, tint(POSITIVE_VALUE_COLOR, strength)]]  # fmt: skip
+
+
+def _value_point_trace(points: np.ndarray, targets: np.ndarray, value_range: float,
+                       is_test: bool, marker_size: int) -> dict:  # fmt: skip
+    name = "test points" if is_test else "training points"
+    return {
+        "type": "scatter",
+        "x": points[:, 0].astype(np.float32),
+        "y": points[:, 1].astype(np.float32),
+        "mode": "markers",
+        "name": name,
+        "customdata": np.asarray(targets, dtype=np.float32),
+        "marker": {
+            "color": np.asarray(targets, dtype=np.float32),
+            "colorscale": value_colorscale(),
+            "cmin": -value_range,
+            "cmax": value_range,
+            "size": marker_size + (1 if is_test else 0),
+            "symbol": "diamond" if is_test else "circle",
+            "line": {
+                "color": "black" if is_test else POINT_OUTLINE_COLOR,
+                "width": 2 if is_test else 0.8,
+            },
+        },  # fmt: skip
+        "hovertemplate": f"{name[:-1]}<br>(%{{x:.2f}}, %{{y:.2f}})<br>target %{{customdata:.3f}}"
+        "<extra></extra>",
+    }
+
+
+def prediction_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    codes: np.ndarray,
+    value_range: float,
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    height: int = 460,
+) -> go.Figure:
+    """A regression over the plane: the network's prediction as a pale diverging background
+    (vermillion negative, white 0, blue positive, from -R to R), the points on top coloured
+    by their targets on the same scale: where a point's colour matches the ground under it,
+    the network predicts it well.
+
+    xs: (G_x,), ys: (G_y,) the grid; codes: (G_y, G_x) uint8 of `boundary.encode_values`;
+    value_range: R; X_train: (N, 2), y_train: (N,) targets; X_test, y_test likewise or None.
+    """
+    values = decode_values(codes, value_range)
+    background = {
+        "type": "heatmap", "x": np.asarray(xs, dtype=np.float32),
+        "y": np.asarray(ys, dtype=np.float32), "z": values, "zmin": -value_range,
+        "zmax": value_range, "colorscale": value_colorscale(_VALUE_BACKGROUND_TINT),
+        "colorbar": {"title": {"text": "prediction"}, "thickness": 12, "len": 0.8},
+        "hovertemplate": "(%{x:.2f}, %{y:.2f})<br>prediction %{z:.3f}<extra></extra>",
+    }  # fmt: skip
+    n_test = 0 if X_test is None else len(X_test)
+    n_shown_train, n_shown_test = _shown_point_counts(len(X_train), n_test)
+    marker_size = _point_marker_size(n_shown_train + n_shown_test)
+    shown = _display_subset(len(X_train), n_shown_train)
+    traces = [
+        background,
+        _value_point_trace(X_train[shown], y_train[shown], value_range, False, marker_size),
+    ]
+    if X_test is not None and y_test is not None and n_test:
+        shown = _display_subset(n_test, n_shown_test)
+        traces.append(_value_point_trace(X_test[shown], y_test[shown], value_range, True,
+                                         marker_size))  # fmt: skip
+    layout = _boundary_layout(xs, ys, None, None, "")
+    layout["legend"].update(orientation="h", y=-0.12)
     return figure(traces, height, {"l": 50, "r": 10, "t": 30, "b": 40}, **layout)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import plotly.graph_objects as go
 
-from playground.charts.boundary import boundary_colorscale
+from playground.charts.boundary import boundary_colorscale, value_colorscale
 from playground.charts.style import (
     CLASS_COLORS,
     MUTED_TEXT_COLOR,
@@ -26,7 +26,7 @@ from playground.charts.style import (
     grid_extent,
     plotly_text,
 )
-from playground.core.boundary import BOUNDARY_LEVELS
+from playground.core.boundary import BOUNDARY_LEVELS, VALUE_LEVELS
 from playground.core.inside import GRADIENT_EDGES, LayerHistograms
 from playground.core.text import format_number
 
@@ -177,6 +177,15 @@ def _tiles_heatmap(x_centre: float, maps: np.ndarray) -> dict:
     }
 
 
+def _output_colors(n_classes: int) -> dict:
+    """How an output map's codes are coloured: classes and confidence (`encode_boundary`), or
+    for one output (a regression) its value from -R to R (`encode_values`)."""
+    if n_classes == 1:
+        return {"zmin": 0, "zmax": VALUE_LEVELS - 1, "colorscale": value_colorscale()}
+    return {"zmin": -0.5, "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
+            "colorscale": boundary_colorscale(n_classes)}  # fmt: skip
+
+
 def _class_map_heatmap(x_left: float, class_map: np.ndarray, n_classes: int) -> dict:
     rows, columns = class_map.shape
     half = CLASS_MAP_SIZE / 2
@@ -185,9 +194,7 @@ def _class_map_heatmap(x_left: float, class_map: np.ndarray, n_classes: int) -> 
         "x": np.linspace(x_left, x_left + CLASS_MAP_SIZE, columns + 1, dtype=np.float32),
         "y": np.linspace(-half, half, rows + 1, dtype=np.float32),
         "z": np.asarray(class_map, dtype=np.uint8),
-        "zmin": -0.5,
-        "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
-        "colorscale": boundary_colorscale(n_classes),
+        **_output_colors(n_classes),
         "showscale": False,
         "hoverinfo": "skip",
     }
@@ -418,8 +425,9 @@ def network_diagram_figure(
          "showarrow": False, "xanchor": "right", "font": {"size": 14, "color": TEXT_COLOR}}
         for y, label in zip(_tile_centres(len(input_maps)), input_labels, strict=True)
     ]  # fmt: skip
+    output_name = "prediction" if n_classes == 1 else "class map"  # one output: a regression
     annotations += [
-        {"x": map_centre, "y": -CLASS_MAP_SIZE / 2 - 0.2, "text": "class map",
+        {"x": map_centre, "y": -CLASS_MAP_SIZE / 2 - 0.2, "text": output_name,
          "showarrow": False, "yanchor": "top", "font": {"size": 13, "color": MUTED_TEXT_COLOR}}
     ]  # fmt: skip
     for column, (shown, size) in enumerate(zip(shown_units, hidden_sizes, strict=True), 1):
@@ -472,9 +480,7 @@ def unit_map_figure(
         What the tile shows, drawn above it.
     """
     if class_map:
-        heatmap = {"z": np.asarray(codes, dtype=np.uint8), "zmin": -0.5,
-                   "zmax": n_classes * BOUNDARY_LEVELS - 0.5,
-                   "colorscale": boundary_colorscale(n_classes)}  # fmt: skip
+        heatmap = {"z": np.asarray(codes, dtype=np.uint8), **_output_colors(n_classes)}
     else:
         heatmap = {"z": np.asarray(codes, dtype=np.int8), "zmin": -127, "zmax": 127,
                    "colorscale": MAP_COLORSCALE, "zsmooth": "best"}  # fmt: skip

@@ -47,3 +47,29 @@ def encode_boundary(proba: np.ndarray, grid_shape: tuple[int, int]) -> np.ndarra
     level = np.clip(np.floor(scaled), 0, BOUNDARY_LEVELS - 1)
     codes = predicted_class * BOUNDARY_LEVELS + level.astype(np.intp)
     return codes.astype(np.uint8).reshape(grid_rows, grid_cols)
+
+
+# A regression's prediction at a grid point, as a code: VALUE_LEVELS steps from -R to R.
+VALUE_LEVELS: int = 255
+
+
+def encode_values(
+    values: np.ndarray, value_range: float, grid_shape: tuple[int, int]
+) -> np.ndarray:
+    """A regression's predictions on a grid as one small code per grid point.
+
+    values: (G_y * G_x,) or (G_y * G_x, 1), row-major as `encode_boundary`; value_range: R,
+    the targets' largest size. Returns (G_y, G_x) uint8 codes ``round((v + R) / 2R · 254)``,
+    clipped to 0 .. 254 (beyond ±R shows as ±R); a non-finite value (a diverged network) is
+    the code of 0, the middle."""
+    values = np.asarray(values, dtype=np.float64).reshape(-1)
+    if values.size != grid_shape[0] * grid_shape[1]:
+        raise ValueError(f"{values.size} values for a grid of {grid_shape[0]}×{grid_shape[1]}.")
+    values = np.nan_to_num(values, nan=0.0, posinf=value_range, neginf=-value_range)
+    codes = np.rint((values + value_range) / (2 * value_range) * (VALUE_LEVELS - 1))
+    return np.clip(codes, 0, VALUE_LEVELS - 1).astype(np.uint8).reshape(grid_shape)
+
+
+def decode_values(codes: np.ndarray, value_range: float) -> np.ndarray:
+    """The values `encode_values` coded (to within R / 254), float32."""
+    return (np.asarray(codes, np.float32) / (VALUE_LEVELS - 1) * 2 - 1) * np.float32(value_range)

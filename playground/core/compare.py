@@ -39,6 +39,7 @@ from playground.core.data import (
     make_drawn_data,
     make_image_set,
     make_point_data,
+    make_regression_data,
     make_toy_data,
 )
 
@@ -337,6 +338,11 @@ def task_data(config_key: str, csv: bytes | None) -> TrainingData:
                                label_noise=config.label_noise)  # fmt: skip
     if config.dataset == "drawn":
         return make_drawn_data(config.points, config.features)
+    if config.is_regression:
+        return make_regression_data(
+            config.dataset, config.n_points, config.noise, config.train_share,
+            config.data_seed, config.features,
+        )  # fmt: skip
     return make_toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                          config.data_seed, config.features, config.label_noise)  # fmt: skip
 

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mlp.datasets import IMAGE_DATASETS, IMAGE_SOURCES, TOY_DATASETS
+from mlp.datasets.regression import CURVE_DATASETS, REGRESSION_DATASETS
 from mlp.optim import SGD, AdaGrad, Adam, Optimizer, RMSProp
 from mlp.schedules import Schedule, make_schedule
 from playground.core.data import DEFAULT_FEATURES, INPUT_FEATURES
@@ -96,6 +97,7 @@ def shorten(text: Any, limit: int = QUOTE_LIMIT) -> str:
 
 TOY_CHOICES: tuple[tuple[str, str], ...] = (
     *TOY_DATASETS.items(),
+    *REGRESSION_DATASETS.items(),
     ("drawn", "Drawn by hand"),
     ("csv", "Your own CSV"),
 )
@@ -461,7 +463,9 @@ def format_hidden(layers: Sequence[HiddenLayer]) -> str:
 
 # The one list of settings. Order is the order of the sidebar, the URL and the JSON file.
 SETTINGS: tuple[Setting, ...] = (
-    Setting("dataset", "Data set", "choice", "spiral", "The points the network learns to separate.",
+    Setting("dataset", "Data set", "choice", "spiral",
+            "The points the network learns to separate, or (regression) the numbers it learns "
+            "to predict: over the plane, or along a curve of one input.",
             "data", choices=DATASET_CHOICES),
     Setting("noise", "Noise", "float", 0.0,
             "How far points stray from their class: up to 50% of the distance to the next class.",
@@ -589,6 +593,9 @@ def _rule_problems(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         problems.append(("momentum", "SGD + Nesterov needs a momentum above 0"))
     if "features" in values and not values["features"]:
         problems.append(("features", "the network needs at least one input feature"))
+    if values.get("label_noise") and values.get("dataset") in REGRESSION_DATASETS:
+        problems.append(("label_noise", "label noise flips classes, and a regression set has "
+                                        "numbers to predict instead"))  # fmt: skip
     if values.get("shift") and values.get("dataset", _default("dataset")) not in IMAGE_DATASETS:
         problems.append(("shift", "random shifts move images, and 2-D points are not images"))
     return problems
@@ -752,6 +759,16 @@ class Config:
     @property
     def is_images(self) -> bool:
         return self.dataset in IMAGE_DATASETS
+
+    @property
+    def is_regression(self) -> bool:
+        """A set with a number to predict at each point (the mean squared error, R²)."""
+        return self.dataset in REGRESSION_DATASETS
+
+    @property
+    def is_curve(self) -> bool:
+        """A regression set of one input, drawn as a curve."""
+        return self.dataset in CURVE_DATASETS
 
     def make_optimizer(self) -> Optimizer:
         """The engine's optimizer for this configuration, with its own knobs."""

@@ -13,13 +13,13 @@ and x₂² a network without a hidden layer separates the circle.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from mlp import datasets
-from mlp.datasets import fixed_subset
+from mlp.datasets import fixed_subset, regression
 from playground.core.drawn import PLANE
 
 __all__ = [
@@ -32,7 +32,10 @@ __all__ = [
     "TrainingData",
     "expand_features",
     "fixed_subset",
+    "CurveData",
+    "CURVE_FEATURES",
     "make_drawn_data",
+    "make_regression_data",
     "make_point_data",
     "make_toy_data",
 ]
@@ -61,6 +64,9 @@ INPUT_FEATURES: dict[str, InputFeature] = {
     "sinx2": InputFeature("sin x₂", lambda x1, x2: np.sin(x2)),
 }
 DEFAULT_FEATURES: tuple[str, ...] = ("x1", "x2")
+# What a curve's one input x (as x₁) can be fed as; features of x₂ have nothing to read there.
+CURVE_FEATURES: tuple[str, ...] = ("x1", "x1sq", "sinx1")
+CURVE_RESOLUTION = 300  # points along x at which a fitted curve is drawn
 
 
 def expand_features(inputs: np.ndarray, features: Sequence[str]) -> np.ndarray:
@@ -94,6 +100,9 @@ class PointData:
     """A 2-D classification set, split, in the units people see and the units the net sees.
 
     X_train: (N, 2) float32, original units; y_train: (N,) int64; likewise X_test, y_test.
+    A regression set (`task` "regression", `make_regression_data`) has a real-valued target
+    per point instead, y_train: (N,) float32, one output named in `class_names` and targets
+    within ±`value_range`.
     inputs_train, inputs_test: (N, F) float32, what the network trains on: the points
     standardised with the training set's mean and standard deviation, turned into the
     `features` (F of them, see `INPUT_FEATURES`), each standardised again on the training set.
@@ -114,6 +123,8 @@ class PointData:
     grid_y: np.ndarray
     grid_inputs: np.ndarray
     features: tuple[str, ...] = DEFAULT_FEATURES
+    task: str = "classification"
+    value_range: float = 1.0
 
     @property
     def n_classes(self) -> int:
@@ -123,6 +134,42 @@ class PointData:
     def n_inputs(self) -> int:
         """Coordinates of a point (2); the network takes `len(features)` inputs."""
         return self.X_train.shape[1]
+
+    @property
+    def feature_labels(self) -> tuple[str, ...]:
+        return tuple(INPUT_FEATURES[name].label for name in self.features)
+
+
+@dataclass(frozen=True)
+class CurveData:
+    """A curve to fit: a real-valued target y for one input x (a regression set of
+    `mlp.datasets.regression`, "sine" say), split, with what the fit's view draws.
+
+    X_train: (N, 1) float32 x; y_train: (N,) float32 targets; likewise X_test, y_test.
+    inputs_train, inputs_test: (N, F) float32, x standardised on the training points and
+    turned into the `features` (each standardised again), as `PointData` does with x₁.
+    grid_x: (G,) float32, the x at which the fit is drawn, and grid_inputs (G, F) the same as
+    the network takes them; truth: (G,) float32, the noiseless function there.
+    """
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+    inputs_train: np.ndarray
+    inputs_test: np.ndarray
+    grid_x: np.ndarray
+    grid_inputs: np.ndarray
+    truth: np.ndarray
+    x_range: tuple[float, float]
+    y_range: tuple[float, float]
+    features: tuple[str, ...] = ("x1",)
+    class_names: tuple[str, ...] = ("y",)
+    task: str = "regression"
+
+    @property
+    def n_classes(self) -> int:
+        return 1
 
     @property
     def feature_labels(self) -> tuple[str, ...]:
@@ -240,6 +287,65 @@ def _point_data(
         grid_x=_read_only(grid_x),
         grid_y=_read_only(grid_y),
         grid_inputs=standardise(grid_points),
+        features=features,
+    )
+
+
+def make_regression_data(
+    dataset: str,
+    n_points: int,
+    noise: float,
+    train_share: float,
+    data_seed: int,
+    features: Sequence[str] = DEFAULT_FEATURES,
+) -> PointData | CurveData:
+    """A regression set of `mlp.datasets.regression`, split (not by class: its targets are
+    numbers) and ready to train on: `PointData` on the plane, `CurveData` for a curve (whose
+    one input takes only the `features` of x₁, x₁ alone if none of them is chosen)."""
+    X, y = regression.regression(dataset, n_points, noise, data_seed)
+    train_rows, test_rows = regression.split_rows(len(y), train_share, data_seed)
+    X_train, X_test = X[train_rows], X[test_rows]
+    y_train, y_test = y[train_rows], y[test_rows]
+    if regression.regression_dimensions(dataset) == 2:
+        low, high = -regression.REGRESSION_RANGE, regression.REGRESSION_RANGE
+        grid = np.linspace(low, high, BOUNDARY_RESOLUTION, dtype=np.float32)
+        data = _point_data(X_train, y_train, X_test, y_test, ("y",), grid, grid, features,
+                           scale_on=X_train)  # fmt: skip
+        reach = float(np.abs(y).max()) if len(y) else 1.0
+        return replace(data, y_train=_read_only(y_train), y_test=_read_only(y_test),
+                       task="regression", value_range=max(reach, 1e-6))  # fmt: skip
+    features = tuple(name for name in CURVE_FEATURES if name in features) or ("x1",)
+    scaler = datasets.Standardizer.fit(X_train)
+
+    def with_x2(x: np.ndarray) -> np.ndarray:  # the feature formulas take (x₁, x₂)
+        z = scaler.transform(x)
+        return np.column_stack([z[:, 0], np.zeros(len(z), np.float32)])
+
+    feature_scaler = datasets.Standardizer.fit(expand_features(with_x2(X_train), features))
+
+    def standardise(x: np.ndarray) -> np.ndarray:
+        return _read_only(feature_scaler.transform(expand_features(with_x2(x), features)))
+
+    margin = 0.5
+    grid_x = np.linspace(-regression.REGRESSION_RANGE - margin,
+                         regression.REGRESSION_RANGE + margin, CURVE_RESOLUTION,
+                         dtype=np.float32)  # fmt: skip
+    truth = regression.regression_target(dataset, grid_x[:, None]).astype(np.float32)
+    low = float(min(y.min(), truth.min())) if len(y) else -1.0
+    high = float(max(y.max(), truth.max())) if len(y) else 1.0
+    pad = 0.1 * max(high - low, 1e-6)
+    return CurveData(
+        X_train=_read_only(np.ascontiguousarray(X_train)),
+        y_train=_read_only(y_train),
+        X_test=_read_only(np.ascontiguousarray(X_test)),
+        y_test=_read_only(y_test),
+        inputs_train=standardise(X_train),
+        inputs_test=standardise(X_test),
+        grid_x=_read_only(grid_x),
+        grid_inputs=standardise(grid_x[:, None]),
+        truth=_read_only(truth),
+        x_range=(float(grid_x[0]), float(grid_x[-1])),
+        y_range=(low - pad, high + pad),
         features=features,
     )
 

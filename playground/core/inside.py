@@ -230,9 +230,11 @@ def weight_gradients(
     """One forward and backward pass on a sample, in evaluation mode, for the health views.
 
     The gradient is that of the mean softmax cross-entropy on the sample (without weight
-    decay), as the network computes it in evaluation mode: dropout off, batch norm on its
-    running statistics. It is worked out here from the parameters, never through a layer's
-    `backward`, so the training buffers and `grads` stay as they are.
+    decay), or of the mean squared error where `labels` are real-valued targets (a network
+    with one output: a regression set), as the network computes it in evaluation mode:
+    dropout off, batch norm on its running statistics. It is worked out here from the
+    parameters, never through a layer's `backward`, so the training buffers and `grads` stay
+    as they are.
 
     Parameters
     ----------
@@ -261,12 +263,17 @@ def weight_gradients(
         x = y
     hidden = _without_knocked_out(network, [np.array(h, copy=True) for h in hidden])
     logits = x.astype(np.float64)
-    probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
-    probabilities /= probabilities.sum(axis=1, keepdims=True)
-    # dL/dz = (softmax(z) - onehot(y)) / N for the mean cross-entropy
-    grad = probabilities.copy()
-    grad[np.arange(len(grad)), np.asarray(labels, dtype=np.intp)] -= 1.0
-    grad /= max(len(grad), 1)
+    if np.issubdtype(np.asarray(labels).dtype, np.floating):
+        probabilities = logits  # a regression's outputs are its predictions
+        # dL/dp = 2 (p − t) / N for the mean squared error of one output
+        grad = 2.0 * (logits - np.asarray(labels, np.float64).reshape(-1, 1)) / max(len(logits), 1)
+    else:
+        probabilities = np.exp(logits - logits.max(axis=1, keepdims=True))
+        probabilities /= probabilities.sum(axis=1, keepdims=True)
+        # dL/dz = (softmax(z) - onehot(y)) / N for the mean cross-entropy
+        grad = probabilities.copy()
+        grad[np.arange(len(grad)), np.asarray(labels, dtype=np.intp)] -= 1.0
+        grad /= max(len(grad), 1)
     gradients = []
     for layer, x_in, y in reversed(passed):
         if isinstance(layer, Dense):
@@ -344,8 +351,12 @@ def layer_histograms(
         label = f"Layer {index} · {outputs.shape[1]} {_NAMES[kind]}"
         rows.append((label, state, outputs, _activation_edges(kind, outputs)))
     n_classes = probabilities.shape[1]
-    rows.append((f"Output · {n_classes} softmax", "", probabilities,
-                 np.linspace(0.0, 1.0, ACTIVATION_BINS + 1)))  # fmt: skip
+    if np.issubdtype(np.asarray(labels).dtype, np.floating):
+        rows.append(("Output · 1 linear (the prediction)", "", probabilities,
+                     _activation_edges(Identity, probabilities)))  # fmt: skip
+    else:
+        rows.append((f"Output · {n_classes} softmax", "", probabilities,
+                     np.linspace(0.0, 1.0, ACTIVATION_BINS + 1)))  # fmt: skip
     result = []
     for (label, state, outputs, edges), gradient in zip(rows, gradients, strict=True):
         gradient_shares, zero_gradients = _gradient_shares(gradient)

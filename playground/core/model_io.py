@@ -32,11 +32,12 @@ import numpy as np
 from mlp import datasets
 from mlp.datasets.csv_points import MAX_CLASSES as MAX_CSV_CLASSES
 from mlp.datasets.images import IMAGE_SHAPE
+from mlp.datasets.regression import REGRESSION_DATASETS
 from mlp.layers import BatchNorm, Dense
 from mlp.network import Network
 from playground.core import drawn
 from playground.core.config import MAX_HIDDEN_LAYERS, Config, ConfigError, PageSpec
-from playground.core.data import INPUT_FEATURES
+from playground.core.data import CURVE_FEATURES, INPUT_FEATURES
 
 __all__ = [
     "DataShape",
@@ -130,6 +131,10 @@ def data_shape(config: Config) -> tuple[int, int | None]:
         return len(config.features), None
     if config.dataset == "drawn":
         return len(config.features), max([2] + [label + 1 for _, _, label in config.points])
+    if config.is_curve:  # one input, x: only the features of x₁ (see `make_regression_data`)
+        return max(1, sum(name in config.features for name in CURVE_FEATURES)), 1
+    if config.is_regression:
+        return len(config.features), 1
     return len(config.features), datasets.toy_class_count(config.dataset)
 
 
@@ -143,6 +148,8 @@ def _largest_data(page: PageSpec) -> tuple[int, int]:
             size = len(INPUT_FEATURES), MAX_CSV_CLASSES
         elif dataset == "drawn":
             size = len(INPUT_FEATURES), drawn.MAX_CLASSES
+        elif dataset in REGRESSION_DATASETS:
+            size = len(INPUT_FEATURES), 1
         else:
             size = len(INPUT_FEATURES), datasets.toy_class_count(dataset)
         inputs, classes = max(inputs, size[0]), max(classes, size[1])
@@ -329,8 +336,8 @@ def _read_counts(archive: zipfile.ZipFile, members: dict[str, _Member | None], c
     ):  # fmt: skip
         raise ModelError(invalid)
     n_inputs, n_classes = (int(count) for count in _read_data(archive, "shape", member))
-    if n_inputs < 1 or n_classes < 2:
-        raise ModelError(invalid)
+    if n_inputs < 1 or n_classes < 1 or (n_classes == 1 and not config.is_regression):
+        raise ModelError(invalid)  # one output is a regression's, two or more classes
     want_inputs, want_classes = expect(config)
     if n_inputs != want_inputs:
         raise ModelError(f"This model takes {_plural(n_inputs, 'input')}; this page's data "

@@ -29,12 +29,14 @@ from mlp.constraints import MaxNorm
 from mlp.datasets import fixed_subset
 from mlp.network import Network, build_network
 from mlp.train import Augment, Trainer
-from playground.core.boundary import encode_boundary
+from playground.core.boundary import encode_boundary, encode_values
 from playground.core.config import Config
-from playground.core.data import ImageSet, PointData, TrainingData
+from playground.core.data import CurveData, ImageSet, PointData, TrainingData
 from playground.core.history import CompactSeries
 from playground.core.inside import (
+    MAX_MAP_UNITS,
     diagram_weights,
+    hidden_outputs,
     input_maps,
     layer_health,
     layer_histograms,
@@ -99,6 +101,12 @@ def image_shifts(max_shift: int, shape: tuple[int, int]) -> Augment:
         return random_shifts(images, shape, max_shift=max_shift, rng=rng, out=images)
 
     return shift
+
+
+def is_regression(data: TrainingData) -> bool:
+    """Whether `data` has a real-valued target per point (one output, the mean squared
+    error; a snapshot's accuracy fields then hold R²)."""
+    return getattr(data, "task", "classification") == "regression"
 
 
 def confusion_matrix(labels: np.ndarray, predicted: np.ndarray, n_classes: int) -> np.ndarray:
@@ -173,6 +181,7 @@ class Snapshot:
     near_zero: tuple[float, ...] = ()
     learning_rate: float | None = None
     lr_curve: tuple[np.ndarray, np.ndarray] = (np.empty(0), np.empty(0))
+    regression: bool = False  # the losses are mean squared errors, the accuracies R²
 
     def without_curves(self) -> Snapshot:
         """This snapshot as a timeline keeps it: without its curves, which the present
@@ -254,6 +263,7 @@ class Run:
             keep_history=False,  # the bounded series below keep the curves
             lr_schedule=config.make_schedule(),
             augment=image_shifts(config.shift, shape) if config.shift and shape else None,
+            loss="mse" if is_regression(data) else "cross_entropy",
         )
         self.step_loss = CompactSeries(CURVE_CAPACITY)
         self.lr_curve = CompactSeries(CURVE_CAPACITY)  # each step's rate, with a schedule
@@ -432,6 +442,7 @@ class Run:
             near_zero=tuple(near_zero_shares(self.network)),
             learning_rate=self.learning_rate,
             lr_curve=(self.lr_curve.x, self.lr_curve.y),
+            regression=is_regression(self.data),
             **own,
             **inside,
             **{f"{name}_curve": curve for name, curve in curves.items()},
@@ -457,7 +468,7 @@ class Run:
                           + (f": {words}" if words else ""))  # fmt: skip
             if layer.hint():
                 hints.append(layer.hint())
-        if self.trainer.diverged is None:
+        if self.trainer.diverged is None and not is_regression(data):
             loss = loss_hint(self.step_loss.y, len(data.class_names), self.trainer.step_count)
             if loss:
                 hints.append(loss)
@@ -486,8 +497,12 @@ class PointRun(Run):
 
     def _own_readout(self) -> dict:
         data = self.data
+        shape = (len(data.grid_y), len(data.grid_x))
+        if is_regression(data):  # the prediction over the plane
+            values = self.network.forward(data.grid_inputs, train=False)
+            return {"boundary": encode_values(values, data.value_range, shape)}
         proba = self.network.predict_proba(data.grid_inputs)
-        return {"boundary": encode_boundary(proba, (len(data.grid_y), len(data.grid_x)))}
+        return {"boundary": encode_boundary(proba, shape)}
 
     def _drawn_inside(self, inputs: np.ndarray, labels: np.ndarray) -> dict:
         data = self.data
@@ -500,6 +515,40 @@ class PointRun(Run):
             "neuron_maps": tuple(neuron_maps(self.network, flat_grid, grid.shape[:2])),
             "input_maps": self._input_maps,
             "diagram_weights": tuple(diagram_weights(self.network)),
+            "histograms": tuple(layer_histograms(self.network, inputs[:HEALTH_ROWS],
+                                                 labels[:HEALTH_ROWS])),
+        }  # fmt: skip
+
+
+@dataclass(frozen=True, kw_only=True)
+class CurveSnapshot(Snapshot):
+    """A run fitting a curve (`CurveData`): `curve` is the network's prediction at the data's
+    `grid_x`, (G,) float32; with the inside views on, `unit_curves` holds per hidden layer
+    what its first units compute there, (units, G) float32 each."""
+
+    curve: np.ndarray
+    unit_curves: tuple[np.ndarray, ...] = ()
+    histograms: tuple = ()
+
+
+class CurveRun(Run):
+    """A run fitting a curve: its snapshots hold the fitted curve and, with the inside views
+    on, each unit's own curve; a timeline keeps past moments to look back on."""
+
+    snapshot_type = CurveSnapshot
+
+    def __init__(self, config: Config, data: CurveData) -> None:
+        super().__init__(config, data)
+        self.timeline = Timeline(TIMELINE_CAPACITY, TIMELINE_RECENT)
+
+    def _own_readout(self) -> dict:
+        values = self.network.forward(self.data.grid_inputs, train=False)
+        return {"curve": np.asarray(values[:, 0], dtype=np.float32)}
+
+    def _drawn_inside(self, inputs: np.ndarray, labels: np.ndarray) -> dict:
+        outputs = hidden_outputs(self.network, self.data.grid_inputs)
+        return {
+            "unit_curves": tuple(np.asarray(o[:, :MAX_MAP_UNITS].T, np.float32) for o in outputs),
             "histograms": tuple(layer_histograms(self.network, inputs[:HEALTH_ROWS],
                                                  labels[:HEALTH_ROWS])),
         }  # fmt: skip
@@ -535,7 +584,7 @@ class ImageRun(Run):
         }
 
 
-RUN_KINDS: dict[type, type[Run]] = {PointData: PointRun, ImageSet: ImageRun}
+RUN_KINDS: dict[type, type[Run]] = {PointData: PointRun, ImageSet: ImageRun, CurveData: CurveRun}
 
 
 def make_run(config: Config, data: TrainingData) -> Run:

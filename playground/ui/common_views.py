@@ -17,6 +17,7 @@ import html
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from playground.charts.curves import Curve, curves_figure
@@ -29,13 +30,13 @@ from playground.core.goals import Goal
 from playground.core.hints import Hint, regularisation_hint, setup_hints
 from playground.core.inside import LayerHistograms, near_zero_text
 from playground.core.links import View, link_query
-from playground.core.session import Snapshot, TrainingSession
+from playground.core.session import Snapshot, TrainingSession, is_regression
 from playground.core.text import format_number
 from playground.ui import keys, plain_text
 from playground.ui.accessibility import ACCESSIBLE_CSS, accessibility_fixes
 from playground.ui.first_paint import after_first_paint
 from playground.ui.live_chart import STEADY_CSS, live_chart
-from playground.ui.model_views import network_code
+from playground.ui.model_views import REGRESSION_EXPORT_NOTE, network_code
 from playground.ui.resources import page_fragment, redraw_interval
 from playground.ui.settings_panel import forget_panel_state
 
@@ -47,6 +48,7 @@ NORMS_REDRAW_SECONDS = 1.0  # weight norms change slowly: a redraw a second leav
 # too): a calm redraw every two seconds keeps training fast.
 INSIDE_REDRAW_SECONDS = 2.0
 CURVE_HEIGHT = 225
+R2_AXIS_LOWEST = -1.0  # the R² axis goes no lower: a wild first guess would flatten the rest
 NORMS_HEIGHT = 300
 ARCHITECTURE_HEIGHT = 220
 # While queued only the status line redraws: the charts do not change until training starts.
@@ -91,6 +93,9 @@ def code_block(text: str, max_height: str | None = None, label: str = "Code") ->
 def network_code_view(session: TrainingSession) -> None:
     """The network as code: the plain NumPy program the Model section exports, with the data
     cut to a few points."""
+    if is_regression(session.data):
+        st.caption(REGRESSION_EXPORT_NOTE)
+        return
     code_block(network_code(session), max_height="32rem", label="The network as code")
     if session.configs[0].is_images:
         st.caption("It runs as it is: it reads the images from the app's own files. The Model "
@@ -114,9 +119,19 @@ def _format_duration(seconds: float) -> str:
 
 
 def draw_metrics(snapshot: Snapshot) -> None:
+    """Step, epoch, and the loss and accuracy on both splits (on a regression set the mean
+    squared error and R², the share of the targets' variance the network explains)."""
     columns = st.columns(6)
     columns[0].metric("Step", f"{snapshot.step:,}")
     columns[1].metric("Epoch", f"{snapshot.epoch:,.1f}")
+    if snapshot.regression:
+        r2_help = "R² = 1 − (squared error) / (variance of the targets): 1 is a perfect fit, " \
+                  "0 no better than always predicting their mean."  # fmt: skip
+        columns[2].metric("Train MSE", format_number(snapshot.train_loss))
+        columns[3].metric("Test MSE", format_number(snapshot.test_loss))
+        columns[4].metric("Train R²", format_number(snapshot.train_accuracy), help=r2_help)
+        columns[5].metric("Test R²", format_number(snapshot.test_accuracy), help=r2_help)
+        return
     columns[2].metric("Train loss", format_number(snapshot.train_loss))
     columns[3].metric("Test loss", format_number(snapshot.test_loss))
     columns[4].metric("Train accuracy", format_number(snapshot.train_accuracy, percent=True))
@@ -206,19 +221,30 @@ def draw_curves(prefix: str, snapshot: Snapshot, config: Config | None = None) -
     if len(snapshot.lr_curve[0]):
         rate = Curve("Learning rate", *snapshot.lr_curve, color=MUTED_TEXT_COLOR)
     live_chart(
-        curves_figure(loss_curves, y_title="Loss", height=CURVE_HEIGHT, rate=rate),
+        curves_figure(
+            loss_curves,
+            y_title="MSE" if snapshot.regression else "Loss",
+            height=CURVE_HEIGHT,
+            rate=rate,
+        ),  # fmt: skip
         key=f"{prefix}loss_chart",
         height=CURVE_HEIGHT,
     )
     if config is not None and snapshot.learning_rate is not None:
         st.caption(config.learning_rate_text(snapshot.learning_rate))
+    metric, low = "accuracy", 0.0
+    if snapshot.regression:  # R² starts far below 0 for a network that guesses wildly
+        metric = "R²"
+        lows = [float(np.min(y)) for _, y in (snapshot.train_accuracy_curve,
+                                              snapshot.test_accuracy_curve) if len(y)]  # fmt: skip
+        low = max(min([0.0, *lows]), R2_AXIS_LOWEST)
     accuracy_curves = [
-        Curve("Train accuracy", *snapshot.train_accuracy_curve, color=TRAIN_COLOR),
-        Curve("Test accuracy", *snapshot.test_accuracy_curve, color=TEST_COLOR),
+        Curve(f"Train {metric}", *snapshot.train_accuracy_curve, color=TRAIN_COLOR),
+        Curve(f"Test {metric}", *snapshot.test_accuracy_curve, color=TEST_COLOR),
     ]
     live_chart(
-        curves_figure(accuracy_curves, y_title="Accuracy", height=CURVE_HEIGHT,
-                      y_range=(0.0, 1.02)),
+        curves_figure(accuracy_curves, y_title=metric[:1].upper() + metric[1:],
+                      height=CURVE_HEIGHT, y_range=(low, 1.02)),
         key=f"{prefix}accuracy_chart",
         height=CURVE_HEIGHT,
     )  # fmt: skip
@@ -379,6 +405,8 @@ def draw_regularisation_hint(prefix: str, session: TrainingSession, view: View) 
     `regularisation_hint`)."""
     snapshot = session.snapshots[0]
     config = session.configs[0]
+    if snapshot.regression:
+        return  # the hints weigh accuracies, which a regression has none of
     hint = regularisation_hint(config, snapshot.train_accuracy, snapshot.test_accuracy,
                                snapshot.step)  # fmt: skip
     if hint is not None:

@@ -16,9 +16,13 @@ from playground.core.model_io import (
     load_model,
     save_model,
 )
-from playground.core.session import TrainingSession
+from playground.core.session import TrainingSession, is_regression
 from playground.ui import keys, plain_text
 from playground.ui.settings_panel import SettingsPanel
+
+# Said where the code would be: the exported programs train classifiers so far.
+REGRESSION_EXPORT_NOTE = ("The exported program trains classifiers so far; for a regression "
+                          "set there is no code to take yet.")  # fmt: skip
 
 __all__ = ["apply_loaded_model", "export_state", "model_section", "network_code"]
 
@@ -145,6 +149,9 @@ def _export_data(session: TrainingSession, kind: str):
 
 def _export_controls(prefix: str, session: TrainingSession) -> None:
     st.markdown("**Take the code with you**")
+    if is_regression(session.data):
+        st.caption(REGRESSION_EXPORT_NOTE)
+        return
     for kind, (label, mime, help_text) in EXPORTS.items():
         st.download_button(label, _export_data(session, kind),
                            file_name=export.file_name(session.configs[0], kind), mime=mime,

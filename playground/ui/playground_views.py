@@ -4,9 +4,10 @@ histograms beside the weight norms. What it shares with other pages is in `commo
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
-from playground.charts.boundary import decision_boundary_figure
+from playground.charts.boundary import decision_boundary_figure, prediction_figure
 from playground.charts.inside import (
     DiagramUnit,
     DiagramWeight,
@@ -14,7 +15,7 @@ from playground.charts.inside import (
     unit_map_figure,
     weight_name,
 )
-from playground.core.data import PointData, fixed_subset
+from playground.core.data import CurveData, PointData, fixed_subset
 from playground.core.links import View
 from playground.core.session import MAP_STRIDE, PointSnapshot, TrainingSession
 from playground.ui import keys, point_editor
@@ -34,6 +35,7 @@ from playground.ui.common_views import (
     network_code_view,
     shown_snapshot,
 )
+from playground.ui.fit_views import fit_live_views
 from playground.ui.live_chart import live_chart
 from playground.ui.unit_edit_views import line_weight_box, unit_controls
 
@@ -51,6 +53,14 @@ def draw_boundary(
     adds or removes a point (`point_editor`)."""
     point_editor.rerun_if_edited(prefix, session)
     data: PointData = session.data
+    if data.task == "regression":
+        figure = prediction_figure(
+            data.grid_x, data.grid_y, snapshot.boundary, data.value_range, data.X_train,
+            data.y_train, data.X_test if show_test else None, data.y_test if show_test else None,
+            height=BOUNDARY_HEIGHT,
+        )  # fmt: skip
+        live_chart(figure, key=f"{prefix}boundary_chart", height=BOUNDARY_HEIGHT)
+        return
     editable = point_editor.editing(prefix)
     figure = decision_boundary_figure(
         data.grid_x,
@@ -220,7 +230,10 @@ def draw_unit_map(
         codes = snapshot.neuron_maps[selected.column - 1][selected.unit]
         title = f"Layer {selected.column}, unit {selected.unit + 1} ({layer.activation})"
     else:
-        codes, title, xs, ys = snapshot.boundary, "The class map", data.grid_x, data.grid_y
+        codes, xs, ys = snapshot.boundary, data.grid_x, data.grid_y
+        title = "The prediction" if data.task == "regression" else "The class map"
+    if data.task == "regression":  # points in one colour: their targets are on the big chart
+        labels = np.zeros(len(points), dtype=np.int64)
     figure = unit_map_figure(codes, xs, ys, points, labels, data.n_classes, title,
                              class_map=selected.column > n_hidden,
                              height=UNIT_MAP_HEIGHT)  # fmt: skip
@@ -240,6 +253,9 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
     boundary beside the curves; below the fold (from the run after the browser has shown the
     page) the diagram of maps, which carries the network's shape, and the health histograms
     beside the weight norms (both a distribution per layer)."""
+    if isinstance(session.data, CurveData):
+        fit_live_views(prefix, session, view)
+        return
     data: PointData = session.data
     views = LiveViews(prefix, session, goal=view.goal)
 
@@ -254,7 +270,8 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
     if not session.playing:  # said at a pause, so nothing moves while training runs
         draw_regularisation_hint(prefix, session, view)
     look_back(prefix, session)
-    point_editor.edit_bar(prefix, data)
+    if data.task == "classification":
+        point_editor.edit_bar(prefix, data)
     views.top(top)
     if not below_the_fold(prefix):
         return  # they come in the run after the browser shows this much
@@ -267,4 +284,5 @@ def live_views(prefix: str, session: TrainingSession, view: View) -> None:
         views.calm(draw_point_health, INSIDE_REDRAW_SECONDS)
     with norms_column:
         views.calm(draw_weight_norms, NORMS_REDRAW_SECONDS)
-    backprop_section(prefix, session)
+    if data.task == "classification":  # its formulas are those of softmax cross-entropy
+        backprop_section(prefix, session)

@@ -21,12 +21,14 @@ from mlp import datasets
 from mlp.datasets.images import missing_files
 from playground.core.config import SPEEDS, Config
 from playground.core.data import (
+    CurveData,
     ImageSet,
     PointData,
     TrainingData,
     make_drawn_data,
     make_image_set,
     make_point_data,
+    make_regression_data,
     make_toy_data,
 )
 from playground.core.scheduler import (
@@ -69,6 +71,19 @@ def toy_data(
 ) -> PointData:
     """Toy data are shared by every session; the key holds only what shapes the data."""
     return make_toy_data(dataset, n_points, noise, train_share, data_seed, features, label_noise)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def regression_data(
+    dataset: str,
+    n_points: int,
+    noise: float,
+    train_share: float,
+    data_seed: int,
+    features: tuple[str, ...],
+) -> PointData | CurveData:
+    """Regression sets are shared by every session, as the toy sets are."""
+    return make_regression_data(dataset, n_points, noise, train_share, data_seed, features)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -163,6 +178,9 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
         for note in csv_notes(content):
             plain_text.message(note, "info")
         return data
+    if config.is_regression:
+        return regression_data(config.dataset, config.n_points, config.noise,
+                               config.train_share, config.data_seed, config.features)  # fmt: skip
     if config.dataset == "drawn":
         if not config.points:
             return None  # the page shows the empty plane to draw on (`point_editor`)

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Mapping
 import streamlit as st
 
 from mlp.datasets import IMAGE_DATASETS, TOY_DATASETS
+from mlp.datasets.regression import REGRESSION_DATASETS
 from playground.core.config import (
     ACTIVATION_CHOICES,
     CONTROL_GROUPS,
@@ -291,7 +292,8 @@ class SettingsPanel:
 
     def _data_section(self) -> None:
         self.widget("dataset")
-        is_toy = st.session_state[self.key("dataset")] in TOY_DATASETS
+        dataset = st.session_state[self.key("dataset")]
+        is_toy = dataset in TOY_DATASETS or dataset in REGRESSION_DATASETS
         if st.session_state[self.key("dataset")] == "csv":
             st.file_uploader("Points CSV: two numeric columns, then a label",
                              type=["csv", "txt"], key=keys.CSV_UPLOAD.of(self.prefix),
@@ -309,8 +311,8 @@ class SettingsPanel:
                        "Edit points, above it.")  # fmt: skip
             return  # no test split, no labels to flip, no test points to show
         self.widget("train_share")
-        if st.session_state[self.key("dataset")] not in IMAGE_DATASETS:
-            self.widget("label_noise")  # flipped training labels: points only
+        if dataset not in IMAGE_DATASETS and dataset not in REGRESSION_DATASETS:
+            self.widget("label_noise")  # flipped training labels: classes of points only
         self.widget("show_test")
         if self.shown("data_seed") and is_toy:
             st.button("Regenerate", key=f"{self.prefix}regenerate", on_click=self._regenerate,

@@ -251,3 +251,41 @@ def test_a_new_training_set_is_used_from_the_next_step_with_the_same_network_and
         trainer.set_training_data(np.zeros((4, 3), np.float32), np.zeros(4, int))
     with pytest.raises(ValueError, match="labels must lie in"):
         trainer.set_training_data(new_X, np.array([0, 1, 2]))
+
+
+def test_a_regression_step_is_the_mean_squared_error_step_and_its_metric_is_r2():
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(32, 2)).astype(np.float32)
+    y = (X[:, 0] - 0.5 * X[:, 1]).astype(np.float32)
+    network = build_network(2, 1, hidden=[(6, "tanh")], seed=4)
+    reference = build_network(2, 1, hidden=[(6, "tanh")], seed=4)
+    trainer = Trainer(network, SGD(lr=0.1), X, y, batch_size=32, seed=5, loss="mse")
+    loss = trainer.step()
+    # The same step by hand: L = mean((f(X) − y)²), ∂L/∂f = 2 (f(X) − y) / N, θ ← θ − η ∂L/∂θ
+    rows = np.random.default_rng(5).permutation(32)  # the trainer's first epoch order
+    predictions = reference.forward(X[rows], train=True)
+    error = predictions - y[rows, None]
+    assert loss == pytest.approx(float(np.mean(error**2)), rel=1e-6)
+    reference.backward(2 * error / error.size, input_grad=False)
+    reference.param_vector -= np.float32(0.1) * reference.grad_vector
+    np.testing.assert_allclose(network.param_vector, reference.param_vector, rtol=1e-6, atol=1e-7)
+    mse, r2 = trainer.evaluate(X, y)
+    fitted = network.forward(X)[:, 0]
+    assert mse == pytest.approx(float(np.mean((fitted - y) ** 2)), rel=1e-5)
+    assert r2 == pytest.approx(
+        1 - np.sum((fitted - y) ** 2) / np.sum((y - y.mean()) ** 2), rel=1e-5
+    )
+    for _ in range(300):
+        trainer.step()
+    assert trainer.evaluate(X, y)[1] > 0.98  # it learns the plane
+
+
+def test_a_regression_needs_one_output_and_finite_targets():
+    X = np.zeros((4, 2), np.float32)
+    with pytest.raises(ValueError, match="needs 1 output"):
+        Trainer(build_network(2, 2, hidden=[]), SGD(lr=0.1), X, np.zeros(4), loss="mse")
+    with pytest.raises(ValueError, match="finite"):
+        Trainer(build_network(2, 1, hidden=[]), SGD(lr=0.1), X, np.array([0, 1, np.nan, 2]),
+                loss="mse")  # fmt: skip
+    with pytest.raises(ValueError, match="loss must be one of"):
+        Trainer(build_network(2, 1, hidden=[]), SGD(lr=0.1), X, np.zeros(4), loss="hinge")

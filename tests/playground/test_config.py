@@ -114,10 +114,17 @@ def test_every_setting_has_a_label_help_and_a_valid_default():
 
 def test_choices_name_what_the_engine_and_data_sets_offer():
     from mlp.datasets import IMAGE_DATASETS, TOY_DATASETS
+    from mlp.datasets.regression import REGRESSION_DATASETS
     from mlp.init import INITIALIZERS
     from mlp.network import ACTIVATIONS
     from playground.core.config import ACTIVATION_CHOICES, DATASET_CHOICES, INIT_CHOICES
 
     assert {name for name, _ in ACTIVATION_CHOICES} == set(ACTIVATIONS)
     assert {name for name, _ in INIT_CHOICES} == set(INITIALIZERS)
-    assert [name for name, _ in DATASET_CHOICES] == [*TOY_DATASETS, "drawn", "csv", *IMAGE_DATASETS]
+    assert [name for name, _ in DATASET_CHOICES] == [
+        *TOY_DATASETS,
+        *REGRESSION_DATASETS,
+        "drawn",
+        "csv",
+        *IMAGE_DATASETS,
+    ]

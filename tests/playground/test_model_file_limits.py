@@ -23,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 
+from mlp.datasets.regression import CURVE_DATASETS, REGRESSION_DATASETS
 from playground.core.config import (
     MAX_HIDDEN_LAYERS,
     MNIST_PAGE,
@@ -348,6 +349,10 @@ ARRAY_LIMIT = 300_000  # numbers written honestly per example; larger arrays get
 def true_shape(page, dataset: str, features: list[str], csv_classes: int) -> tuple[int, int]:
     if page is MNIST_PAGE:
         return 784, 10
+    if dataset in CURVE_DATASETS:  # one input, x: only the features of x₁ count
+        return max(1, sum(name in ("x1", "x1sq", "sinx1") for name in features)), 1
+    if dataset in REGRESSION_DATASETS:  # one output, the prediction
+        return len(features), 1
     classes = {"spiral3": 3, "blobs": 4, "csv": csv_classes}.get(dataset, 2)
     return len(features), classes
 
