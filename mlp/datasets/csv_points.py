@@ -26,6 +26,8 @@ The file format, as a student would write it::
   runs of spaces inside a label count as one. Classes are numbered in sorted order of their
   names: numerically when every label is a number (so ``2`` comes before ``10``),
   alphabetically otherwise. ``class_names[k]`` is the name of class ``k``.
+- A label column of more than ``MAX_CLASSES`` different numbers (a price, a height) is read
+  as a real-valued target to predict, a regression (``CsvPoints.task``), with a note.
 - The file is text: control characters (NUL, bell, escape, ...) are refused, not dropped,
   since a file that holds them was usually saved in another format (UTF-16, a workbook).
 - The network computes in float32, so the numbers are checked in float64 before they are
@@ -477,6 +479,7 @@ class CsvPoints:
     y: np.ndarray
     class_names: list[str]
     notes: tuple[str, ...] = ()
+    task: str = "classification"  # or "regression": y (n,) float32 targets, one name
 
 
 def load_points_csv(path_or_file: CsvSource) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -536,12 +539,42 @@ def read_points_csv(path_or_file: CsvSource) -> CsvPoints:
         )
 
     class_names = _class_names(labels)
-    _check_class_count(class_names)
+    targets = _numeric_targets(labels, class_names, comma_decimals=separator != ",")
+    if targets is None:
+        _check_class_count(class_names)
+    else:
+        notes.append(
+            f"The label column holds {len(class_names):,} different numbers, more than the "
+            f"{MAX_CLASSES} classes a classifier here tells apart: it is read as a number to "
+            "predict at each point (a regression), with the mean squared error and R²."
+        )
     constant_note = _check_features_vary(features, header)
     if constant_note:
         notes.append(constant_note)
     _check_float32_keeps_spread(features, header)
 
+    if targets is not None:
+        named = header is not None and header[2].strip()
+        name = " ".join(header[2].split())[:MAX_LABEL_CHARS] if named else "y"
+        return CsvPoints(features.astype(np.float32), targets, [name], tuple(notes),
+                         task="regression")  # fmt: skip
     class_of_name = {name: index for index, name in enumerate(class_names)}
     y = np.array([class_of_name[label] for label in labels], dtype=np.int64)
     return CsvPoints(features.astype(np.float32), y, class_names, tuple(notes))
+
+
+def _numeric_targets(
+    labels: list[str], class_names: list[str], comma_decimals: bool
+) -> np.ndarray | None:
+    """The labels as real-valued targets, (n,) float32, when they are too many different
+    numbers to be classes (more than ``MAX_CLASSES``, every one a finite number); else None.
+    In a file not separated by commas a decimal comma counts as a point."""
+    if len(class_names) <= MAX_CLASSES:
+        return None
+    values = []
+    for label in labels:
+        value = _as_number(label.replace(",", ".") if comma_decimals else label)
+        if value is None or not math.isfinite(value) or abs(value) > MAX_FEATURE_MAGNITUDE:
+            return None
+        values.append(value)
+    return np.array(values, dtype=np.float32)

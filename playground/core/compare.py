@@ -36,9 +36,9 @@ import pandas as pd
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, HiddenLayer, shorten
 from playground.core.data import (
     TrainingData,
+    make_csv_data,
     make_drawn_data,
     make_image_set,
-    make_point_data,
     make_regression_data,
     make_toy_data,
 )
@@ -330,12 +330,8 @@ def task_data(config_key: str, csv: bytes | None) -> TrainingData:
 
         return make_image_set(datasets.load_images(config.dataset, config.source))
     if config.dataset == "csv":
-        from mlp import datasets
-
-        X, y, names = datasets.load_points_csv(csv or b"")
-        return make_point_data(X, y, names, config.train_share, config.data_seed,
-                               features=config.features,
-                               label_noise=config.label_noise)  # fmt: skip
+        return make_csv_data(csv or b"", config.train_share, config.data_seed,
+                             config.features, config.label_noise)[0]  # fmt: skip
     if config.dataset == "drawn":
         return make_drawn_data(config.points, config.features)
     if config.is_regression:

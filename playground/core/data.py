@@ -36,6 +36,7 @@ __all__ = [
     "CURVE_FEATURES",
     "make_drawn_data",
     "make_regression_data",
+    "make_csv_data",
     "make_point_data",
     "make_toy_data",
 ]
@@ -291,6 +292,71 @@ def _point_data(
     )
 
 
+def make_csv_data(
+    content: bytes,
+    train_share: float,
+    seed: int,
+    features: Sequence[str] = DEFAULT_FEATURES,
+    label_noise: float = 0.0,
+) -> tuple[PointData, tuple[str, ...]]:
+    """A person's CSV of points as a run trains on it, with the notes on how it was read.
+
+    Labels that are classes give a classification set (`make_point_data`); a label column of
+    many different numbers gives a regression (`datasets.read_points_csv`): its targets are
+    standardised on the training rows (mean 0, standard deviation 1, said in a note), so a
+    network starts near them whatever their units, and label noise does not apply. Raises
+    `datasets.DataError`."""
+    points = datasets.read_points_csv(content)
+    if points.task == "classification":
+        data = make_point_data(points.X, points.y, points.class_names, train_share, seed,
+                               features=features, label_noise=label_noise)  # fmt: skip
+        return data, points.notes
+    train_rows, test_rows = regression.split_rows(len(points.y), train_share, seed)
+    targets = datasets.Standardizer.fit(points.y[train_rows, None])
+    y = targets.transform(points.y[:, None])[:, 0]
+    scale = (f"The targets are standardised for training (mean {targets.mean[0]:.4g} and "
+             f"standard deviation {targets.std[0]:.4g} on the training rows become 0 and 1): "
+             "the mean squared error is in those units; R² is the same in any.")  # fmt: skip
+    data = _regression_points(points.X[train_rows], y[train_rows], points.X[test_rows],
+                              y[test_rows], features, grid_from_points=True)  # fmt: skip
+    unused = ("Label noise flips classes, so it does not apply to a regression.",) * (
+        label_noise > 0
+    )
+    return replace(data, class_names=tuple(points.class_names)), (*points.notes, scale, *unused)
+
+
+def _regression_points(
+    X_train: np.ndarray,
+    y_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    features: Sequence[str],
+    grid_from_points: bool,
+) -> PointData:
+    """2-D points with real-valued targets, ready to train on; the boundary grid over the
+    points (with a margin, as `make_point_data`) or over the regression sets' square."""
+    X_train = np.ascontiguousarray(X_train, dtype=np.float32)
+    X_test = np.ascontiguousarray(X_test, dtype=np.float32)
+    if grid_from_points:
+        all_points = np.concatenate([X_train, X_test])
+        low, high = all_points.min(axis=0), all_points.max(axis=0)
+        margin = 0.08 * np.where(high > low, high - low, 1.0)
+        low, high = low - margin, high + margin
+    else:
+        low = np.full(2, -regression.REGRESSION_RANGE, np.float32)
+        high = np.full(2, regression.REGRESSION_RANGE, np.float32)
+    grid_x = np.linspace(low[0], high[0], BOUNDARY_RESOLUTION, dtype=np.float32)
+    grid_y = np.linspace(low[1], high[1], BOUNDARY_RESOLUTION, dtype=np.float32)
+    y_train = np.asarray(y_train, dtype=np.float32)
+    y_test = np.asarray(y_test, dtype=np.float32)
+    data = _point_data(X_train, y_train, X_test, y_test, ("y",), grid_x, grid_y, features,
+                       scale_on=X_train)  # fmt: skip
+    values = np.concatenate([y_train, y_test])
+    reach = float(np.abs(values).max()) if len(values) else 1.0
+    return replace(data, y_train=_read_only(y_train), y_test=_read_only(y_test),
+                   task="regression", value_range=max(reach, 1e-6))  # fmt: skip
+
+
 def make_regression_data(
     dataset: str,
     n_points: int,
@@ -307,13 +373,8 @@ def make_regression_data(
     X_train, X_test = X[train_rows], X[test_rows]
     y_train, y_test = y[train_rows], y[test_rows]
     if regression.regression_dimensions(dataset) == 2:
-        low, high = -regression.REGRESSION_RANGE, regression.REGRESSION_RANGE
-        grid = np.linspace(low, high, BOUNDARY_RESOLUTION, dtype=np.float32)
-        data = _point_data(X_train, y_train, X_test, y_test, ("y",), grid, grid, features,
-                           scale_on=X_train)  # fmt: skip
-        reach = float(np.abs(y).max()) if len(y) else 1.0
-        return replace(data, y_train=_read_only(y_train), y_test=_read_only(y_test),
-                       task="regression", value_range=max(reach, 1e-6))  # fmt: skip
+        return _regression_points(X_train, y_train, X_test, y_test, features,
+                                  grid_from_points=False)  # fmt: skip
     features = tuple(name for name in CURVE_FEATURES if name in features) or ("x1",)
     scaler = datasets.Standardizer.fit(X_train)
 

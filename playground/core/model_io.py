@@ -336,7 +336,8 @@ def _read_counts(archive: zipfile.ZipFile, members: dict[str, _Member | None], c
     ):  # fmt: skip
         raise ModelError(invalid)
     n_inputs, n_classes = (int(count) for count in _read_data(archive, "shape", member))
-    if n_inputs < 1 or n_classes < 1 or (n_classes == 1 and not config.is_regression):
+    regression = config.is_regression or config.dataset == "csv"  # a CSV may be either
+    if n_inputs < 1 or n_classes < 1 or (n_classes == 1 and not regression):
         raise ModelError(invalid)  # one output is a regression's, two or more classes
     want_inputs, want_classes = expect(config)
     if n_inputs != want_inputs:

@@ -25,9 +25,9 @@ from playground.core.data import (
     ImageSet,
     PointData,
     TrainingData,
+    make_csv_data,
     make_drawn_data,
     make_image_set,
-    make_point_data,
     make_regression_data,
     make_toy_data,
 )
@@ -97,17 +97,10 @@ def drawn_data(
 @st.cache_resource(show_spinner=False, max_entries=16)
 def csv_data(
     content: bytes, train_share: float, seed: int, features: tuple[str, ...], label_noise: float
-) -> PointData:
-    X, y, class_names = datasets.load_points_csv(content)
-    return make_point_data(X, y, class_names, train_share, seed, features=features,
-                           label_noise=label_noise)  # fmt: skip
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def csv_notes(content: bytes) -> tuple[str, ...]:
-    """How a CSV was read where it was not quite as the format says (its encoding, decimal
-    commas, a constant column): the sentences to show beside the data."""
-    return datasets.read_points_csv(content).notes
+) -> tuple[PointData, tuple[str, ...]]:
+    """A CSV as a run trains on it, with the sentences to show beside it on how it was read
+    (its encoding, decimal commas, a constant column, a regression's targets)."""
+    return make_csv_data(content, train_share, seed, features, label_noise)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -170,12 +163,12 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
             return None
         content = upload.getvalue()
         try:
-            data = csv_data(content, config.train_share, config.data_seed, config.features,
-                            config.label_noise)  # fmt: skip
+            data, notes = csv_data(content, config.train_share, config.data_seed,
+                                   config.features, config.label_noise)  # fmt: skip
         except datasets.DataError as error:
             plain_text.message(f"That file cannot be used: {error}", "error")
             return None
-        for note in csv_notes(content):
+        for note in notes:
             plain_text.message(note, "info")
         return data
     if config.is_regression:

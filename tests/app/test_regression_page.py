@@ -45,3 +45,25 @@ def test_label_noise_on_a_regression_set_falls_back_with_a_note():
 def test_the_code_export_says_it_covers_classifiers():
     app = open_playground({"dataset": "sine"})
     assert REGRESSION_EXPORT_NOTE in " ".join(captions(app))
+
+
+def test_a_csv_whose_label_is_many_numbers_trains_as_a_regression_with_notes():
+    from tests.app.messages import message_text
+    from tests.app.test_app import upload
+
+    rows = ["area;rooms;price"] + [f"{40 + i},5;{1 + i % 4};{1000 + 37 * i + (i % 3) * 5},5"
+                                   for i in range(60)]  # fmt: skip
+    app = open_playground({"dataset": "csv"})
+    upload(app, "\n".join(rows).encode())
+    assert not message_text(app, "error")
+    notes = message_text(app, "info")
+    assert "60 different numbers" in notes and "regression" in notes
+    assert "standardised for training" in notes
+    session = app.session_state["session"]
+    assert session.snapshots[0].regression and session.data.class_names == ("price",)
+    assert metric_labels(app)[2:] == ["Train MSE", "Test MSE", "Train R²", "Test R²"]
+    targets = session.data.y_train
+    assert abs(float(targets.mean())) < 1e-5 and float(targets.std()) == pytest.approx(1, rel=1e-4)
+    click_run_button(app, "step", run=False)
+    app.run()
+    assert not app.exception and session.step_count == 1

@@ -398,8 +398,9 @@ def model_files(draw):
             st.tuples(st.integers(-2, 10**6), st.integers(-2, 10**4)),
             st.tuples(st.just(n_inputs), st.integers(0, 12)),
         ))  # fmt: skip
-    # A CSV's class count is known only with the file: any from 2 to 10 may be its.
-    csv_classes = dataset == "csv" and counts[0] == n_inputs and 2 <= counts[1] <= 10
+    # A CSV's class count is known only with the file: any from 2 to 10 may be its, or 1
+    # output for a regression (a label column of many numbers).
+    csv_classes = dataset == "csv" and counts[0] == n_inputs and 1 <= counts[1] <= 10
     valid = (
         len(units) <= MAX_HIDDEN_LAYERS
         and all(n <= page.max_units for n in units)

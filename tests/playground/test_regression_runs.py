@@ -77,3 +77,21 @@ def test_eight_tanh_units_fit_the_sine_and_each_unit_has_its_curve():
     assert np.abs(snapshot.curve[inside] - data.truth[inside]).mean() < 0.1
     (units,) = snapshot.unit_curves
     assert units.shape == (8, len(data.grid_x)) and np.abs(units).max() <= 1
+
+
+def test_a_csv_label_of_many_numbers_is_a_regression_and_of_few_numbers_classes():
+    from mlp.datasets import read_points_csv
+    from playground.core.data import make_csv_data
+
+    many = "x,y,height\n" + "".join(f"{i},{i % 5},{150 + i * 0.7:.1f}\n" for i in range(30))
+    points = read_points_csv(many.encode())
+    assert points.task == "regression" and points.class_names == ["height"]
+    np.testing.assert_allclose(points.y[:3], [150.0, 150.7, 151.4], rtol=1e-6)
+    data, notes = make_csv_data(many.encode(), 0.5, 0, label_noise=0.1)
+    assert data.task == "regression" and len(data.y_train) == 15
+    assert any("Label noise" in note for note in notes)
+    few = "x,y,label\n" + "".join(f"{i},{i % 5},{i % 3}\n" for i in range(30))
+    assert read_points_csv(few.encode()).task == "classification"
+    words = "x,y,label\n" + "".join(f"{i},{i % 5},w{i}\n" for i in range(30))
+    with pytest.raises(ValueError, match="at most 10 classes"):
+        read_points_csv(words.encode())  # many words are still too many classes
