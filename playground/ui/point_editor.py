@@ -143,44 +143,45 @@ def edit_bar(prefix: str, data: PointData) -> None:
     switch_key = keys.EDIT_POINTS.of(prefix)
     if switch_key not in st.session_state:
         st.session_state[switch_key] = drawing
-    columns = st.columns([2.1, 6.2, 1.1, 1.7, 2.1], vertical_alignment="center")
-    columns[0].toggle("Edit points", key=switch_key,
-                      help="Click on the plane to add a point, click a point to remove it; "
-                           "training takes them at its next step.")  # fmt: skip
+    switch_column, picker_column = st.columns([2.2, 8], vertical_alignment="center")
+    switch_column.toggle("Edit points", key=switch_key,
+                         help="Click on the plane to add a point, click a point to remove it; "
+                              "training takes them at its next step.")  # fmt: skip
     if not st.session_state[switch_key]:
         return
     if not drawing:
         fits = data.n_classes <= drawn.MAX_CLASSES
-        columns[1].caption(
+        picker_column.caption(
             "Points are drawn on a set of their own. Start from the points shown (scaled to "
             f"the plane from {-drawn.PLANE:g} to {drawn.PLANE:g} if need be) or from nothing:"
             if fits else f"This set has more than {drawn.MAX_CLASSES} classes: start a drawn "
             "set from an empty plane."
         )  # fmt: skip
-        current, empty, _ = st.columns([3, 3, 5])
+        current, empty = st.columns(2)
         current.button("Start from these points", key=f"{prefix}start_from_points",
                        disabled=not fits, on_click=_start,
                        args=(prefix, drawn.points_from(data.X_train, data.y_train)
-                             if fits else ()))  # fmt: skip
+                             if fits else ()), width="stretch")  # fmt: skip
         empty.button("Start from an empty plane", key=f"{prefix}start_empty",
-                      on_click=_start, args=(prefix, ()))  # fmt: skip
+                     on_click=_start, args=(prefix, ()), width="stretch")  # fmt: skip
         return
     points = _points(prefix)
-    with columns[1]:
+    with picker_column:
         _class_picker(prefix, points)
-    columns[2].button("Clear", key=f"{prefix}clear_points", on_click=_set_points,
-                        args=(prefix, ()), help="Remove every point.")  # fmt: skip
-    columns[3].download_button("Points (CSV)", drawn.points_csv(points),
-                               file_name="drawn-points.csv", mime="text/csv",
-                               key=f"{prefix}points_csv", on_click="ignore",
-                               help="x, y, class: the Playground reads it back as "
-                                    "'Your own CSV'.")  # fmt: skip
-    with columns[4]:
+    # A row of its own, so the buttons keep their words on a projector's wider type.
+    with st.container(horizontal=True, vertical_alignment="center"):
+        st.button("Clear", key=f"{prefix}clear_points", on_click=_set_points,
+                  args=(prefix, ()), help="Remove every point.")  # fmt: skip
+        st.download_button("Points (CSV)", drawn.points_csv(points),
+                           file_name="drawn-points.csv", mime="text/csv",
+                           key=f"{prefix}points_csv", on_click="ignore",
+                           help="x, y, class: the Playground reads it back as 'Your own "
+                                "CSV'.")  # fmt: skip
         _typed_form(prefix)
-    st.caption(
-        f"{len(points):,} of {drawn.MAX_POINTS} points, every one for training. Click the "
-        "plane to add a point of the class chosen, click a point to remove it."
-    )
+        st.caption(
+            f"{len(points):,} of {drawn.MAX_POINTS} points, every one for training. Click the "
+            "plane to add a point of the class chosen, click a point to remove it."
+        )
     _note(prefix)
 
 

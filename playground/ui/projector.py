@@ -20,6 +20,10 @@ PROJECTOR_CSS = (
     "html{font-size:20px !important}"
     ".block-container{padding-left:1.5rem !important;padding-right:1.5rem !important;"
     "max-width:none !important}"
+    # "100.0%" at the larger size is a few pixels wider than a sixth of the row: it may reach
+    # into the gap beside it rather than end in an ellipsis.
+    '[data-testid="stMetricValue"],[data-testid="stMetricValue"] *{overflow:visible !important;'
+    "text-overflow:clip !important}"
 )
 # Charts grow as much as their type, so their plots keep their room.
 HEIGHT_SCALE = 1.25
