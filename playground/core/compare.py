@@ -1,5 +1,6 @@
 """Comparisons: two to four variants of one setup, what differs between them, and whether a
-difference in test accuracy over several seeds is real.
+difference in test accuracy over several seeds is real (on a regression set: in the test mean
+squared error, lower being better, with R² beside it).
 
 Nothing here imports Streamlit. A variant is the base configuration with a few settings
 changed (`Variant.changes`); every variant keeps the base's seed, so variants that differ
@@ -9,6 +10,10 @@ A seed sweep is a list of small picklable `SweepTask`s (a configuration as JSON,
 step budget, and the uploaded file's bytes for a CSV), run by any `concurrent.futures`
 executor: a process pool by default, a Dask cluster's executor when `MLP_DASK_SCHEDULER`
 names one. `paired_difference` compares two variants seed by seed.
+
+A run's figures keep the names a snapshot gives them: on a regression set its losses are mean
+squared errors and its accuracies R² (`TaskResult.regression`). What a person reads (the
+tables, the verdicts, the files) names them for what they are (`FIGURE_NAMES`).
 
 The presets (`PRESETS`, at the end) are the page's common questions, each with the scenario
 that answers it (`ComparePreset.base`, its steps and variants) and what that scenario measured
@@ -60,6 +65,7 @@ __all__ = [
     "Variant",
     "describe_claim",
     "describe_difference",
+    "describe_mse_difference",
     "differing_settings",
     "find_preset",
     "make_executor",
@@ -83,6 +89,17 @@ MAX_SWEEP_STEPS = 20_000
 MAX_IMPORT_BYTES = 5_000_000  # a comparison file read back
 DASK_ADDRESS_VARIABLE = "MLP_DASK_SCHEDULER"
 DASK_CONNECT_SECONDS = 10.0  # how long `make_executor` tries to reach the Dask scheduler
+MAX_DECIMALS = 8  # of a mean squared error written to three significant digits
+
+# What a run's four figures are called in a comparison's files, by task (in the order a run
+# keeps its curves): on a regression the losses are mean squared errors and the accuracies R²
+# (1 − SSE / SST).
+FIGURE_NAMES: dict[str, dict[str, str]] = {
+    "classification": {"train_loss": "train_loss", "test_loss": "test_loss",
+                       "train_accuracy": "train_accuracy", "test_accuracy": "test_accuracy"},
+    "regression": {"train_loss": "train_mse", "test_loss": "test_mse",
+                   "train_accuracy": "train_r2", "test_accuracy": "test_r2"},
+}  # fmt: skip
 
 # The settings a variant may change; everything else (the data above all) is the base's.
 VARIANT_SETTINGS = ("dropout", "input_dropout", "max_norm", "batch_norm", "weight_decay", "l1",
@@ -269,7 +286,8 @@ def paired_difference(a: Sequence[float], b: Sequence[float]) -> PairedDifferenc
 
 
 def describe_difference(name_b: str, name_a: str, difference: PairedDifference) -> str:
-    """The difference in test accuracy in plain words, in percentage points."""
+    """The difference in test accuracy in plain words, in percentage points (higher is
+    better)."""
     head = f"{name_b} − {name_a}: "
     if not math.isfinite(difference.mean):
         return head + "cannot be measured: a run has no test accuracy (no test points)"
@@ -280,6 +298,39 @@ def describe_difference(name_b: str, name_a: str, difference: PairedDifference) 
     if difference.clear:
         return head + f"{points}, {interval}"
     return head + f"no clear difference ({points}, {interval})"
+
+
+def decimals_for(*values: float, significant: int = 3) -> int:
+    """Decimals that write the largest of `values` to `significant` digits: 0.0123 → 4,
+    0.5 → 3, 12.3 → 1 (at most `MAX_DECIMALS`; 3 when none is finite and above zero)."""
+    largest = max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+    if largest == 0:
+        return significant
+    return min(max(significant - 1 - math.floor(math.log10(largest)), 0), MAX_DECIMALS)
+
+
+def describe_mse_difference(
+    name_b: str, name_a: str, mse: PairedDifference, r2: PairedDifference
+) -> str:
+    """The difference in test mean squared error in plain words (lower is better), with the
+    difference in test R² beside it: "B (dropout 0.5) − A (plain): test MSE -0.0123, 95% CI
+    -0.0200 to -0.0046 (lower: better); test R² +0.041"."""
+    head = f"{name_b} − {name_a}: "
+    if not math.isfinite(mse.mean):
+        return head + "cannot be measured: a run has no test MSE (no test points, or it diverged)"
+    beside = f"; test R² {r2.mean:+.3f}" if math.isfinite(r2.mean) else ""
+    if mse.low is None:
+        decimals = decimals_for(mse.mean)
+        return (head + f"test MSE {mse.mean:+.{decimals}f} (one seed cannot tell: run two or "
+                f"more){beside}")  # fmt: skip
+    decimals = decimals_for(mse.mean, mse.low, mse.high)
+    figures = (f"test MSE {mse.mean:+.{decimals}f}, 95% CI {mse.low:+.{decimals}f} to "
+               f"{mse.high:+.{decimals}f}")  # fmt: skip
+    if not mse.clear:
+        return head + f"no clear difference ({figures}){beside}"
+    # The interval leaves out zero: below it b's error is lower than a's.
+    verdict = "lower: better" if mse.high < 0 else "higher: worse"
+    return head + f"{figures} ({verdict}){beside}"
 
 
 # -- seed sweeps ------------------------------------------------------------------------------
@@ -309,6 +360,7 @@ class TaskResult:
     curves: dict[str, np.ndarray]  # train_loss, test_loss, train_accuracy, test_accuracy
     seconds: float
     diverged: str | None
+    regression: bool = False  # the losses are mean squared errors, the accuracies R²
 
 
 def sweep_tasks(
@@ -379,6 +431,7 @@ def run_task(task: SweepTask) -> TaskResult:
         curves=curves,
         seconds=seconds,
         diverged=run.diverged,
+        regression=snapshot.regression,
     )
 
 
@@ -496,30 +549,41 @@ class Comparison:
     def for_variant(self, index: int) -> list[TaskResult]:
         return sorted((r for r in self.results if r.variant == index), key=lambda r: r.seed)
 
+    @property
+    def regression(self) -> bool:
+        """Whether the runs fit numbers: their losses are mean squared errors and their
+        accuracies R² (before any run is back, what the base's data set says)."""
+        if self.results:
+            return self.results[0].regression
+        return self.configs[0].is_regression
+
     def summary(self) -> pd.DataFrame:
+        """One row per variant: the mean ± the standard deviation over its seeds of the test
+        accuracy and loss (on a regression the test MSE and R²), and how long runs took."""
+        regression = self.regression
+        ran = [(index, name, self.for_variant(index)) for index, name in enumerate(self.names)]
+        ran = [(index, name, results) for index, name, results in ran if results]
+        # Mean squared errors to three significant digits, with the same decimals down the column.
+        mse_decimals = decimals_for(*(float(np.mean([r.test_loss for r in results]))
+                                      for _, _, results in ran))  # fmt: skip
         rows = []
-        for index, name in enumerate(self.names):
-            results = self.for_variant(index)
-            if not results:
-                continue
+        for index, name, results in ran:
             test = np.array([r.test_accuracy for r in results])
             train = np.array([r.train_accuracy for r in results])
             loss = np.array([r.test_loss for r in results])
-
-            def mean_sd(values: np.ndarray, percent: bool = True) -> str:
-                scale, unit = (100.0, "%") if percent else (1.0, "")
-                if len(values) < 2:
-                    return f"{scale * values.mean():.{2 if percent else 4}f}{unit}"
-                return (f"{scale * values.mean():.{2 if percent else 4}f}{unit} ± "
-                        f"{scale * values.std(ddof=1):.{2 if percent else 4}f}")  # fmt: skip
-
+            row: dict[str, Any] = {"Variant": f"{LETTERS[index]} · {name}", "Seeds": len(results)}
+            if regression:  # R² is a share of variance, not a share of points: no percent
+                row["Test MSE"] = _mean_sd(loss, mse_decimals)
+                row["Test R²"] = _mean_sd(test, 3)
+                row["Train R²"] = _mean_sd(train, 3)
+                row["R² gap (train − test)"] = _mean_sd(train - test, 3)
+            else:
+                row["Test accuracy"] = _mean_sd(test, 2, percent=True)
+                row["Train accuracy"] = _mean_sd(train, 2, percent=True)
+                row["Gap (train − test)"] = _mean_sd(train - test, 2, percent=True)
+                row["Test loss"] = _mean_sd(loss, 4)
             rows.append({
-                "Variant": f"{LETTERS[index]} · {name}",
-                "Seeds": len(results),
-                "Test accuracy": mean_sd(test),
-                "Train accuracy": mean_sd(train),
-                "Gap (train − test)": mean_sd(train - test),
-                "Test loss": mean_sd(loss, percent=False),
+                **row,
                 "Steps": int(np.median([r.steps for r in results])),
                 "Seconds per run": round(float(np.mean([r.seconds for r in results])), 2),
                 "Diverged": sum(r.diverged is not None for r in results),
@@ -527,44 +591,62 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def differences(self) -> list[str]:
-        """Each variant against the first, paired by seed."""
-        first = {r.seed: r.test_accuracy for r in self.for_variant(0)}
+        """Each variant against the first, paired by seed: the difference in test accuracy,
+        or on a regression in test MSE (`describe_mse_difference`)."""
+        regression = self.regression
+        first = {r.seed: r for r in self.for_variant(0)}
         lines = []
         for index in range(1, len(self.names)):
-            other = {r.seed: r.test_accuracy for r in self.for_variant(index)}
-            seeds = sorted(set(first) & set(other))
-            if not seeds:
+            other = {r.seed: r for r in self.for_variant(index)}
+            pairs = [(first[seed], other[seed]) for seed in sorted(set(first) & set(other))]
+            if not pairs:
                 continue
-            difference = paired_difference([first[s] for s in seeds], [other[s] for s in seeds])
-            lines.append(describe_difference(f"{LETTERS[index]} ({self.names[index]})",
-                                             f"A ({self.names[0]})", difference))  # fmt: skip
+            name_b, name_a = f"{LETTERS[index]} ({self.names[index]})", f"A ({self.names[0]})"
+            if regression:
+                line = describe_mse_difference(name_b, name_a, _paired(pairs, "test_loss"),
+                                               _paired(pairs, "test_accuracy"))  # fmt: skip
+            else:
+                line = describe_difference(name_b, name_a, _paired(pairs, "test_accuracy"))
+            lines.append(line)
         return lines
 
+    @property
+    def figure_names(self) -> dict[str, str]:
+        """What the runs' figures are called in this comparison's files (`FIGURE_NAMES`)."""
+        return FIGURE_NAMES["regression" if self.regression else "classification"]
+
     def curves_table(self) -> pd.DataFrame:
+        names = self.figure_names
         rows = []
         for result in self.results:
             for position, step in enumerate(result.curve_steps):
                 row = {"variant": LETTERS[result.variant], "name": self.names[result.variant],
                        "seed": result.seed, "step": int(step)}  # fmt: skip
                 for curve, values in result.curves.items():
-                    row[curve] = float(values[position]) if position < len(values) else None
+                    value = float(values[position]) if position < len(values) else None
+                    row[names.get(curve, curve)] = value
                 rows.append(row)
         return pd.DataFrame(rows)
 
     def to_json(self) -> str:
+        """The whole comparison as the page's file; a regression's says so ("task") and
+        names its figures test_mse, test_r2, … (a classification's file is as it always was)."""
+        names = self.figure_names
+        task = {"task": "regression"} if self.regression else {}
         return json.dumps({
             "kind": "mlp-playground-comparison",
             "version": 1,
+            **task,
             "configs": [c.to_dict() for c in self.configs],
             "names": self.names,
             "seeds": self.seeds,
             "steps": self.steps,
             "results": [{
                 "variant": r.variant, "seed": r.seed, "steps": r.steps,
-                "train_loss": r.train_loss, "train_accuracy": r.train_accuracy,
-                "test_loss": r.test_loss, "test_accuracy": r.test_accuracy,
+                names["train_loss"]: r.train_loss, names["train_accuracy"]: r.train_accuracy,
+                names["test_loss"]: r.test_loss, names["test_accuracy"]: r.test_accuracy,
                 "curve_steps": r.curve_steps.tolist(),
-                "curves": {k: v.tolist() for k, v in r.curves.items()},
+                "curves": {names.get(k, k): v.tolist() for k, v in r.curves.items()},
                 "seconds": r.seconds, "diverged": r.diverged,
             } for r in self.results],
         }, allow_nan=True)  # fmt: skip
@@ -583,6 +665,10 @@ class Comparison:
             raise ConfigError("This is not a comparison file of MLP Playground (its \"kind\" "
                               "is missing or different).")  # fmt: skip
         try:
+            task = raw.get("task", "classification")  # files before regression have none
+            if not isinstance(task, str) or task not in FIGURE_NAMES:
+                raise ConfigError(f"its task is {shorten(task)}, not "
+                                  f"{' or '.join(FIGURE_NAMES)}")  # fmt: skip
             configs = [Config.from_dict(c) for c in _list(raw, "configs")]
             if not MIN_VARIANTS <= len(configs) <= MAX_VARIANTS:
                 raise ConfigError(f"it has {len(configs)} variants, not 2 to 4")
@@ -593,12 +679,34 @@ class Comparison:
             if not 1 <= len(seeds) <= MAX_SEEDS:
                 raise ConfigError(f"it has {len(seeds)} seeds, not 1 to {MAX_SEEDS}")
             steps = _int(raw.get("steps"), "steps", 1, MAX_SWEEP_STEPS)
-            results = [_result(r, len(configs)) for r in _list(raw, "results")]
+            results = [_result(r, len(configs), task) for r in _list(raw, "results")]
             if len(results) > len(configs) * len(seeds):
                 raise ConfigError("it has more results than variants times seeds")
         except ConfigError as error:
             raise ConfigError(f"This comparison file cannot be used: {error}.") from None
         return cls(configs, names, seeds, steps, results, executor="the imported file")
+
+
+def _paired(pairs: Sequence[tuple[TaskResult, TaskResult]], figure: str) -> PairedDifference:
+    """b − a of one figure of the runs ("test_loss", …), over (a, b) runs of the same seed."""
+    return paired_difference([getattr(a, figure) for a, _ in pairs],
+                             [getattr(b, figure) for _, b in pairs])  # fmt: skip
+
+
+def _mean_sd(values: np.ndarray, decimals: int, percent: bool = False) -> str:
+    """The mean and the standard deviation over the seeds, "0.962 ± 0.012" (or "56.00% ±
+    1.00"); the mean alone for one seed."""
+    scale, unit = (100.0, "%") if percent else (1.0, "")
+    mean = f"{_no_negative_zero(scale * values.mean(), decimals)}{unit}"
+    if len(values) < 2:
+        return mean
+    return f"{mean} ± {scale * values.std(ddof=1):.{decimals}f}"
+
+
+def _no_negative_zero(value: float, decimals: int) -> str:
+    """`value` to `decimals` places, "0.000" where a tiny negative would read "-0.000"."""
+    text = f"{value:.{decimals}f}"
+    return text[1:] if text.startswith("-") and not text.strip("-0.") else text
 
 
 def _list(raw: dict, key: str) -> list:
@@ -630,29 +738,29 @@ def _series(value: Any, what: str, length: int | None = None) -> np.ndarray:
     return array
 
 
-def _result(raw: Any, n_variants: int) -> TaskResult:
+def _result(raw: Any, n_variants: int, task: str) -> TaskResult:
     if not isinstance(raw, dict):
         raise ConfigError("a result is not an object")
+    names = FIGURE_NAMES[task]
     steps = _series(raw.get("curve_steps"), "curve_steps")
     curves_raw = raw.get("curves")
     if not isinstance(curves_raw, dict):
         raise ConfigError("a result's curves are missing")
     curves = {}
-    for name in ("train_loss", "test_loss", "train_accuracy", "test_accuracy"):
-        curves[name] = _series(curves_raw.get(name, []), name)
+    for figure, name in names.items():
+        curves[figure] = _series(curves_raw.get(name, []), name)
+    figures = {figure: _number(raw.get(name), name) for figure, name in names.items()}
     diverged = raw.get("diverged")
     return TaskResult(
         variant=_int(raw.get("variant"), "variant", 0, n_variants - 1),
         seed=_int(raw.get("seed"), "seed", 0, 2**31 - 1),
         steps=_int(raw.get("steps"), "steps", 0, MAX_SWEEP_STEPS),
-        train_loss=_number(raw.get("train_loss"), "train_loss"),
-        train_accuracy=_number(raw.get("train_accuracy"), "train_accuracy"),
-        test_loss=_number(raw.get("test_loss"), "test_loss"),
-        test_accuracy=_number(raw.get("test_accuracy"), "test_accuracy"),
+        **figures,
         curve_steps=steps,
         curves=curves,
         seconds=_number(raw.get("seconds", 0.0), "seconds"),
         diverged=None if diverged is None else str(diverged)[:300],
+        regression=task == "regression",
     )
 
 

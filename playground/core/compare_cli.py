@@ -36,7 +36,11 @@ interval, in the page's own words (`describe_difference`):
     B · dropout 0.5: test accuracy 91.58% ± 4.55 over 10 seeds; B (dropout 0.5) − A
     (plain): +9.3 points, 95% CI +5.1 to +13.6
 
-(the second line is one line on the screen).
+(the second line is one line on the screen). On a regression set (a curve to fit, or numbers
+over the plane) a line gives the mean squared error and R² instead, and the paired difference
+is in test MSE, where lower is better:
+
+    A · plain: test MSE 0.0123 ± 0.0040, test R² 0.962 ± 0.012 over 10 seeds
 
 What ran, the progress and a preset's stored claims go to stderr.
 
@@ -244,7 +248,7 @@ def parser() -> argparse.ArgumentParser:
         prog="python -m playground.compare",
         description="Run a Compare-page seed sweep of a preset or a setup file without a "
         "browser: each variant's test accuracy over the seeds and its paired difference from "
-        "variant A.",
+        "variant A (on a regression set: its test MSE, lower is better, and R²).",
         epilog="Presets: " + _preset_keys() + ". Exit codes: 0 done, 1 the sweep could not "
         "run, 2 bad command line or setup file, 130 stopped with Ctrl-C.",
     )
@@ -267,14 +271,20 @@ def parser() -> argparse.ArgumentParser:
 
 
 def result_lines(comparison: Comparison) -> list[str]:
-    """One line per variant: mean test accuracy ± sd over the seeds, and for B, C, … the
-    paired difference from A, in the page's words (`Comparison.summary`, `.differences`)."""
+    """One line per variant: mean test accuracy (on a regression the test MSE and R²) ± sd
+    over the seeds, and for B, C, … the paired difference from A, in the page's words
+    (`Comparison.summary`, `.differences`)."""
     summary = comparison.summary()
     differences = {line[:1]: line for line in comparison.differences()}
+    regression = comparison.regression
     lines = []
     for _, row in summary.iterrows():
         letter = row["Variant"][:1]
-        line = f"{row['Variant']}: test accuracy {row['Test accuracy']} over {row['Seeds']} seeds"
+        if regression:
+            figures = f"test MSE {row['Test MSE']}, test R² {row['Test R²']}"
+        else:
+            figures = f"test accuracy {row['Test accuracy']}"
+        line = f"{row['Variant']}: {figures} over {row['Seeds']} seeds"
         if row["Diverged"]:
             line += f" (diverged in {row['Diverged']})"
         if letter in differences:
@@ -287,6 +297,9 @@ def describe_base(config: Config) -> str:
     """The shared setup in a few words."""
     if config.is_images:
         data = f"{config.dataset} ({config.source})"
+    elif config.is_regression:  # numbers to predict: no classes to flip
+        data = (f"{config.dataset} (regression), {config.n_points:,} points "
+                f"({config.train_share:.0%} for training), noise {config.noise:.0%}")  # fmt: skip
     else:
         data = (f"{config.dataset}, {config.n_points:,} points ({config.train_share:.0%} "
                 f"for training), noise {config.noise:.0%}, label noise "

@@ -232,22 +232,29 @@ def draw_curves(prefix: str, snapshot: Snapshot, config: Config | None = None) -
     )
     if config is not None and snapshot.learning_rate is not None:
         st.caption(config.learning_rate_text(snapshot.learning_rate))
-    metric, low = "accuracy", 0.0
-    if snapshot.regression:  # R² starts far below 0 for a network that guesses wildly
+    metric, y_range = "accuracy", (0.0, 1.02)
+    if snapshot.regression:
         metric = "R²"
-        lows = [float(np.min(y)) for _, y in (snapshot.train_accuracy_curve,
-                                              snapshot.test_accuracy_curve) if len(y)]  # fmt: skip
-        low = max(min([0.0, *lows]), R2_AXIS_LOWEST)
+        y_range = r2_axis_range([snapshot.train_accuracy_curve[1],
+                                 snapshot.test_accuracy_curve[1]])  # fmt: skip
     accuracy_curves = [
         Curve(f"Train {metric}", *snapshot.train_accuracy_curve, color=TRAIN_COLOR),
         Curve(f"Test {metric}", *snapshot.test_accuracy_curve, color=TEST_COLOR),
     ]
     live_chart(
         curves_figure(accuracy_curves, y_title=metric[:1].upper() + metric[1:],
-                      height=CURVE_HEIGHT, y_range=(low, 1.02)),
+                      height=CURVE_HEIGHT, y_range=y_range),
         key=f"{prefix}accuracy_chart",
         height=CURVE_HEIGHT,
     )  # fmt: skip
+
+
+def r2_axis_range(curves: Sequence[np.ndarray]) -> tuple[float, float]:
+    """The y range of a chart of R² curves: from 0 to just above 1, reaching lower where a
+    curve dips below 0 (R² starts far below 0 for a network that guesses wildly), but not
+    below `R2_AXIS_LOWEST`."""
+    lows = [float(np.min(y)) for y in curves if np.size(y)]
+    return max(min([0.0, *lows]), R2_AXIS_LOWEST), 1.02
 
 
 def draw_weight_norms(prefix: str, session: TrainingSession) -> None:

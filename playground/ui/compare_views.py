@@ -1,6 +1,10 @@
 """The Compare page's own pieces: the variant editor with its presets, the live side-by-side
 views of a lockstep session, and the seed sweep with its statistics and exports.
 
+On a regression set every view speaks of the mean squared error and R² where a classification
+has its loss and accuracy, and the maps below the fold show predictions, not classes (for a
+curve, the variants' fits drawn together).
+
 Every key starts with the page's prefix. The variants are kept in the session state as
 `Variant`s (changes to the sidebar's base setup) and travel in the link as `variant=` values.
 """
@@ -15,11 +19,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from playground.charts.boundary import decision_boundary_figure
+from playground.charts.boundary import decision_boundary_figure, prediction_figure
 from playground.charts.compare import (
     VARIANT_COLORS,
     band_figure,
     disagreement_figure,
+    fits_figure,
+    spread_figure,
 )
 from playground.charts.curves import Curve, curves_figure
 from playground.charts.norms import weight_norm_figure
@@ -42,12 +48,12 @@ from playground.core.compare import (
     variant_label,
 )
 from playground.core.config import SETTINGS_BY_NAME, Config, ConfigError, format_hidden
-from playground.core.data import PointData, TrainingData
+from playground.core.data import CurveData, PointData, TrainingData
 from playground.core.goals import Goal
 from playground.core.links import View, link_query
-from playground.core.session import TrainingSession
+from playground.core.session import TrainingSession, is_regression
 from playground.ui import keys, plain_text
-from playground.ui.common_views import draw_goal, queue_watch
+from playground.ui.common_views import draw_goal, queue_watch, r2_axis_range
 from playground.ui.live_chart import live_chart
 from playground.ui.resources import page_fragment, redraw_interval
 from playground.ui.settings_panel import forget_panel_state
@@ -59,6 +65,7 @@ EDITOR_SETTINGS = ("dropout", "max_norm", "batch_norm", "weight_decay", "l1", "l
                    "init", "hidden", "batch_size")  # fmt: skip
 REDRAW_SECONDS = 0.5
 BOUNDARY_HEIGHT = 300
+FITS_HEIGHT = 380
 CURVE_HEIGHT = 260
 NORMS_HEIGHT = 220
 
@@ -233,17 +240,25 @@ def variant_query(prefix: str) -> dict[str, list[str]]:
 
 
 def results_table(session: TrainingSession, names: Sequence[str]) -> pd.DataFrame:
+    """One row per variant, now: its accuracies and losses (on a regression its mean squared
+    errors and R²), steps and training time."""
+    regression = is_regression(session.data)
     rows = []
     for index, (snapshot, name) in enumerate(zip(session.snapshots, names, strict=True)):
         gap = (None if snapshot.test_accuracy is None
                else snapshot.train_accuracy - snapshot.test_accuracy)  # fmt: skip
+        if regression:  # the sweep's verdict is on the test MSE: it comes first
+            figures = {"Test MSE": snapshot.test_loss, "Train MSE": snapshot.train_loss,
+                       "Test R²": snapshot.test_accuracy, "Train R²": snapshot.train_accuracy,
+                       "R² gap (train − test)": gap}  # fmt: skip
+        else:
+            figures = {"Test accuracy": snapshot.test_accuracy,
+                       "Train accuracy": snapshot.train_accuracy, "Gap (train − test)": gap,
+                       "Test loss": snapshot.test_loss,
+                       "Train loss": snapshot.train_loss}  # fmt: skip
         rows.append({
             "Variant": f"{LETTERS[index]} · {name}",
-            "Test accuracy": snapshot.test_accuracy,
-            "Train accuracy": snapshot.train_accuracy,
-            "Gap (train − test)": gap,
-            "Test loss": snapshot.test_loss,
-            "Train loss": snapshot.train_loss,
+            **figures,
             "Steps": snapshot.step,
             "Training time (s)": round(snapshot.train_seconds, 1),
             "Status": "diverged" if snapshot.diverged else "",
@@ -266,15 +281,31 @@ def _percent_column(label: str):
     return st.column_config.NumberColumn(label, format="percent")
 
 
+def _number_column(label: str, format: str):
+    return st.column_config.NumberColumn(label, format=format)
+
+
 TABLE_COLUMNS = {
     "Test accuracy": _percent_column("Test accuracy"),
     "Train accuracy": _percent_column("Train accuracy"),
     "Gap (train − test)": _percent_column("Gap (train − test)"),
-    "Test loss": st.column_config.NumberColumn("Test loss", format="%.4f"),
-    "Train loss": st.column_config.NumberColumn("Train loss", format="%.4f"),
+    "Test loss": _number_column("Test loss", "%.4f"),
+    "Train loss": _number_column("Train loss", "%.4f"),
+    # R² is a share of the targets' variance, and below 0 for a fit worse than their mean: a
+    # number, not a percentage; a mean squared error to four significant digits, however small.
+    "Test MSE": _number_column("Test MSE", "%.4g"),
+    "Train MSE": _number_column("Train MSE", "%.4g"),
+    "Test R²": _number_column("Test R²", "%.3f"),
+    "Train R²": _number_column("Train R²", "%.3f"),
+    "R² gap (train − test)": _number_column("R² gap (train − test)", "%.3f"),
     # The table goes through a pandas Styler (for the colours), which shows six decimals.
-    "Training time (s)": st.column_config.NumberColumn("Training time (s)", format="%.1f"),
+    "Training time (s)": _number_column("Training time (s)", "%.1f"),
 }
+
+
+# The sweep's figures are text ("0.962 ± 0.012") but for the time, which the Styler would
+# show to six decimals.
+SUMMARY_COLUMNS = {"Seconds per run": _number_column("Seconds per run", "%.2f")}
 
 
 def _curve_figures(session: TrainingSession):
@@ -288,10 +319,57 @@ def _curve_figures(session: TrainingSession):
                               group=label))  # fmt: skip
         accuracy.append(Curve(f"{label} train", *snapshot.train_accuracy_curve, color=color,
                               dash="dot", group=label))  # fmt: skip
+    if is_regression(session.data):
+        r2_range = r2_axis_range([curve.y for curve in accuracy])
+        return (
+            curves_figure(loss, "MSE", height=CURVE_HEIGHT),
+            curves_figure(accuracy, "R²", height=CURVE_HEIGHT, y_range=r2_range),
+        )
     return (
         curves_figure(loss, "Loss", height=CURVE_HEIGHT),
         curves_figure(accuracy, "Accuracy", height=CURVE_HEIGHT, y_range=(0.0, 1.02)),
     )
+
+
+def _maps(prefix: str, session: TrainingSession) -> None:
+    """What each variant makes of the data: its decision boundary (on a regression over the
+    plane its prediction) and where the variants differ; for a curve, the fits together."""
+    data = session.data
+    if isinstance(data, CurveData):
+        st.caption("The fitted curves on the training points, each variant in its colour, over "
+                   "the function (dashed).")  # fmt: skip
+        _fits(prefix, session, data)
+    elif is_regression(data):
+        st.caption("Each variant's prediction over the plane (blue above 0, vermillion below, "
+                   "white at 0) under the training points coloured by their targets, and how "
+                   "far apart the variants' predictions are (darker: further apart).")  # fmt: skip
+        _boundaries(prefix, session, data)
+    else:
+        st.caption("Decision boundaries on the training points, and where they disagree.")
+        _boundaries(prefix, session, data)
+
+
+def _fits(prefix: str, session: TrainingSession, data: CurveData) -> None:
+    snapshots = session.snapshots
+    figure = fits_figure(
+        data.grid_x, data.truth, [s.curve for s in snapshots], list(LETTERS[: len(snapshots)]),
+        data.X_train, data.y_train, x_range=data.x_range, y_range=data.y_range,
+        height=FITS_HEIGHT,
+    )  # fmt: skip
+    live_chart(figure, key=f"{prefix}fits_{len(snapshots)}", height=FITS_HEIGHT)
+
+
+def _map_figure(data: PointData, boundary: np.ndarray):
+    """One variant's map: its decision boundary, or on a regression its prediction."""
+    if is_regression(data):
+        figure = prediction_figure(data.grid_x, data.grid_y, boundary, data.value_range,
+                                   data.X_train, data.y_train, height=BOUNDARY_HEIGHT)  # fmt: skip
+        figure.update_traces(showscale=False, selector={"type": "heatmap"})
+        return figure
+    return decision_boundary_figure(
+        data.grid_x, data.grid_y, boundary, data.n_classes, data.class_names, data.X_train,
+        data.y_train, x_range=data.x_range, y_range=data.y_range, height=BOUNDARY_HEIGHT,
+    )  # fmt: skip
 
 
 def _boundaries(prefix: str, session: TrainingSession, data: PointData) -> None:
@@ -299,11 +377,7 @@ def _boundaries(prefix: str, session: TrainingSession, data: PointData) -> None:
     columns = st.columns(len(snapshots) + 1)
     for index, (column, snapshot) in enumerate(zip(columns, snapshots, strict=False)):
         with column:
-            figure = decision_boundary_figure(
-                data.grid_x, data.grid_y, snapshot.boundary, data.n_classes, data.class_names,
-                data.X_train, data.y_train, x_range=data.x_range, y_range=data.y_range,
-                height=BOUNDARY_HEIGHT,
-            )  # fmt: skip
+            figure = _map_figure(data, snapshot.boundary)
             figure.update_layout(showlegend=False, margin={"l": 10, "r": 10, "t": 36, "b": 10},
                                  title={"text": LETTERS[index], "x": 0.02,
                                         "font": {"color": color_of(index)}})  # fmt: skip
@@ -313,12 +387,16 @@ def _boundaries(prefix: str, session: TrainingSession, data: PointData) -> None:
             # at, and the columns narrow when a variant is added.
             live_chart(figure, key=f"{prefix}boundary_{len(snapshots)}_{index}",
                        height=BOUNDARY_HEIGHT, toolbar=False)  # fmt: skip
+    codes = [s.boundary for s in snapshots]
+    if is_regression(data):
+        differ = spread_figure(data.grid_x, data.grid_y, codes, data.value_range, data.X_train,
+                               data.x_range, data.y_range, BOUNDARY_HEIGHT)  # fmt: skip
+    else:
+        differ = disagreement_figure(data.grid_x, data.grid_y, codes, data.X_train, data.x_range,
+                                     data.y_range, BOUNDARY_HEIGHT)  # fmt: skip
     with columns[-1]:
-        live_chart(
-            disagreement_figure(data.grid_x, data.grid_y, [s.boundary for s in snapshots],
-                                data.X_train, data.x_range, data.y_range, BOUNDARY_HEIGHT),
-            key=f"{prefix}disagreement_{len(snapshots)}", height=BOUNDARY_HEIGHT, toolbar=False,
-        )  # fmt: skip
+        live_chart(differ, key=f"{prefix}disagreement_{len(snapshots)}", height=BOUNDARY_HEIGHT,
+                   toolbar=False)  # fmt: skip
 
 
 def _norms(prefix: str, session: TrainingSession) -> None:
@@ -381,9 +459,8 @@ def live_compare(
             live_chart(loss_figure, key=f"{prefix}loss_chart", height=CURVE_HEIGHT)
         with accuracy_column:
             live_chart(accuracy_figure, key=f"{prefix}accuracy_chart", height=CURVE_HEIGHT)
-        if below_the_fold and not session.configs[0].is_images:  # boundaries on 2-D points
-            st.caption("Decision boundaries on the training points, and where they disagree.")
-            _boundaries(prefix, session, session.data)
+        if below_the_fold and not session.configs[0].is_images:  # maps of the points
+            _maps(prefix, session)
         if below_the_fold:
             st.caption("Weight norms per unit, with the max-norm radius where it applies.")
             _norms(prefix, session)
@@ -416,16 +493,21 @@ def show_comparison(prefix: str, comparison: Comparison) -> None:
                     f"on {comparison.executor}{took}")  # fmt: skip
     for line in comparison.differences():
         plain_text.line(line)
-    st.dataframe(coloured(comparison.summary()), hide_index=True, width="stretch")
+    st.dataframe(coloured(comparison.summary()), hide_index=True, width="stretch",
+                 column_config=SUMMARY_COLUMNS)  # fmt: skip
     variants = [i for i in range(len(comparison.names)) if comparison.for_variant(i)]
     if variants:
         names = [f"{LETTERS[i]} · {comparison.names[i]}" for i in variants]
         left, right = st.columns(2, gap="medium")
-        for column, curve, title, y_range in (
-            (left, "test_loss", "Test loss", None),
-            (right, "test_accuracy", "Test accuracy", (0.0, 1.02)),
-        ):
+        regression = comparison.regression
+        for column, curve in ((left, "test_loss"), (right, "test_accuracy")):
             stacked = [stacked_curves(comparison.for_variant(i), curve) for i in variants]
+            if curve == "test_loss":
+                title, y_range = ("Test MSE" if regression else "Test loss"), None
+            elif regression:
+                title, y_range = "Test R²", r2_axis_range([runs for _, runs in stacked])
+            else:
+                title, y_range = "Test accuracy", (0.0, 1.02)
             with column:
                 live_chart(
                     band_figure([s for s, _ in stacked], [v for _, v in stacked], names, title,
