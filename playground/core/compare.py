@@ -103,8 +103,10 @@ FIGURE_NAMES: dict[str, dict[str, str]] = {
 
 # The settings a variant may change; everything else (the data above all) is the base's.
 VARIANT_SETTINGS = ("dropout", "input_dropout", "max_norm", "batch_norm", "weight_decay", "l1",
+                    "shift",
                     "init", "optimizer", "lr", "hidden", "batch_size")  # fmt: skip
-REGULARISATION = ("dropout", "input_dropout", "max_norm", "batch_norm", "weight_decay", "l1")
+REGULARISATION = ("dropout", "input_dropout", "max_norm", "batch_norm", "weight_decay", "l1",
+                  "shift")  # fmt: skip
 
 # Whole regularisation setups, by the name a preset uses. The combinations keep max-norm at
 # c = 3 (where the page's max-norm switch starts); "Max-norm?" alone uses c = 2, where it bites
@@ -211,6 +213,8 @@ def variant_label(config: Config, differing: Sequence[str]) -> str:
         parts.append(f"L2 {config.weight_decay:g}")
     if config.l1:
         parts.append(f"L1 {config.l1:g}")
+    if config.shift:
+        parts.append(f"shifts of {config.shift} px")
     if not parts and any(name in REGULARISATION for name in differing):
         parts.append("plain")
     for name in differing:

@@ -199,12 +199,14 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
     differing = differing_settings(configs)
     columns = st.columns(len(variants) + (1 if len(variants) < MAX_VARIANTS else 0))
     new_variants, new_configs = [], []
+    # Random shifts move images: a variant of the MNIST page's setup may have them.
+    editable = EDITOR_SETTINGS + (("shift",) if base.is_images else ())
     for index, (column, config) in enumerate(zip(columns, configs, strict=False)):
         with column:
             _swatch(index, variant_label(config, differing))
             with st.popover("Edit", icon=":material/tune:", width="stretch"):
                 values = config.to_values()
-                for name in EDITOR_SETTINGS:
+                for name in editable:
                     values[name] = _setting_widget(
                         name, getattr(config, name), f"{prefix}v{generation}_{index}_{name}"
                     )
@@ -213,11 +215,11 @@ def variant_editor(prefix: str, base: Config) -> tuple[list[Config], list[str]]:
                               on_click=_remove_variant, args=(prefix, index),
                               icon=":material/delete:")  # fmt: skip
         new_config, _ = Config.resolve(values)
-        changes = {name: getattr(new_config, name) for name in EDITOR_SETTINGS
+        changes = {name: getattr(new_config, name) for name in editable
                    if getattr(new_config, name) != getattr(base, name)}  # fmt: skip
         # Keep the regularisation of a preset even where it equals the base's.
         for name, value in variants[index].changes.items():
-            if name not in EDITOR_SETTINGS or getattr(new_config, name) == value:
+            if name not in editable or getattr(new_config, name) == value:
                 changes.setdefault(name, value)
         new_variants.append(Variant(changes))
         new_configs.append(new_config)

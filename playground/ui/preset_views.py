@@ -94,10 +94,14 @@ def _paper_column(preset: Preset, current: int | None) -> None:
         name = f"{LETTERS[index]} · {variant.name}"
         marker = " ← this run" if index == current else ""
         here = format_number(variant.test_accuracy_here, percent=True)
+        real = ""
+        if variant.real_test_accuracy_here is not None:
+            real = (f", {format_number(variant.real_test_accuracy_here, percent=True)} on the "
+                    "real MNIST test set (all 10,000 digits)")  # fmt: skip
         st.markdown(
             f"**{name}**{marker}  \n{variant.reported}  \n"
             f"*Here, seed {variant.config.seed}, after {preset.steps:,} steps: {here} "
-            "accuracy on the sample's 1,000 test images (±0.6 points).*"
+            f"accuracy on the sample's 1,000 test images (±0.6 points){real}.*"
         )
     st.caption(f"Finding: {preset.finding}")
 

@@ -142,7 +142,20 @@ def test_a_configuration_is_found_among_the_variants_or_told_how_it_differs():
     changed = second.replace(lr=0.1)
     assert DROPOUT.variant_index(changed) is None
     assert DROPOUT.closest_variant(changed) == (1, ["lr"])
-    assert set(PRESETS_BY_KEY) == {"dropout", "batch-norm", "xavier"}
+    assert set(PRESETS_BY_KEY) == {"dropout", "batch-norm", "xavier", "augment"}
+
+
+def test_augmentation_sits_beside_dropout_in_every_combination():
+    from playground.core.presets import AUGMENT
+
+    pairs = [(c.dropout, c.input_dropout, c.shift) for c in AUGMENT.configs]
+    # Hinton et al.'s dropout (50% hidden, 20% inputs), shifts of up to 2 pixels, and both
+    assert pairs == [(0.0, 0.0, 0), (0.5, 0.2, 0), (0.0, 0.0, 2), (0.5, 0.2, 2)]
+    assert all([(layer.units, layer.activation) for layer in c.hidden] == [(800, "relu")] * 2
+               for c in AUGMENT.configs)  # fmt: skip
+    for variant in AUGMENT.variants:  # the real test set's 10,000 digits, a whole number right
+        right = variant.real_test_accuracy_here * 10_000
+        assert right == pytest.approx(round(right), abs=1e-6), variant.name
 
 
 def test_durations_read_as_people_say_them():
