@@ -73,3 +73,45 @@ def test_refuses_shapes_that_would_broadcast():
         mean_squared_error(np.zeros((4, 1)), np.zeros(4))
     with pytest.raises(ValueError, match="at least one entry"):
         mean_squared_error(np.zeros((0, 1)), np.zeros((0, 1)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_25_regression_steps_of_the_trainer_match_torch(dtype):
+    """The Trainer with loss="mse" (the Playground's regression sets): 25 Adam steps on a
+    sine, each on the trainer's own minibatch, end where torch's mse_loss and Adam end."""
+    torch = pytest.importorskip("torch")
+    from mlp.network import build_network
+    from mlp.optim import Adam
+    from mlp.train import Trainer
+
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-3, 3, size=(96, 1)).astype(dtype)
+    y = np.sin(X[:, 0]).astype(dtype)
+    network = build_network(1, 1, [(8, "tanh"), (6, "elu")], seed=3, dtype=dtype)
+    dense = network.dense_layers()
+    torch_dtype = torch.float32 if dtype == np.float32 else torch.float64
+    model = torch.nn.Sequential(torch.nn.Linear(1, 8), torch.nn.Tanh(), torch.nn.Linear(8, 6),
+                                torch.nn.ELU(), torch.nn.Linear(6, 1)).to(torch_dtype)  # fmt: skip
+    linear = [model[0], model[2], model[4]]
+    with torch.no_grad():
+        for layer, module in zip(dense, linear, strict=True):
+            module.weight.copy_(torch.tensor(layer.params["W"].T))
+            module.bias.copy_(torch.tensor(layer.params["b"]))
+    trainer = Trainer(network, Adam(lr=0.01), X, y, batch_size=16, seed=4, loss="mse")
+    torch_optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    for _ in range(25):
+        # the rows of the trainer's next minibatch, from its own epoch order
+        start = trainer._batch_in_epoch * trainer.batch_size
+        rows = trainer._order[start : start + trainer.batch_size].copy()
+        loss = trainer.step()
+        torch_optimizer.zero_grad()
+        torch_loss = torch.nn.functional.mse_loss(
+            model(torch.tensor(X[rows])), torch.tensor(y[rows, None])
+        )
+        torch_loss.backward()
+        torch_optimizer.step()
+        assert loss == pytest.approx(torch_loss.item(), rel=1e-4 if dtype == np.float32 else 1e-9)
+    rtol, atol = (1e-4, 1e-5) if dtype == np.float32 else (1e-9, 1e-11)
+    for layer, module in zip(dense, linear, strict=True):
+        np.testing.assert_allclose(layer.params["W"], module.weight.detach().numpy().T, rtol, atol)
+        np.testing.assert_allclose(layer.params["b"], module.bias.detach().numpy(), rtol, atol)
