@@ -79,12 +79,32 @@ LOAD_TIMEOUT_MS = 120_000
 
 
 def proc_status(pid: int) -> tuple[float, int]:
-    """The server's resident memory (MB) and thread count, from /proc."""
+    """The server's resident memory (MB) and thread count, from /proc: its own and its
+    training processes' (`MLP_TRAINING_PROCESSES`), each counted once."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
         fields[key] = value.strip()
-    return int(fields["VmRSS"].split()[0]) / 1024, int(fields["Threads"])
+    rss = int(fields["VmRSS"].split()[0]) / 1024
+    for child in _children(pid):
+        with contextlib.suppress(OSError, KeyError, ValueError):
+            child_fields = dict(line.partition(":")[::2] for line in
+                                Path(f"/proc/{child}/status").read_text().splitlines())  # fmt: skip
+            rss += int(child_fields["VmRSS"].split()[0]) / 1024
+    return rss, int(fields["Threads"])
+
+
+def _children(pid: int) -> list[int]:
+    """Every process started by `pid`, and by those, from /proc's lists of children."""
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                kids = [int(k) for k in (task / "children").read_text().split()]
+                found += kids
+                todo += kids
+    return found
 
 
 SOCKET_CLOSES: collections.Counter = collections.Counter()  # per tab: its sockets that closed
@@ -517,8 +537,9 @@ def one_class(
             print(f"    {note}")
         CONNECTION_NOTES.clear()
         _FIRST_TAB.clear()
-        print(f"  server RSS: {rss_idle:.0f} MB idle, {rss_playing:.0f} MB playing, "
-              f"{rss_after:.0f} MB after")  # fmt: skip
+        pool = os.environ.get("MLP_TRAINING_PROCESSES", "").strip() or "none"
+        print(f"  server RSS (with its training processes: {pool}): {rss_idle:.0f} MB idle, "
+              f"{rss_playing:.0f} MB playing, {rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "
               f"{threads_after} {back_after:.0f} s after the tabs closed")  # fmt: skip
         if names is not None:

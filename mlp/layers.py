@@ -55,6 +55,14 @@ class Layer:
         first = next(iter(self.params.values()), None)
         return None if first is None else first.dtype
 
+    def __getstate__(self) -> dict:
+        """A copy (pickle, e.g. to a training process) leaves the training arrays behind: some
+        are views of others, which a copy would make separate arrays. The next training
+        forward pass makes them anew, as the first one does."""
+        state = self.__dict__.copy()
+        state["_workspace"], state["_workspace_key"] = {}, None
+        return state
+
     def _arrays_for(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """The arrays this layer reuses for training batches shaped like x (made on first use)."""
         key = (x.shape, x.dtype)

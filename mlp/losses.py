@@ -59,6 +59,10 @@ class SoftmaxCrossEntropy:
         self._arrays: dict[str, np.ndarray] = {}
         self._key: tuple | None = None
 
+    def __getstate__(self) -> dict:
+        """A copy makes its arrays anew (one is a view of another, which a copy would part)."""
+        return {"_arrays": {}, "_key": None}
+
     def _arrays_for(self, logits: np.ndarray) -> dict[str, np.ndarray]:
         key = (logits.shape, logits.dtype)
         if key != self._key:
@@ -155,6 +159,10 @@ class MeanSquaredError:
     def __init__(self) -> None:
         self._grad: np.ndarray | None = None
         self._grad_flat: np.ndarray | None = None
+
+    def __getstate__(self) -> dict:
+        """A copy makes its arrays anew (one is a view of the other, which a copy would part)."""
+        return {"_grad": None, "_grad_flat": None}
 
     def __call__(self, predictions: np.ndarray, targets: np.ndarray) -> tuple[float, np.ndarray]:
         grad = self._grad

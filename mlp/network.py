@@ -73,6 +73,13 @@ class Network:
             (i for i, layer in enumerate(self.layers) if layer.params), len(self.layers)
         )
 
+    def __setstate__(self, state: dict) -> None:
+        """A copy (from pickle) holds its layers' arrays and the two vectors apart: make the
+        layers views of the vectors again, as the original's are."""
+        self.__dict__.update(state)
+        self.param_vector = self._gather("params")
+        self.grad_vector = self._gather("grads")
+
     def _gather(self, attribute: str) -> np.ndarray:
         """Copy every layer's arrays into one vector and make the layers hold views of it."""
         dicts = [getattr(layer, attribute) for layer in self.layers]

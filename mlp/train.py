@@ -227,6 +227,28 @@ class Trainer:
         else:
             self._y_batch = np.empty(self.batch_size, np.intp)
 
+    def __getstate__(self) -> dict:
+        """The trainer without its training and test arrays, which a copy in another process
+        gets back with ``attach_data`` (they are the data set's, often shared and large)."""
+        state = self.__dict__.copy()
+        for name in ("X_train", "y_train", "X_test", "y_test"):
+            state[name] = None
+        return state
+
+    def attach_data(
+        self,
+        X_train: np.ndarray,
+        y_train: np.ndarray,
+        X_test: np.ndarray | None = None,
+        y_test: np.ndarray | None = None,
+    ) -> None:
+        """Give a copied trainer its arrays back: the same ones it was made with, so it goes on
+        exactly where it was (its epoch order and position stay; see ``set_training_data`` to
+        train on other data)."""
+        self.X_train, self.y_train = self._checked(X_train, y_train, "training")
+        if X_test is not None:
+            self.X_test, self.y_test = self._checked(X_test, y_test, "test")
+
     def set_training_data(self, X_train: np.ndarray, y_train: np.ndarray) -> None:
         """Train on a new training set from the next step on: X_train (N, D) with the same D,
         y_train (N,) in the same classes. The network, the optimizer's state and the step and

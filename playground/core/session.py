@@ -16,6 +16,7 @@ confusion matrix, the most confident mistakes, a few guesses) and the first laye
 
 from __future__ import annotations
 
+import pickle
 import threading
 import time
 from collections import deque
@@ -93,14 +94,22 @@ def make_network(config: Config, n_inputs: int, n_classes: int) -> Network:
     )
 
 
-def image_shifts(max_shift: int, shape: tuple[int, int]) -> Augment:
+class ImageShifts:
     """The trainer's `augment` for random shifts of up to `max_shift` pixels (see
-    `mlp.augment.random_shifts`), written into the trainer's minibatch buffer."""
+    `mlp.augment.random_shifts`), written into the trainer's minibatch buffer. A class rather
+    than a closure, so a run can be copied to a training process."""
 
-    def shift(images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        return random_shifts(images, shape, max_shift=max_shift, rng=rng, out=images)
+    def __init__(self, max_shift: int, shape: tuple[int, int]) -> None:
+        self.max_shift = max_shift
+        self.shape = shape
 
-    return shift
+    def __call__(self, images: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        return random_shifts(images, self.shape, max_shift=self.max_shift, rng=rng, out=images)
+
+
+def image_shifts(max_shift: int, shape: tuple[int, int]) -> Augment:
+    """`ImageShifts(max_shift, shape)`: random shifts for the trainer's minibatches."""
+    return ImageShifts(max_shift, shape)
 
 
 def is_regression(data: TrainingData) -> bool:
@@ -288,6 +297,19 @@ class Run:
         # changed while it trained, weights loaded from a file), in words with the step: an
         # exported program trains the configuration from step 0 and cannot repeat these.
         self.departures: list[str] = []
+
+    def __getstate__(self) -> dict:
+        """The run without its data (a training process builds the same data itself, or is
+        given it once: see `training_pool`); `attach` puts data back."""
+        state = self.__dict__.copy()
+        state["data"] = None
+        return state
+
+    def attach(self, data: TrainingData) -> None:
+        """Train on `data` again after a copy (the same data the run had: built the same way
+        from its configuration)."""
+        self.data = data
+        self.trainer.attach_data(data.inputs_train, data.y_train)
 
     def note_departure(self, what: str) -> None:
         """Record that `what` happened to the run now (see `departures`)."""
@@ -609,9 +631,23 @@ class TrainingSession:
     """
 
     def __init__(self, configs: Sequence[Config], data: TrainingData) -> None:
+        self._start(data, [make_run(config, data) for config in configs])
+
+    @classmethod
+    def from_runs(cls, runs: list[Run], data: TrainingData) -> TrainingSession:
+        """A session of runs made before (a training process's copy of a page's runs)."""
+        session = cls.__new__(cls)
+        session._start(data, runs)
+        return session
+
+    def _start(self, data: TrainingData, runs: list[Run]) -> None:
         self.lock = threading.RLock()
         self.data = data
-        self.runs = [make_run(config, data) for config in configs]
+        self.runs = runs
+        # With a pool (`training_pool`), the runs train in a process of it while playing:
+        # `remote` is the handle on them there, and `runs` are as they were at Play.
+        self.pool = None
+        self.remote = None
         self.playing = False
         self.steps_per_second: float | None = None
         self.error: str | None = None  # an unexpected failure inside the worker
@@ -629,6 +665,8 @@ class TrainingSession:
 
     @property
     def step_count(self) -> int:
+        if self.remote is not None and self.snapshots:
+            return max(snapshot.step for snapshot in self.snapshots)
         return max(run.trainer.step_count for run in self.runs)
 
     @property
@@ -649,6 +687,12 @@ class TrainingSession:
     def fresh_snapshots(self, timeout: float = SNAPSHOT_WAIT) -> tuple[Snapshot, ...]:
         """The snapshots as of now: while playing, the worker takes them between two steps
         (waiting at most `timeout` seconds, then the latest ones are returned)."""
+        remote = self.remote
+        if remote is not None:
+            snapshots = remote.fresh_snapshots(timeout)
+            if snapshots is not None and self.remote is remote:
+                self.snapshots = snapshots
+            return self.snapshots
         if self.playing:
             self._snapshot_taken.clear()
             self._snapshot_wanted = True
@@ -663,12 +707,17 @@ class TrainingSession:
         with self.lock:
             for run in self.runs:
                 run.inside_views = on
+            if self.remote is not None:
+                self.remote.send("inside", on)
+                return
             self.publish()
 
     def apply_live(self, configs: Sequence[Config]) -> None:
         with self.lock:
             for run, config in zip(self.runs, configs, strict=True):
                 run.apply_live(config)
+            if self.remote is not None:
+                self.remote.send("live", list(configs))
 
     def can_take(self, data: TrainingData) -> bool:
         """Whether every run can go on with `data` (see `Run.can_take`)."""
@@ -678,26 +727,79 @@ class TrainingSession:
         """Every run goes on with `data` from its next step (see `Run.replace_data`), and the
         snapshot shows the new points at once."""
         with self.lock:
+            self.data = data
+            if self.remote is not None:  # the process's runs take it; these are Play's
+                self.remote.send("data", pickle.dumps(data))
+                return
             for run in self.runs:
                 run.replace_data(data)
-            self.data = data
             self.publish()
 
     def play(self) -> None:
         with self.lock:
-            if not self.all_diverged:
-                self.playing = True
-                self._paced_since = None
+            if self.all_diverged or self.remote is not None:
+                return
+            self.playing = True
+            self._paced_since = None
+            if self.pool is not None:
+                self._hand_to_pool()
+
+    def _hand_to_pool(self) -> None:
+        """The runs train in a process of the pool from now on (see `training_pool`)."""
+        from playground.core.compare import data_key  # a light module, but only now needed
+
+        config = self.runs[0].config
+        data = (("data", pickle.dumps(self.data)) if config.dataset == "csv"
+                else ("key", data_key(config)))  # fmt: skip
+        inside = all(run.inside_views for run in self.runs)
+        self.remote = self.pool.play(pickle.dumps(self.runs), data, self.steps_per_second,
+                                     inside, self._remote_stopped)  # fmt: skip
+
+    def _remote_stopped(self, runs: bytes | None, error: str | None) -> None:
+        """The pool's runs came back unasked (they diverged), or their process died."""
+        with self.lock:
+            self.remote = None
+            self.playing = False
+            if runs is not None:
+                self._take_runs(runs)
+            else:
+                self.error = error
+
+    def _take_runs(self, runs: bytes) -> None:
+        self.runs = pickle.loads(runs)
+        for run in self.runs:
+            run.attach(self.data)
+        self.publish()
 
     def pause(self) -> None:
         """Stop playing; when this returns no step is under way and the snapshot is current."""
         self.playing = False
+        remote = self.remote
+        if remote is not None:
+            runs = remote.take_back()
+            with self.lock:
+                if self.remote is remote:
+                    self.remote = None
+                    if runs is not None:
+                        self._take_runs(runs)
+                    else:
+                        self.error = remote.failed
+            return
         self.publish()
+
+    def drop_remote(self) -> None:
+        """The page is gone (its tab closed): the pool forgets the runs."""
+        remote, self.remote = self.remote, None
+        self.playing = False
+        if remote is not None:
+            remote.drop()
 
     def set_speed(self, steps_per_second: float | None) -> None:
         with self.lock:
             self.steps_per_second = steps_per_second
             self._paced_since = None
+            if self.remote is not None:
+                self.remote.send("speed", steps_per_second)
 
     def step(self, n_steps: int = 1) -> None:
         """Exactly `n_steps` minibatches for every run that has not diverged, then publish."""
@@ -802,6 +904,7 @@ class Worker:
         session = self._session
         if session is not None:
             session.playing = False
+            session.drop_remote()
         self._thread.join(timeout=2.0)
         self._give_back()
 
@@ -831,7 +934,8 @@ class Worker:
     def _loop(self) -> None:
         while not self._stopping.is_set():
             session = self._session
-            if session is None or not session.playing:
+            if session is None or not session.playing or session.pool is not None:
+                # (a pool's process trains it: see `training_pool`)
                 self._give_back()
                 self._stopping.wait(0.03)
                 continue

@@ -58,6 +58,16 @@ class Timeline(Generic[Moment]):
         self._last_step = -1
         self._lock = threading.Lock()
 
+    def __getstate__(self) -> dict:
+        """What a copy in another process needs (a lock is not copied: it gets its own)."""
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     def record(self, step: int, moment: Moment) -> bool:
         """Keep `moment` as the run at `step`; False (nothing kept) unless the step is past the
         last one recorded."""

@@ -110,6 +110,11 @@ def _format_rate(per_second: float) -> str:
     return f"{float(f'{per_second:.3g}'):,.0f}" if per_second >= 100 else f"{per_second:.3g}"
 
 
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}es" if noun.endswith("s") else \
+        f"{count} {noun}s"  # fmt: skip
+
+
 def _format_duration(seconds: float) -> str:
     """A duration to two figures in its natural unit: "0.42 s", "38 s", "2.5 min", "1.2 h"."""
     for unit, size in (("h", 3600.0), ("min", 60.0)):
@@ -196,6 +201,11 @@ def draw_status(
         state = "Training…" if session.playing else "Paused."
         if session.playing and session.queue_position:
             state = queued_text(session.queue_position)
+        elif session.playing and session.remote is not None and session.pool is not None:
+            sharing = session.pool.playing
+            if sharing > 1:  # said honestly: the pool's processes are shared evenly
+                state = (f"Training ({sharing} sessions share this server's "
+                         f"{_plural(session.pool.size, 'training process')}).")  # fmt: skip
         present = session.snapshots[0].step
         if not session.playing and snapshot.step < present:
             state = (f"Looking back at step {snapshot.step:,}: Play and Step go on from the "

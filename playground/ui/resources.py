@@ -38,6 +38,7 @@ from playground.core.scheduler import (
     default_place_seconds,
 )
 from playground.core.session import TrainingSession, Worker
+from playground.core.training_pool import TrainingPool, configured_processes
 from playground.ui import keys, plain_text
 
 __all__ = [
@@ -191,6 +192,19 @@ def limit_blas_threads() -> threadpoolctl.ThreadpoolController:
     return controller
 
 
+def _close_pool(pool: TrainingPool | None) -> None:
+    if pool is not None:
+        pool.close()
+
+
+@st.cache_resource(show_spinner=False, on_release=_close_pool)
+def training_pool() -> TrainingPool | None:
+    """The server's training processes (`MLP_TRAINING_PROCESSES`), or None: sessions then
+    train in their page's process (see `playground.core.training_pool`)."""
+    processes = configured_processes()
+    return TrainingPool(processes) if processes else None
+
+
 @st.cache_resource(show_spinner=False)
 def training_places() -> TrainingPlaces:
     """The server's places to train (see `playground.core.scheduler`): one for every session."""
@@ -224,7 +238,8 @@ def redraw_interval(seconds: float) -> float:
     page redraws less often (at most every `MAX_REDRAW_SECONDS`) and the total drawing work
     stays about the same, leaving time to train and to serve new pages. Queued sessions do
     not count: their pages do not redraw (see `views.queue_watch`)."""
-    busy = training_places().training
+    pool = training_pool()
+    busy = training_places().training if pool is None else pool.playing
     return min(max(seconds, MAX_REDRAW_SECONDS), seconds * max(1.0, busy / FULL_RATE_SESSIONS))
 
 
@@ -272,6 +287,7 @@ def current_session(
         if session is not None:
             session.pause()
         session = TrainingSession(configs, data)
+        session.pool = training_pool()
         session.set_speed(SPEEDS[speed])
         st.session_state[keys.SESSION.of(prefix)] = session
         st.session_state[keys.NORM_AXIS_MAX.of(prefix)] = 0.0
