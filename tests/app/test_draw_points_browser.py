@@ -43,7 +43,7 @@ def drawn_count(page) -> int:
 def add_point(page, x: float, y: float, count: int) -> None:
     """Click (x, y) and wait until the set holds `count` points."""
     click_at(page, x, y)
-    assert wait_for(lambda: drawn_count(page) == count, timeout=20), f"point {count} not added"
+    assert wait_for(lambda: drawn_count(page) == count, timeout=40), f"point {count} not added"
     settle(page)
 
 
@@ -66,10 +66,10 @@ def test_points_clicked_onto_the_plane_are_learned_and_edited_while_training(pag
     press(page, "Play")
     assert wait_for(lambda: step_counter(page) > 200, timeout=30), "training did not start"
     click_at(page, 4.5, -4.5)  # while it trains
-    assert wait_for(lambda: drawn_count(page) == 7, timeout=20), "a point added while training"
+    assert wait_for(lambda: drawn_count(page) == 7, timeout=40), "a point added while training"
     assert step_counter(page) > 200  # the same run went on
     click_at(page, 3, 2)  # on a point: removes it
-    assert wait_for(lambda: drawn_count(page) == 6, timeout=20), "the point was not removed"
+    assert wait_for(lambda: drawn_count(page) == 6, timeout=40), "the point was not removed"
     press(page, "Pause")
     settle(page)
     assert "points=" in page.url
