@@ -787,6 +787,20 @@ class TrainingSession:
             return
         self.publish()
 
+    def current_runs(self) -> list[Run]:
+        """The runs as they are now: a copy from the pool while they train there (an export
+        of the present), else the runs themselves."""
+        remote = self.remote
+        if remote is None:
+            return self.runs
+        copied = remote.copy_runs()
+        if copied is None:
+            return self.runs
+        runs = pickle.loads(copied)
+        for run in runs:
+            run.attach(self.data)
+        return runs
+
     def drop_remote(self) -> None:
         """The page is gone (its tab closed): the pool forgets the runs."""
         remote, self.remote = self.remote, None

@@ -67,6 +67,8 @@ class RemoteRuns:
         self._snapshot_ready = threading.Event()
         self._returned: bytes | None = None
         self._back = threading.Event()
+        self._copy: bytes | None = None
+        self._copied = threading.Event()
         self.failed: str | None = None
         self.stats: tuple[int, float] = (1, 0.0)  # (sessions playing in the pool, step rate)
 
@@ -81,6 +83,15 @@ class RemoteRuns:
             self.send("snapshot")
             self._snapshot_ready.wait(timeout)
         return self._snapshots
+
+    def copy_runs(self, timeout: float = REPLY_SECONDS) -> bytes | None:
+        """The runs as they are now, pickled, while they go on training (for an export of
+        the present); None if they do not come within `timeout` seconds."""
+        self._copied.clear()
+        if self.failed is None:
+            self.send("copy")
+            self._copied.wait(timeout)
+        return self._copy
 
     def take_back(self) -> bytes | None:
         """Stop training and return the runs as they are now (None if the process died)."""
@@ -102,6 +113,10 @@ class RemoteRuns:
         self.stats = stats
         self._snapshot_ready.set()
 
+    def _copy_arrived(self, runs: bytes) -> None:
+        self._copy = runs
+        self._copied.set()
+
     def _runs_arrived(self, runs: bytes, asked: bool) -> None:
         self._returned = runs
         self._back.set()
@@ -112,6 +127,7 @@ class RemoteRuns:
         self.failed = why
         self._snapshot_ready.set()
         self._back.set()
+        self._copied.set()
         self._on_stop(None, why)
 
 
@@ -172,6 +188,8 @@ class _Process:
                 handle._snapshots_arrived(pickle.loads(payload[0]), payload[1])
             elif kind == "runs":
                 handle._runs_arrived(payload[0], asked=payload[1])
+            elif kind == "copy":
+                handle._copy_arrived(payload[0])
             elif kind == "error":
                 self.forget(session_id)
                 handle._fail(payload[0])
@@ -219,15 +237,20 @@ class TrainingPool:
     def pids(self) -> list[int]:
         return [process.process.pid for process in self._processes]
 
+    def start(self) -> None:
+        """Start the processes now, not at the first Play (a process takes a second or two to
+        start, which the first student to press Play would otherwise wait)."""
+        with self._start_lock:
+            if not self._processes:
+                self._processes = [_Process(self._context, index) for index in range(self._size)]
+
     def play(self, runs: bytes, data: tuple[str, Any], speed: float | None, inside: bool,
              on_stop) -> RemoteRuns:  # fmt: skip
         """Train the pickled `runs` in a process from now on. `data`: ("key", the settings
         that decide the data as `compare.data_key` writes them) or ("data", the pickled data
         set). `on_stop(runs, error)` is called when the runs come back unasked (they diverged)
         or the process died."""
-        with self._start_lock:
-            if not self._processes:
-                self._processes = [_Process(self._context, index) for index in range(self._size)]
+        self.start()
         process = min(self._processes, key=lambda p: p.sessions)
         handle = RemoteRuns(process, next(self._ids), on_stop)
         process.add(handle)
@@ -316,6 +339,8 @@ def _handle(message: tuple, sessions: dict, turns: deque, connection) -> None:
         session.publish(reuse_inside=True)
         stats = (len(turns), 0.0)
         connection.send(("snapshots", session_id, pickle.dumps(session.snapshots), stats))
+    elif kind == "copy":
+        connection.send(("copy", session_id, pickle.dumps(session.runs)))
     elif kind == "pause":
         session.playing = False
         sessions.pop(session_id)

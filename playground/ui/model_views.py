@@ -133,18 +133,21 @@ def _model_controls(panel: SettingsPanel, session: TrainingSession) -> None:
     _export_controls(prefix, session)
 
 
-def export_state(session: TrainingSession) -> export.RunState:
-    """The page's run as an export needs it, copied under the session's lock."""
-    run = session.runs[0]
+def export_state(session: TrainingSession, present: bool = False) -> export.RunState:
+    """The page's run as an export needs it, copied under the session's lock. With `present`,
+    as it is now even while it trains in a pool process (a copy comes back from there: for a
+    file, not for every redraw); else the step now with the page's own copy of the run."""
+    run = session.current_runs()[0] if present else session.runs[0]
     with session.lock:
-        return export.RunState(run.config, session.data, run.trainer.step_count,
+        steps = run.trainer.step_count if present else session.step_count
+        return export.RunState(run.config, session.data, steps,
                                tuple(run.departures))  # fmt: skip
 
 
 def _export_data(session: TrainingSession, kind: str):
     """The file, made when its button is clicked (not at every redraw of the page): the run
     as it is at that moment."""
-    return lambda: export.export_file(export_state(session), kind).encode("utf-8")
+    return lambda: export.export_file(export_state(session, present=True), kind).encode("utf-8")
 
 
 def _export_controls(prefix: str, session: TrainingSession) -> None:

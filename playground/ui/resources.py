@@ -202,7 +202,11 @@ def training_pool() -> TrainingPool | None:
     """The server's training processes (`MLP_TRAINING_PROCESSES`), or None: sessions then
     train in their page's process (see `playground.core.training_pool`)."""
     processes = configured_processes()
-    return TrainingPool(processes) if processes else None
+    if not processes:
+        return None
+    pool = TrainingPool(processes)
+    pool.start()
+    return pool
 
 
 @st.cache_resource(show_spinner=False)

@@ -163,3 +163,14 @@ def test_the_pool_is_off_unless_asked_for(monkeypatch):
     for text, processes in (("2", 2), (" 4 ", 4), ("0", 0), ("many", 0), ("-3", 0)):
         monkeypatch.setenv("MLP_TRAINING_PROCESSES", text)
         assert configured_processes() == processes
+
+
+def test_an_export_while_training_takes_the_present_from_the_process(pool):
+    session = session_of(Config(hidden=(HiddenLayer(6, "tanh"),)), pool)
+    session.play()
+    assert wait_for(lambda: session.fresh_snapshots(0.5)[0].step > 100)
+    present = session.current_runs()[0]
+    assert present.trainer.step_count > 100 and session.runs[0].trainer.step_count == 0
+    assert session.remote is not None and session.playing  # it goes on training
+    session.pause()
+    assert session.step_count >= present.trainer.step_count
