@@ -26,7 +26,7 @@ config = panel.settle()  # the sidebar is drawn after the run controls and views
 
 common_views.page_style()
 st.title("MLP Playground")
-data = resources.data_for(config, panel.upload)
+data = resources.data_for(config, panel.upload, draws_points=True)
 if data is None:
     if config.dataset == "drawn":  # no point drawn yet
         point_editor.empty_plane(PREFIX, playground_views.BOUNDARY_HEIGHT)

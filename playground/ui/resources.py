@@ -143,10 +143,13 @@ def download_with_progress(name: str) -> None:
             plain_text.line(f"{label} downloaded into {folder}")
 
 
-def data_for(config: Config, upload) -> PointData | ImageSet | None:
+def data_for(
+    config: Config, upload, draws_points: bool = False
+) -> PointData | CurveData | ImageSet | None:
     """The data the configuration asks for; None (with a message shown) when there is none.
 
-    upload: the file uploader's current file, for `dataset="csv"`.
+    upload: the file uploader's current file, for `dataset="csv"`. draws_points: the page
+    shows an empty plane to draw on itself (the Playground) when a drawn set has no point.
     """
     if config.is_images:
         try:
@@ -177,7 +180,11 @@ def data_for(config: Config, upload) -> PointData | ImageSet | None:
                                config.train_share, config.data_seed, config.features)  # fmt: skip
     if config.dataset == "drawn":
         if not config.points:
-            return None  # the page shows the empty plane to draw on (`point_editor`)
+            if not draws_points:
+                st.info("This drawn set has no points yet. Draw them on the Playground "
+                        "(Data: Drawn by hand), then open this page from there with its "
+                        "link.")  # fmt: skip
+            return None
         return drawn_data(config.points, config.features)
     return toy_data(config.dataset, config.n_points, config.noise, config.train_share,
                     config.data_seed, config.features, config.label_noise)  # fmt: skip

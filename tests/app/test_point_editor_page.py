@@ -82,3 +82,18 @@ def test_drawn_sets_have_no_test_split_in_the_sidebar():
     assert "Training share" not in labels and "Label noise" not in labels
     assert "Show test data" not in labels
     assert keys.EDIT_POINTS.of(keys.PLAYGROUND) in app.session_state
+
+
+def test_the_compare_page_asks_for_points_drawn_on_the_playground():
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app.test_app import APP, TIMEOUT
+
+    for points, asked in (("", True), (drawn.encode_points(POINTS), False)):
+        app = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        app.switch_page("pages/compare.py")
+        app.query_params.update(dataset="drawn", points=points)
+        app.run()
+        assert not app.exception
+        infos = " ".join(info.value for info in app.info)
+        assert ("Draw them on the Playground" in infos) == asked
