@@ -204,8 +204,12 @@ def draw_status(
         elif session.playing and session.remote is not None and session.pool is not None:
             sharing = session.pool.playing
             if sharing > 1:  # said honestly: the pool's processes are shared evenly
+                rate = ""
+                if snapshot.samples_per_second:
+                    steps = snapshot.samples_per_second / session.configs[0].batch_size
+                    rate = f"; this one at about {_format_rate(steps)} steps/s"
                 state = (f"Training ({sharing} sessions share this server's "
-                         f"{_plural(session.pool.size, 'training process')}).")  # fmt: skip
+                         f"{_plural(session.pool.size, 'training process')}{rate}).")  # fmt: skip
         present = session.snapshots[0].step
         if not session.playing and snapshot.step < present:
             state = (f"Looking back at step {snapshot.step:,}: Play and Step go on from the "

@@ -174,3 +174,27 @@ def test_an_export_while_training_takes_the_present_from_the_process(pool):
     assert session.remote is not None and session.playing  # it goes on training
     session.pause()
     assert session.step_count >= present.trainer.step_count
+
+
+def test_the_status_line_says_how_many_share_the_pool(pool):
+    from tests.app.messages import captions
+    from tests.app.test_app import start as open_playground
+
+    others = [session_of(Config(hidden=(HiddenLayer(6, "tanh"),), seed=k), pool) for k in range(2)]
+    for other in others:
+        other.play()
+    try:
+        app = open_playground()
+        app.session_state["session"].pool = pool  # the page's session in the same pool
+        app.session_state["session"].play()
+        assert wait_for(lambda: app.session_state["session"].fresh_snapshots(0.5)[0].step > 50)
+        app.run()
+        status = " ".join(captions(app))
+        assert "3 sessions share this server's 2 training processes" in status, status
+    finally:
+        app.session_state["session"].pause()
+        for other in others:
+            other.pause()
+        import streamlit as st
+
+        st.cache_resource.clear()  # the page's worker thread ends with it
