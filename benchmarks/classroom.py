@@ -76,6 +76,7 @@ from benchmarks.protocol_client import ProtocolClient  # noqa: E402
 
 MAX_SESSIONS = 40
 LOAD_TIMEOUT_MS = 120_000
+FIRST_STEP_WATCH_SECONDS = 20.0  # how long to watch for each session's first step after Play
 
 
 def proc_status(pid: int) -> tuple[float, int]:
@@ -425,8 +426,22 @@ def one_class(
         for page in pages:
             toggle = run_button(page, "toggle")
             toggle.filter(has_text="Play").click(timeout=LOAD_TIMEOUT_MS)
-        socket_play = [sockets.click(client, "play") for client in sockets.clients]
-        time.sleep(3.0)  # let every session start (or queue)
+        socket_play, played_at = [], []
+        for client in sockets.clients:
+            socket_play.append(sockets.click(client, "play"))
+            played_at.append(time.perf_counter())
+        # How long after its Play each protocol client first sees a step (its Step metric
+        # above 0, as the page redraws it): the wait a student sees before the network moves.
+        first_step: list[float] = []
+        seen = [False] * len(sockets.clients)
+        watch_until = time.perf_counter() + max(3.0, FIRST_STEP_WATCH_SECONDS)
+        while time.perf_counter() < watch_until and not all(seen):
+            for index, client in enumerate(sockets.clients):
+                if not seen[index] and (client.step or 0) > 0:
+                    seen[index] = True
+                    first_step.append(time.perf_counter() - played_at[index])
+            time.sleep(0.05)
+        time.sleep(max(0.0, 3.0 - (time.perf_counter() - played_at[-1])) if played_at else 3.0)
 
         def states() -> tuple[list[int | None], list[bool]]:
             steps = [counter(page) for page in pages] + [c.step for c in sockets.clients]
@@ -458,6 +473,9 @@ def one_class(
         print(f"  page load, Chromium tab:        {summary(tab_loads, 's')}")
         print(f"  page load, protocol client:     {summary(socket_loads, 's')}")
         print(f"  Play handled (protocol client): {summary(socket_play, 's')}")
+        print(f"  first step seen after Play:     {summary(first_step, 's')} "
+              f"({len(first_step)} of {len(sockets.clients)} protocol clients within "
+              f"{FIRST_STEP_WATCH_SECONDS:g} s)")  # fmt: skip
         print(f"  training:           {len(rates)} of {n_sessions} sessions all along "
               f"({sum(waiting_before)} queued at the start, {sum(waiting)} at the end; "
               f"places held up to {place_seconds} s)")  # fmt: skip
