@@ -27,7 +27,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mlp.datasets.errors import DataError
-from mlp.datasets.toy import MAX_NOISE, MAX_POINTS, MIN_POINTS
+from mlp.datasets.toy import check_points_and_noise
 
 __all__ = [
     "CURVE_DATASETS",
@@ -109,9 +109,9 @@ def regression(
     name : str
         One of the keys of ``REGRESSION_DATASETS``.
     n_points : int, default 500
-        From ``MIN_POINTS`` (10) to ``MAX_POINTS`` (50,000).
+        From ``toy.MIN_POINTS`` (10) to ``toy.MAX_POINTS`` (50,000).
     noise : float, default 0.0
-        From 0.0 to ``MAX_NOISE`` (0.5), as the module docstring says for each kind of set.
+        From 0.0 to ``toy.MAX_NOISE`` (0.5), as the module docstring says for each kind of set.
     seed : int, default 0
         Same arguments: the same arrays. The points do not depend on the noise, only the
         targets do.
@@ -124,15 +124,7 @@ def regression(
         The target of each point.
     """
     dimensions = regression_dimensions(name)
-    if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer):
-        raise DataError(f"The number of points must be a whole number, not {n_points!r}.")
-    if not MIN_POINTS <= n_points <= MAX_POINTS:
-        raise DataError(
-            f"The number of points must be between {MIN_POINTS} and {MAX_POINTS:,}, "
-            f"not {n_points:,}."
-        )
-    if not 0.0 <= noise <= MAX_NOISE:
-        raise DataError(f"Noise must be between 0 and {MAX_NOISE:.0%}, not {noise:.0%}.")
+    check_points_and_noise(n_points, noise)
     rng = np.random.default_rng(seed)
     X = rng.uniform(-REGRESSION_RANGE, REGRESSION_RANGE, size=(n_points, dimensions))
     if dimensions == 2:

@@ -160,6 +160,23 @@ def toy_class_count(name: str) -> int:
     return _GENERATORS[name][0]
 
 
+def check_points_and_noise(n_points: int, noise: float) -> None:
+    """A generated set's size and noise, as every generator takes them; else a DataError
+    saying what is allowed."""
+    if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer):
+        raise DataError(f"The number of points must be a whole number, not {n_points!r}.")
+    if not MIN_POINTS <= n_points <= MAX_POINTS:
+        raise DataError(
+            f"The number of points must be between {MIN_POINTS} and {MAX_POINTS:,}, "
+            f"not {n_points:,}."
+        )
+    if not 0.0 <= noise <= MAX_NOISE:
+        raise DataError(
+            f"Noise must be between 0 and {MAX_NOISE:.0%}, not {noise:.0%} "
+            f"(it is a fraction: 0.1 means 10 %)."
+        )
+
+
 def toy(
     name: str, n_points: int = 500, noise: float = 0.0, seed: int = 0
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -186,18 +203,7 @@ def toy(
         Class of each point, 0 .. k-1. Points come in shuffled order.
     """
     n_classes = toy_class_count(name)
-    if isinstance(n_points, bool) or not isinstance(n_points, int | np.integer):
-        raise DataError(f"The number of points must be a whole number, not {n_points!r}.")
-    if not MIN_POINTS <= n_points <= MAX_POINTS:
-        raise DataError(
-            f"The number of points must be between {MIN_POINTS} and {MAX_POINTS:,}, "
-            f"not {n_points:,}."
-        )
-    if not 0.0 <= noise <= MAX_NOISE:
-        raise DataError(
-            f"Noise must be between 0 and {MAX_NOISE:.0%}, not {noise:.0%} "
-            f"(it is a fraction: 0.1 means 10 %)."
-        )
+    check_points_and_noise(n_points, noise)
     rng = np.random.default_rng(seed)
     counts = _points_per_class(int(n_points), n_classes)
     _, boundary_distance, generate = _GENERATORS[name]
