@@ -571,10 +571,15 @@ def _numeric_targets(
     In a file not separated by commas a decimal comma counts as a point."""
     if len(class_names) <= MAX_CLASSES:
         return None
-    values = []
-    for label in labels:
-        value = _as_number(label.replace(",", ".") if comma_decimals else label)
-        if value is None or not math.isfinite(value) or abs(value) > MAX_FEATURE_MAGNITUDE:
-            return None
-        values.append(value)
+    values = [_as_number(label.replace(",", ".") if comma_decimals else label) for label in labels]
+    if any(value is None for value in values):
+        return None  # words among them: too many classes, which the class check says
+    for label, value in zip(labels, values, strict=True):
+        if not math.isfinite(value) or abs(value) > MAX_FEATURE_MAGNITUDE:
+            raise DataError(
+                f"The label column holds {len(class_names):,} different numbers, read as a "
+                f"number to predict at each point (a regression), but {quoted(label)} is not "
+                f"a finite number of at most {MAX_FEATURE_MAGNITUDE:.0e} in size. Fix or "
+                "remove that row."
+            )
     return np.array(values, dtype=np.float32)

@@ -95,3 +95,8 @@ def test_a_csv_label_of_many_numbers_is_a_regression_and_of_few_numbers_classes(
     words = "x,y,label\n" + "".join(f"{i},{i % 5},w{i}\n" for i in range(30))
     with pytest.raises(ValueError, match="at most 10 classes"):
         read_points_csv(words.encode())  # many words are still too many classes
+    for bad in ("nan", "inf", "1e300"):
+        rows = "x,y,height\n" + "".join(f"{i},{i % 5},{bad if i == 7 else i * 0.5}\n"
+                                        for i in range(30))  # fmt: skip
+        with pytest.raises(ValueError, match=f"'{bad}' is not a finite number"):
+            read_points_csv(rows.encode())
