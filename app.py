@@ -9,18 +9,27 @@ import streamlit as st
 
 from playground.ui.resources import limit_blas_threads, page_work
 
-st.set_page_config(page_title="MLP Playground", page_icon="🧠", layout="wide")
-limit_blas_threads()
-navigation = st.navigation(
-    [
-        st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:",
-                default=True),
-        st.Page("pages/mnist.py", title="MNIST", icon=":material/draw:", url_path="mnist"),
-        st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
-                url_path="compare"),
-        st.Page("pages/lessons.py", title="Lessons", icon=":material/school:",
-                url_path="lessons"),
-    ]
-)  # fmt: skip
-with page_work():
-    navigation.run()
+
+def main() -> None:
+    st.set_page_config(page_title="MLP Playground", page_icon="🧠", layout="wide")
+    limit_blas_threads()
+    navigation = st.navigation(
+        [
+            st.Page("pages/playground.py", title="Playground", icon=":material/scatter_plot:",
+                    default=True),
+            st.Page("pages/mnist.py", title="MNIST", icon=":material/draw:", url_path="mnist"),
+            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:",
+                    url_path="compare"),
+            st.Page("pages/lessons.py", title="Lessons", icon=":material/school:",
+                    url_path="lessons"),
+        ]
+    )  # fmt: skip
+    with page_work():
+        navigation.run()
+
+
+# Streamlit runs this file as `__main__`. A process that multiprocessing starts with "spawn" (a
+# sweep's pool, a training process, a Dask worker) first reads its parent's `__main__` file as
+# `__mp_main__`: it must draw nothing, nor start processes of its own.
+if __name__ == "__main__":
+    main()

@@ -51,12 +51,15 @@ DEFAULT_PLACE_SECONDS = 30.0
 MAX_PLACE_SECONDS = 24 * 3600
 
 
-def default_capacity() -> int:
-    """From `MLP_MAX_TRAINING` when set (1 to 256), else two per core: while one network
-    waits on its matrix products (outside the interpreter lock) another runs its Python."""
+def default_capacity(otherwise: int | None = None) -> int:
+    """From `MLP_MAX_TRAINING` when set (1 to 256), else `otherwise` (the training processes'
+    share, see `training_pool`), else two per core: while one network waits on its matrix
+    products (outside the interpreter lock) another runs its Python."""
     raw = os.environ.get(CAPACITY_VARIABLE, "").strip()
     if raw.isdigit() and 1 <= int(raw) <= MAX_CAPACITY:
         return int(raw)
+    if otherwise is not None:
+        return max(1, min(otherwise, MAX_CAPACITY))
     return 2 * (os.cpu_count() or 1)
 
 

@@ -645,8 +645,10 @@ class TrainingSession:
         self.data = data
         self.runs = runs
         # With a pool (`training_pool`), the runs train in a process of it while playing:
-        # `remote` is the handle on them there, and `runs` are as they were at Play.
+        # `remote` is the handle on them there, and `runs` are as they were at Play. With
+        # `places`, a session goes there only while it holds a place (see `admit`).
         self.pool = None
+        self.places: TrainingPlaces | None = None
         self.remote = None
         self.playing = False
         self.steps_per_second: float | None = None
@@ -742,7 +744,28 @@ class TrainingSession:
             self.playing = True
             self._paced_since = None
             if self.pool is not None:
+                self.admit()
+
+    def admit(self) -> None:
+        """With a pool: while playing, train in it if this session holds a place to train
+        (always, without `places`), else wait in the queue; a session whose turn is over
+        while others wait comes back from the pool, still playing, and waits its turn again.
+        Called at Play and then regularly by the page's `Worker`."""
+        with self.lock:
+            if not self.playing or self.pool is None:
+                return
+            ahead = 0 if self.places is None else self.places.request(self)
+            self.queue_position = ahead
+            if not ahead and self.remote is None:
                 self._hand_to_pool()
+            elif ahead and self.remote is not None:
+                self._bring_back()
+                self.publish()  # so the queued page shows where training stopped
+
+    def _leave_places(self) -> None:
+        self.queue_position = 0
+        if self.places is not None:
+            self.places.release(self)
 
     def _hand_to_pool(self) -> None:
         """The runs train in a process of the pool from now on (see `training_pool`)."""
@@ -760,6 +783,7 @@ class TrainingSession:
         with self.lock:
             self.remote = None
             self.playing = False
+            self._leave_places()
             if runs is not None:
                 self._take_runs(runs)
             else:
@@ -774,18 +798,28 @@ class TrainingSession:
     def pause(self) -> None:
         """Stop playing; when this returns no step is under way and the snapshot is current."""
         self.playing = False
-        remote = self.remote
-        if remote is not None:
-            runs = remote.take_back()
-            with self.lock:
-                if self.remote is remote:
-                    self.remote = None
-                    if runs is not None:
-                        self._take_runs(runs)
-                    else:
-                        self.error = remote.failed
+        if self.pool is not None:
+            self._leave_places()
+        if self._bring_back():
             return
         self.publish()
+
+    def _bring_back(self) -> bool:
+        """The runs back from the pool (or the error that lost them); False if none were
+        there."""
+        remote = self.remote
+        if remote is None:
+            return False
+        runs = remote.take_back()
+        with self.lock:
+            if self.remote is remote:
+                self.remote = None
+                if runs is not None:
+                    self._take_runs(runs)
+                else:
+                    self.error = remote.failed
+                    self.playing = False
+        return True
 
     def current_runs(self) -> list[Run]:
         """The runs as they are now: a copy from the pool while they train there (an export
@@ -805,6 +839,8 @@ class TrainingSession:
         """The page is gone (its tab closed): the pool forgets the runs."""
         remote, self.remote = self.remote, None
         self.playing = False
+        if self.pool is not None:
+            self._leave_places()
         if remote is not None:
             remote.drop()
 
@@ -948,8 +984,14 @@ class Worker:
     def _loop(self) -> None:
         while not self._stopping.is_set():
             session = self._session
-            if session is None or not session.playing or session.pool is not None:
-                # (a pool's process trains it: see `training_pool`)
+            if session is not None and session.playing and session.pool is not None:
+                # A pool's process trains it (see `training_pool`): here it only keeps or
+                # waits for its place.
+                self._give_back()
+                session.admit()
+                self._stopping.wait(QUEUE_POLL_SECONDS)
+                continue
+            if session is None or not session.playing:
                 self._give_back()
                 self._stopping.wait(0.03)
                 continue

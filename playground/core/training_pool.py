@@ -16,8 +16,11 @@ numbers as training in the page's process: the copy holds every bit of state.
 A process that dies costs its sessions their training since Play (they get a message; Reset
 works) and is replaced; the server goes on. Closing a tab drops its session from its process.
 
-Off by default (`configured_processes` is 0): sessions then train in a thread of the page's
-process (`session.Worker`), one at a time among a few places (`scheduler`).
+On by default, one process per core (`configured_processes`). At most `SESSIONS_PER_PROCESS`
+sessions per process train at once (`MLP_MAX_TRAINING` sets another cap); beyond it a session
+waits in the queue of `scheduler.TrainingPlaces`, a guard rather than the rule. With
+`MLP_TRAINING_PROCESSES=0` sessions train in a thread of the page's process instead
+(`session.Worker`), one at a time among a few places.
 """
 
 from __future__ import annotations
@@ -25,32 +28,55 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
+import sys
 import threading
 import time
 import traceback
+import types
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import count
 from typing import Any
 
-__all__ = ["PROCESSES_VARIABLE", "RemoteRuns", "TrainingPool", "configured_processes"]
+__all__ = [
+    "PROCESSES_VARIABLE",
+    "SESSIONS_PER_PROCESS",
+    "RemoteRuns",
+    "TrainingPool",
+    "available_cores",
+    "configured_processes",
+]
 
 PROCESSES_VARIABLE = "MLP_TRAINING_PROCESSES"
 SLICE_SECONDS = 0.02  # training a process gives one playing session before the next one's turn
 IDLE_POLL_SECONDS = 0.05  # how long a process with nothing playing waits for a message
 REPLY_SECONDS = 30.0  # longest a page waits for its runs to come back at Pause
+FIRST_SNAPSHOT_SECONDS = 1.0  # longest a page waits for the first steps after Play
+SESSIONS_PER_PROCESS = 20  # sessions a process trains at once before more wait in the queue
+MAX_PROCESSES = 64
 STOPPED = (
     "The training process stopped ({why}): the training since you pressed Play is lost. "
     "Press Reset to start again."
 )
 
 
-def configured_processes() -> int:
-    """The training processes `MLP_TRAINING_PROCESSES` asks for (0, the default: none)."""
-    text = os.environ.get(PROCESSES_VARIABLE, "").strip()
+def available_cores() -> int:
+    """The cores this process may run on (its affinity, which a container or `taskset` may
+    narrow, rather than every core of the machine)."""
     try:
-        return max(0, min(int(text), 64)) if text else 0
-    except ValueError:
-        return 0
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def configured_processes() -> int:
+    """The training processes `MLP_TRAINING_PROCESSES` asks for (0: none, sessions train in
+    the page's process); unset or not a whole number: one per core."""
+    text = os.environ.get(PROCESSES_VARIABLE, "").strip()
+    if text.isdigit():
+        return min(int(text), MAX_PROCESSES)
+    return min(available_cores(), MAX_PROCESSES)
 
 
 # -- the page's side ----------------------------------------------------------------------
@@ -81,7 +107,10 @@ class RemoteRuns:
         self._snapshot_ready.clear()
         if self.failed is None:
             self.send("snapshot")
-            self._snapshot_ready.wait(timeout)
+            # The first answer comes after the first slice (see `_serve`): the page that
+            # pressed Play shows the network moving, not the step it was at.
+            self._snapshot_ready.wait(FIRST_SNAPSHOT_SECONDS if self._snapshots is None
+                                      else timeout)  # fmt: skip
         return self._snapshots
 
     def copy_runs(self, timeout: float = REPLY_SECONDS) -> bytes | None:
@@ -131,6 +160,25 @@ class RemoteRuns:
         self._on_stop(None, why)
 
 
+_MAIN_LOCK = threading.Lock()
+
+
+@contextmanager
+def _plain_main() -> Iterator[None]:
+    """While a process starts, an empty `__main__`. A "spawn" child first runs the file of
+    its parent's `__main__`, and Streamlit runs each page script as `__main__`: without
+    this, every training process would run the page (`app.py`) once in bare mode, and one
+    started from a page run would start processes of its own."""
+    with _MAIN_LOCK:
+        main = sys.modules.get("__main__")
+        sys.modules["__main__"] = types.ModuleType("__main__")
+        try:
+            yield
+        finally:
+            if main is not None:
+                sys.modules["__main__"] = main
+
+
 class _Process:
     """One training process, the pipe to it and the thread that reads what it sends."""
 
@@ -147,7 +195,8 @@ class _Process:
         self.process = self._context.Process(
             target=_serve, args=(theirs,), name=f"mlp-training-{self.index}", daemon=True
         )
-        self.process.start()
+        with _plain_main():
+            self.process.start()
         theirs.close()
         self._connection = ours
         reader = threading.Thread(target=self._read, args=(ours, self.process), daemon=True,
@@ -272,7 +321,9 @@ def _serve(connection) -> None:
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")  # one core each
     sessions: dict[int, Any] = {}  # id -> TrainingSession
     turns: deque[int] = deque()
-    stepped: dict[int, tuple[float, int]] = {}  # id -> (time, steps) for the pool's rate
+    # Sessions not yet given a slice since Play: id -> whether their page asked for a
+    # snapshot, which is answered after that first slice.
+    unstarted: dict[int, bool] = {}
     while True:
         wait = 0.0 if turns else IDLE_POLL_SECONDS
         while connection.poll(wait):
@@ -280,12 +331,10 @@ def _serve(connection) -> None:
             if message[0] == "stop":
                 return
             try:
-                _handle(message, sessions, turns, connection)
+                _handle(message, sessions, turns, unstarted, connection)
             except Exception:  # noqa: BLE001 - the page hears of any failure, in words
                 session_id = message[1]
-                sessions.pop(session_id, None)
-                if session_id in turns:
-                    turns.remove(session_id)
+                _forget(session_id, sessions, turns, unstarted)
                 connection.send(("error", session_id, _failure()))
             wait = 0.0
         if not turns:
@@ -296,17 +345,29 @@ def _serve(connection) -> None:
         try:
             session.advance(SLICE_SECONDS)
         except Exception:  # noqa: BLE001
-            sessions.pop(session_id, None)
-            turns.remove(session_id)
+            _forget(session_id, sessions, turns, unstarted)
             connection.send(("error", session_id, _failure()))
             continue
-        stepped[session_id] = (time.monotonic(), session.step_count)
+        if unstarted.pop(session_id, False):
+            _send_snapshots(session_id, session, len(turns), connection)
         if not session.playing:  # every run diverged: the runs go back, as they are
-            sessions.pop(session_id)
-            turns.remove(session_id)
+            _forget(session_id, sessions, turns, unstarted)
             connection.send(("runs", session_id, pickle.dumps(session.runs), False))
         elif session.steps_per_second is not None:
             time.sleep(min(session.seconds_until_next_step(), SLICE_SECONDS) / max(len(turns), 1))
+
+
+def _forget(session_id: int, sessions: dict, turns: deque, unstarted: dict) -> None:
+    sessions.pop(session_id, None)
+    unstarted.pop(session_id, None)
+    if session_id in turns:
+        turns.remove(session_id)
+
+
+def _send_snapshots(session_id: int, session, playing: int, connection) -> None:
+    session.publish(reuse_inside=True)
+    stats = (playing, 0.0)
+    connection.send(("snapshots", session_id, pickle.dumps(session.snapshots), stats))
 
 
 def _failure() -> str:
@@ -314,7 +375,7 @@ def _failure() -> str:
     return f"The training process failed: {lines[-1] if lines else 'unknown error'}"
 
 
-def _handle(message: tuple, sessions: dict, turns: deque, connection) -> None:
+def _handle(message: tuple, sessions: dict, turns: deque, unstarted: dict, connection) -> None:
     from playground.core.compare import task_data
     from playground.core.session import TrainingSession
 
@@ -331,24 +392,24 @@ def _handle(message: tuple, sessions: dict, turns: deque, connection) -> None:
         session.play()
         sessions[session_id] = session
         turns.append(session_id)
+        unstarted[session_id] = False
         return
     session = sessions.get(session_id)
     if session is None:
         return
     if kind == "snapshot":
-        session.publish(reuse_inside=True)
-        stats = (len(turns), 0.0)
-        connection.send(("snapshots", session_id, pickle.dumps(session.snapshots), stats))
+        if session_id in unstarted:
+            unstarted[session_id] = True  # answered after its first slice
+        else:
+            _send_snapshots(session_id, session, len(turns), connection)
     elif kind == "copy":
         connection.send(("copy", session_id, pickle.dumps(session.runs)))
     elif kind == "pause":
         session.playing = False
-        sessions.pop(session_id)
-        turns.remove(session_id)
+        _forget(session_id, sessions, turns, unstarted)
         connection.send(("runs", session_id, pickle.dumps(session.runs), True))
     elif kind == "drop":
-        sessions.pop(session_id)
-        turns.remove(session_id)
+        _forget(session_id, sessions, turns, unstarted)
     elif kind == "live":
         session.apply_live(payload[0])
     elif kind == "data":

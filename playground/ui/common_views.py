@@ -143,10 +143,16 @@ def draw_metrics(snapshot: Snapshot) -> None:
     columns[5].metric("Test accuracy", format_number(snapshot.test_accuracy, percent=True))
 
 
-def queued_text(position: int) -> str:
-    """What a session waiting for a place to train says (see `playground.core.scheduler`)."""
+def queued_text(position: int, session: TrainingSession | None = None) -> str:
+    """What a session waiting for a place to train says (see `playground.core.scheduler`):
+    with training processes the cap is a guard, far above a class, so it says the number."""
     ahead = position - 1
     who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
+    places = None if session is None else session.places
+    if places is not None:
+        return (f"Queued ({who}): this server trains up to {places.capacity} networks at "
+                "once, and yours starts when one of them pauses or has trained for "
+                f"{places.place_seconds:g} s while others wait.")  # fmt: skip
     return (f"Queued ({who}): this server trains a few networks at a time, each for half a "
             "minute or so while others wait, and yours starts when a place frees up.")  # fmt: skip
 
@@ -174,7 +180,7 @@ def queue_watch(session: TrainingSession, session_key: str, step_hint: str) -> N
         position = session.queue_position
         if not session.playing or not position or queue_watch_seconds(position) <= interval / 2:
             st.rerun(scope="app")
-        st.caption(f"{queued_text(position)} {step_hint}")
+        st.caption(f"{queued_text(position, session)} {step_hint}")
 
     watch()
 
@@ -200,7 +206,7 @@ def draw_status(
     else:
         state = "Training…" if session.playing else "Paused."
         if session.playing and session.queue_position:
-            state = queued_text(session.queue_position)
+            state = queued_text(session.queue_position, session)
         elif session.playing and session.remote is not None and session.pool is not None:
             sharing = session.pool.playing
             if sharing > 1:  # said honestly: the pool's processes are shared evenly

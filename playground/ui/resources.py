@@ -38,7 +38,11 @@ from playground.core.scheduler import (
     default_place_seconds,
 )
 from playground.core.session import TrainingSession, Worker
-from playground.core.training_pool import TrainingPool, configured_processes
+from playground.core.training_pool import (
+    SESSIONS_PER_PROCESS,
+    TrainingPool,
+    configured_processes,
+)
 from playground.ui import keys, plain_text
 
 __all__ = [
@@ -218,8 +222,12 @@ def training_pool() -> TrainingPool | None:
 
 @st.cache_resource(show_spinner=False)
 def training_places() -> TrainingPlaces:
-    """The server's places to train (see `playground.core.scheduler`): one for every session."""
-    return TrainingPlaces(default_capacity(), default_at_once(), default_place_seconds())
+    """The server's places to train (see `playground.core.scheduler`): one for every session.
+    With training processes, `SESSIONS_PER_PROCESS` for each (a guard: a class trains at
+    once); without, two per core in the page's process."""
+    pool = training_pool()
+    capacity = default_capacity(None if pool is None else SESSIONS_PER_PROCESS * pool.size)
+    return TrainingPlaces(capacity, default_at_once(), default_place_seconds())
 
 
 def page_work() -> AbstractContextManager[None]:
@@ -299,6 +307,8 @@ def current_session(
             session.pause()
         session = TrainingSession(configs, data)
         session.pool = training_pool()
+        if session.pool is not None:
+            session.places = training_places()
         session.set_speed(SPEEDS[speed])
         st.session_state[keys.SESSION.of(prefix)] = session
         st.session_state[keys.NORM_AXIS_MAX.of(prefix)] = 0.0

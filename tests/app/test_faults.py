@@ -6,11 +6,13 @@ from __future__ import annotations
 import time
 
 from playground.core.session import Run
+from playground.ui import resources
 from tests.app.messages import message_text, messages
 from tests.app.run_buttons import click_run_button
 from tests.app.test_app import release_workers, start  # noqa: F401 (fixture)
 
 WAIT_SECONDS = 20
+original_step = Run.step
 
 
 def broken_step(self) -> bool:
@@ -22,6 +24,9 @@ def errors_of(app) -> str:
 
 
 def test_a_worker_that_raises_shows_the_error_and_reset_recovers(monkeypatch):
+    """In the page's own thread (`MLP_TRAINING_PROCESSES=0`), where a patched step reaches;
+    a failure in a training process: tests/playground/test_training_pool.py."""
+    monkeypatch.setattr(resources, "training_pool", lambda: None)
     app = start()
     monkeypatch.setattr(Run, "step", broken_step)
     click_run_button(app, "play")
@@ -37,7 +42,7 @@ def test_a_worker_that_raises_shows_the_error_and_reset_recovers(monkeypatch):
         errors_of(app)
     )
 
-    monkeypatch.undo()
+    monkeypatch.setattr(Run, "step", original_step)
     click_run_button(app, "reset")
     assert not app.exception
     assert not messages(app, "error")
@@ -55,7 +60,7 @@ def test_a_step_button_whose_step_raises_shows_the_error_not_a_traceback(monkeyp
     assert "RuntimeError: the network fell over" in errors_of(app)
     assert app.metric[0].value == "0"
 
-    monkeypatch.undo()
+    monkeypatch.setattr(Run, "step", original_step)
     click_run_button(app, "reset")
     click_run_button(app, "step")
     assert not app.exception

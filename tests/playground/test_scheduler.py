@@ -102,6 +102,10 @@ def test_the_capacity_comes_from_the_environment_or_the_cores(monkeypatch):
         assert default_capacity() == 6, bad
     monkeypatch.setattr(scheduler.os, "cpu_count", lambda: None)  # cores unknown: one, so 2
     assert default_capacity() == 2
+    # With training processes, their share (a guard far above a class) unless set.
+    assert default_capacity(40) == 40
+    monkeypatch.setenv("MLP_MAX_TRAINING", "7")
+    assert default_capacity(40) == 7
 
 
 def wait_for(predicate, timeout=10.0):
@@ -389,9 +393,15 @@ def test_pages_redraw_less_often_the_more_sessions_train(monkeypatch, training, 
     places = TrainingPlaces(256)
     for _ in range(training):
         places.request(object())
+    monkeypatch.setattr(resources, "training_pool", lambda: None)  # training in the server
     monkeypatch.setattr(resources, "training_places", lambda: places)
     assert resources.redraw_interval(0.2) == pytest.approx(seconds)
     assert resources.redraw_interval(5.0) == pytest.approx(5.0)  # already calm: as asked
+    # With training processes: the sessions playing in them count, as they redraw.
+    pool = SimpleNamespace(playing=training)
+    monkeypatch.setattr(resources, "training_pool", lambda: pool)
+    monkeypatch.setattr(resources, "training_places", lambda: TrainingPlaces(256))
+    assert resources.redraw_interval(0.2) == pytest.approx(seconds)
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,9 @@ import pytest
 from playground.core.compare import data_key, task_data
 from playground.core.config import Config, HiddenLayer
 from playground.core.data import make_drawn_data
+from playground.core.scheduler import TrainingPlaces
 from playground.core.session import TrainingSession, make_run
-from playground.core.training_pool import TrainingPool, configured_processes
+from playground.core.training_pool import TrainingPool, available_cores, configured_processes
 
 
 @pytest.fixture(scope="module")
@@ -157,12 +158,61 @@ def test_a_run_copies_without_its_data_and_goes_on_after_attach():
     assert all(np.array_equal(a, b) for a, b in pairs)
 
 
-def test_the_pool_is_off_unless_asked_for(monkeypatch):
+def test_one_process_per_core_unless_told_otherwise(monkeypatch):
     monkeypatch.delenv("MLP_TRAINING_PROCESSES", raising=False)
-    assert configured_processes() == 0
-    for text, processes in (("2", 2), (" 4 ", 4), ("0", 0), ("many", 0), ("-3", 0)):
+    cores = available_cores()
+    assert configured_processes() == cores >= 1
+    for text, processes in (("2", 2), (" 4 ", 4), ("0", 0), ("many", cores), ("-3", cores),
+                            ("1000", 64)):  # fmt: skip
         monkeypatch.setenv("MLP_TRAINING_PROCESSES", text)
         assert configured_processes() == processes
+
+
+def test_the_first_snapshot_after_play_shows_steps(pool):
+    """The page that pressed Play asks at once; the answer waits for the first slice, so the
+    student sees the network move in the very run that Play started."""
+    session = session_of(Config(hidden=(HiddenLayer(6, "tanh"),)), pool)
+    session.play()
+    assert session.fresh_snapshots()[0].step > 0
+    session.pause()
+
+
+def test_beyond_the_cap_sessions_queue_and_take_turns(pool):
+    """The queue is a guard: with room for 2, a third session waits (its runs stay here)
+    and trains once a place frees; a holder whose turn is over while others wait comes
+    back from its process, still playing, and queues."""
+    clock = [0.0]
+    places = TrainingPlaces(2, place_seconds=30, clock=lambda: clock[0])
+    sessions = [session_of(Config(hidden=(HiddenLayer(4, "tanh"),), data_seed=seed), pool)
+                for seed in range(3)]  # fmt: skip
+    for session in sessions:
+        session.places = places
+        session.play()
+    first, second, third = sessions
+    assert first.remote is not None and second.remote is not None
+    assert third.remote is None and third.queue_position == 1 and not third.training_now
+    assert wait_for(lambda: first.fresh_snapshots(0.5)[0].step > 0)
+    third.admit()  # as the page's Worker does every tenth of a second
+    assert third.remote is None and third.runs[0].trainer.step_count == 0
+
+    second.pause()  # a place frees: the next admit hands the queued session to the pool
+    assert places.waiting == 0 and third.remote is None  # its place, not yet its process
+    third.admit()
+    assert third.remote is not None and third.queue_position == 0
+    assert wait_for(lambda: third.fresh_snapshots(0.5)[0].step > 0)
+
+    clock[0] = 31.0  # the first has held its place for longer than its turn, others wait
+    second.play()
+    assert second.queue_position == 1
+    first.admit()
+    assert first.remote is None and first.playing and first.queue_position == 1
+    assert first.runs[0].trainer.step_count > 0  # its training came back with it
+    assert first.snapshots[0].step == first.runs[0].trainer.step_count
+    second.admit()
+    assert second.remote is not None
+    for session in sessions:
+        session.pause()
+    assert places.training == 0 and places.waiting == 0
 
 
 def test_an_export_while_training_takes_the_present_from_the_process(pool):
@@ -198,3 +248,41 @@ def test_the_status_line_says_how_many_share_the_pool(pool):
         import streamlit as st
 
         st.cache_resource.clear()  # the page's worker thread ends with it
+
+
+def test_a_spawned_process_beside_a_page_starts_nothing_of_its_own(monkeypatch):
+    """Streamlit leaves the page's entry (`app.py`) as `__main__`, and a "spawn" child reads
+    its parent's `__main__` file first: the entry must then draw nothing and start no
+    process (a sweep's pool would otherwise start a training pool in every worker, which
+    multiprocessing refuses while a process starts)."""
+    import runpy
+    import sys
+    import types
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+    from pathlib import Path
+
+    app = Path(__file__).resolve().parents[2] / "app.py"
+    page = types.ModuleType("__main__")
+    page.__file__ = str(app)
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    assert runpy.run_path(str(app), run_name="__mp_main__")["main"]  # defines, runs nothing
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as executor:
+        assert executor.submit(available_cores).result(timeout=120) >= 1
+
+
+def test_a_failure_inside_a_process_reaches_the_page_in_words(pool):
+    """Whatever raises in a training process (here a live change it cannot apply) costs
+    that session its training with a message, and the process goes on with the others."""
+    other = session_of(Config(hidden=(HiddenLayer(4, "tanh"),)), pool)
+    session = session_of(Config(hidden=(HiddenLayer(6, "tanh"),)), pool)
+    other.play()
+    session.play()
+    assert session.remote is not None
+    session.remote.send("live", None)  # no configurations: apply_live cannot zip it
+    assert wait_for(lambda: session.error)
+    assert session.error.startswith("The training process failed: TypeError")
+    assert not session.playing and session.remote is None
+    shown = other.fresh_snapshots(0.5)[0].step
+    assert wait_for(lambda: other.fresh_snapshots(0.5)[0].step > shown)  # the rest train on
+    other.pause()
