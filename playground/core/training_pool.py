@@ -25,6 +25,7 @@ waits in the queue of `scheduler.TrainingPlaces`, a guard rather than the rule. 
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -35,7 +36,6 @@ import traceback
 import types
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from itertools import count
 from typing import Any
 
@@ -55,6 +55,7 @@ REPLY_SECONDS = 30.0  # longest a page waits for its runs to come back at Pause
 FIRST_SNAPSHOT_SECONDS = 1.0  # longest a page waits for the first steps after Play
 SESSIONS_PER_PROCESS = 20  # sessions a process trains at once before more wait in the queue
 MAX_PROCESSES = 64
+NICENESS = 10  # how much lower the training processes' priority is than the server's
 STOPPED = (
     "The training process stopped ({why}): the training since you pressed Play is lost. "
     "Press Reset to start again."
@@ -163,7 +164,7 @@ class RemoteRuns:
 _MAIN_LOCK = threading.Lock()
 
 
-@contextmanager
+@contextlib.contextmanager
 def _plain_main() -> Iterator[None]:
     """While a process starts, an empty `__main__`. A "spawn" child first runs the file of
     its parent's `__main__`, and Streamlit runs each page script as `__main__`: without
@@ -319,6 +320,10 @@ def _serve(connection) -> None:
     import threadpoolctl
 
     threadpoolctl.threadpool_limits(limits=1, user_api="blas")  # one core each
+    # Pages come first: the server's process gets a core when it has a page to draw, and
+    # training takes the rest of the time (a lower priority, not a cap).
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(NICENESS)
     sessions: dict[int, Any] = {}  # id -> TrainingSession
     turns: deque[int] = deque()
     # Sessions not yet given a slice since Play: id -> whether their page asked for a
