@@ -5,6 +5,12 @@ The entry only: page configuration, the process-wide BLAS thread limit, and the 
 Each page lives in `pages/`; what pages share lives in `playground/`; the engine in `mlp/`.
 """
 
+# pandas before any page runs: Plotly tells data frames apart by looking for pandas in
+# `sys.modules` (`_plotly_utils.optional_imports.get_module`), and a first import of it in one
+# session's thread (at its first Play, through `playground.core.compare`) showed another
+# session's chart a half-made module ("partially initialized module 'pandas' has no
+# attribute 'Series'").
+import pandas  # noqa: F401
 import streamlit as st
 
 from playground.ui.resources import limit_blas_threads, page_work
