@@ -73,6 +73,7 @@ from appdriver.server import (  # noqa: E402
     wait_until_healthy,
 )
 from benchmarks.protocol_client import ProtocolClient  # noqa: E402
+from playground.core.training_pool import configured_processes  # noqa: E402
 
 MAX_SESSIONS = 40
 LOAD_TIMEOUT_MS = 120_000
@@ -428,19 +429,19 @@ def one_class(
             toggle.filter(has_text="Play").click(timeout=LOAD_TIMEOUT_MS)
         socket_play, played_at = [], []
         for client in sockets.clients:
+            played_at.append(time.perf_counter())  # the click, as a student makes it
             socket_play.append(sockets.click(client, "play"))
-            played_at.append(time.perf_counter())
-        # How long after its Play each protocol client first sees a step (its Step metric
-        # above 0, as the page redraws it): the wait a student sees before the network moves.
+        # How long after its Play each protocol client first draws a step (its Step metric
+        # above 0, as the page draws it, timed when it arrives): the wait a student sees
+        # before the network moves.
         first_step: list[float] = []
-        seen = [False] * len(sockets.clients)
         watch_until = time.perf_counter() + max(3.0, FIRST_STEP_WATCH_SECONDS)
-        while time.perf_counter() < watch_until and not all(seen):
-            for index, client in enumerate(sockets.clients):
-                if not seen[index] and (client.step or 0) > 0:
-                    seen[index] = True
-                    first_step.append(time.perf_counter() - played_at[index])
+        while (time.perf_counter() < watch_until
+               and any(client.first_step_at is None for client in sockets.clients)):  # fmt: skip
             time.sleep(0.05)
+        for client, played in zip(sockets.clients, played_at, strict=True):
+            if client.first_step_at is not None:
+                first_step.append(client.first_step_at - played)
         time.sleep(max(0.0, 3.0 - (time.perf_counter() - played_at[-1])) if played_at else 3.0)
 
         def states() -> tuple[list[int | None], list[bool]]:
@@ -555,7 +556,7 @@ def one_class(
             print(f"    {note}")
         CONNECTION_NOTES.clear()
         _FIRST_TAB.clear()
-        pool = os.environ.get("MLP_TRAINING_PROCESSES", "").strip() or "none"
+        pool = configured_processes() or "none (MLP_TRAINING_PROCESSES=0)"
         print(f"  server RSS (with its training processes: {pool}): {rss_idle:.0f} MB idle, "
               f"{rss_playing:.0f} MB playing, {rss_after:.0f} MB after")  # fmt: skip
         print(f"  server threads: {threads_idle} idle, {threads_playing} playing, "

@@ -36,6 +36,7 @@ class ProtocolClient:
     url: str
     query: str = ""  # the address's query string, as a link gives it ("hide=seed")
     step: int | None = None  # the Step metric, as last drawn
+    first_step_at: float | None = None  # perf_counter when it first drew a Step above 0
     status: str = ""  # the status line, as last drawn
     page_loaded: float | None = None  # seconds from connecting to the first full run's end
     errors: list[str] = field(default_factory=list)
@@ -173,6 +174,8 @@ class ProtocolClient:
         if kind == "metric" and element.metric.label == "Step":
             try:
                 self.step = int(element.metric.body.replace(",", ""))
+                if self.step > 0 and self.first_step_at is None:
+                    self.first_step_at = time.perf_counter()
             except ValueError:
                 pass
         elif kind == "markdown" and element.markdown.element_type == element.markdown.CAPTION:
