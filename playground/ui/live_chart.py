@@ -216,6 +216,9 @@ function markerAt(chart, pixels) {
   return best;
 }
 
+const CLICK_SESSION = Math.random().toString(36).slice(2);
+let clickCount = 0;
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let chart = parentElement.querySelector(".mlp-live-chart");
@@ -228,7 +231,14 @@ export default function (component) {
   turns().lastFigure = performance.now();
   // A click on a point with customdata is sent to Python once (see `live_chart`'s on_click),
   // and with clickPlane a click anywhere else on the plot as ["plane", x, y].
-  chart.__sendClick = data.clickable ? setTriggerValue : null;
+  // Each click carries an id of its own: Streamlit was seen to hand one click to two reruns
+  // in a row (a fragment's timed rerun beside the click's), which added a drawn point twice.
+  chart.__sendClick = data.clickable
+    ? (name, value) => {
+        clickCount += 1;
+        setTriggerValue(name, { id: `${CLICK_SESSION}-${clickCount}`, value });
+      }
+    : null;
   chart.__clickPlane = Boolean(data.clickPlane);
   // Figures can arrive faster than they are drawn: draw only the newest one.
   chart.__pending = data;
@@ -304,9 +314,10 @@ def live_chart(
     height is the figure's height in pixels (the component keeps that space reserved, so the
     page does not move while the chart loads). With `on_click`, a click on a point that has
     `customdata` calls `on_click(customdata)` before the rerun it causes (of the caller's
-    fragment), so that rerun already draws what the click chose. With `click_plane`, a click
-    anywhere else on the plot calls `on_click(["plane", x, y])` in the axes' units (the plot
-    needs a trace there that takes clicks, such as a heatmap with hoverinfo "none").
+    fragment), so that rerun already draws what the click chose (once per click). With
+    `click_plane`, a click anywhere else on the plot calls `on_click(["plane", x, y])` in the
+    axes' units (the plot needs a trace there that takes clicks, such as a heatmap with
+    hoverinfo "none").
     """
     config = {"displaylogo": False, "responsive": True}
     if not toolbar:
@@ -329,7 +340,7 @@ def live_chart(
     if projector_mode:
         for_projector(figure_dict)
     convert_to_base64(figure_dict)  # numpy arrays as typed base64 (in place)
-    callbacks = {} if on_click is None else {"on_click_change": lambda: on_click(_clicked(key))}
+    callbacks = {} if on_click is None else {"on_click_change": lambda: _take_click(key, on_click)}
     _component(
         key=key,
         data={
@@ -345,9 +356,22 @@ def live_chart(
 
 
 def _clicked(key: str) -> Any:
-    """The customdata of the point just clicked in the live chart `key` (None if none)."""
+    """What the live chart `key` sent for the click just made: {"id": ..., "value": the
+    customdata of the point, or ["plane", x, y]} (None if none)."""
     state = st.session_state.get(key)
     return state.get("click") if isinstance(state, Mapping) else getattr(state, "click", None)
+
+
+def _take_click(key: str, on_click: Callable[[Any], None]) -> None:
+    """`on_click(value)` once per click: a click whose id was taken already is left alone."""
+    clicked = _clicked(key)
+    if not isinstance(clicked, Mapping) or "id" not in clicked:
+        return
+    seen_key = f"{key}__click_taken"
+    if st.session_state.get(seen_key) == clicked["id"]:
+        return
+    st.session_state[seen_key] = clicked["id"]
+    on_click(clicked.get("value"))
 
 
 def _selected_point(key: str) -> Any:

@@ -5,6 +5,7 @@ nothing."""
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -30,14 +31,20 @@ def release_workers():
     st.cache_resource.clear()
 
 
-def click_diagram(app: AppTest, payload) -> None:
+CLICK_IDS = (f"test-{n}" for n in itertools.count())
+
+
+def click_diagram(app: AppTest, payload, click_id: str | None = None) -> None:
     """A click in the diagram as the browser sends it: the live chart's "click" event with the
-    clicked point's customdata (AppTest has no way to click inside a component); then a run."""
+    clicked point's customdata and an id of its own (AppTest has no way to click inside a
+    component); then a run."""
     (chart,) = [e for e in app.get("bidi_component") if e.proto.id.endswith("-diagram_chart")]
     states = app._tree.get_widget_states()
     states.widgets.append(WidgetState(
         id=_make_trigger_id(chart.proto.id, "events"),
-        json_trigger_value=json.dumps([{"event": "click", "value": payload}]),
+        json_trigger_value=json.dumps([{"event": "click",
+                                        "value": {"id": click_id or next(CLICK_IDS),
+                                                  "value": payload}}]),
     ))  # fmt: skip
     app._run(states)
     assert not app.exception, app.exception
@@ -130,6 +137,23 @@ def test_a_click_the_diagram_did_not_send_changes_nothing(payload):
     assert LINE_WEIGHT not in app.session_state
     assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 2)
     click_diagram(app, [1, 3])  # a tile's click, sent the same way, is taken
+    assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 3)
+
+
+def test_a_click_handed_to_two_runs_is_taken_once():
+    """Streamlit was seen to hand one click to two reruns in a row (a fragment's timed rerun
+    beside the click's): the chart's id for each click makes the second a no-op."""
+    app = open_playground({"dataset": "xor", "hidden": "4tanh"})
+    click_diagram(app, [1, 2], click_id="tab-7")
+    assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 2)
+    app.session_state[SELECTED_UNIT] = DiagramUnit(1, 0)
+    app.run()
+    click_diagram(app, [1, 2], click_id="tab-7")  # the same click again: left alone
+    assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 0)
+    click_diagram(app, [1, 2], click_id="tab-8")  # a new click on the same tile: taken
+    assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 2)
+    click_diagram(app, [1, 3], click_id=None)
+    click_diagram(app, {"no id": [1, 0]}, click_id=None)  # not what the chart sends
     assert app.session_state[SELECTED_UNIT] == DiagramUnit(1, 3)
 
 
