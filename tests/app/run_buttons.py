@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 
 from streamlit.testing.v1 import AppTest
 
@@ -24,3 +25,16 @@ def run_buttons_data(app: AppTest, prefix: str = "") -> dict:
     key = f"-{prefix}run_controls"
     element = next(e for e in app.get("bidi_component") if e.proto.id.endswith(key))
     return json.loads(element.proto.json)
+
+
+def wait_until_trained(session, beyond: int = 0, timeout: float = 30.0) -> int:
+    """Wait until the playing `session` is past step `beyond` (a training process takes a
+    moment to start on a loaded machine, where the page's own thread trained at once); its
+    step then."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        step = session.fresh_snapshots(0.5)[0].step
+        if step > beyond:
+            return step
+        time.sleep(0.05)
+    raise AssertionError(f"no step past {beyond} within {timeout:g} s")

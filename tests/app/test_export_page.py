@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 
 from playground.ui.model_views import EXPORTS, _export_data, export_state
-from tests.app.run_buttons import click_run_button
+from tests.app.run_buttons import click_run_button, wait_until_trained
 from tests.app.test_app import start as open_playground
 
 
@@ -32,6 +32,7 @@ def test_the_model_section_offers_the_three_exports_while_training_too(tmp_path)
     buttons = export_buttons(app)
     assert set(buttons) == {"notebook", "script", "torch"}
     assert not any(button.proto.disabled for button in buttons.values())
+    wait_until_trained(app.session_state["session"])
     click_run_button(app, "pause")
     session = app.session_state["session"]
     steps = session.step_count

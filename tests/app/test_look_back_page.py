@@ -11,7 +11,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from tests.app.run_buttons import click_run_button
+from tests.app.run_buttons import click_run_button, wait_until_trained
 from tests.app.sections import on_screen
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -90,6 +90,7 @@ def test_play_leaves_the_past_and_pause_looks_from_the_present():
     click_run_button(app, "play")
     assert look_back_sliders(app) == []  # no looking back while training
     assert app.metric[0].value != "1"
+    wait_until_trained(app.session_state["session"], beyond=3)
     click_run_button(app, "pause")
     present = app.session_state["session"].step_count
     assert present > 3
