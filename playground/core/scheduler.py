@@ -21,6 +21,11 @@ Pages come first: the page and its live views run inside `page_work()`, and whil
 `pages_busy()` is true and the workers train in short slices with pauses between them (see
 `session.Worker`), so a click or a new tab is served within a fraction of a second.
 
+With training processes (the default, see `training_pool`) the sessions train there, every
+one at once, and the places are only a guard: 20 per process unless `MLP_MAX_TRAINING` says
+otherwise (`TrainingSession.admit`). What follows the first paragraph above, the turns and
+the pages' priority, is the thread mode's (`MLP_TRAINING_PROCESSES=0`).
+
 Nothing here imports Streamlit: the page keeps one `TrainingPlaces` per server process.
 """
 
