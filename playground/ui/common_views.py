@@ -150,9 +150,11 @@ def queued_text(position: int, session: TrainingSession | None = None) -> str:
     who = "you are next" if ahead == 0 else f"{ahead} ahead of you"
     places = None if session is None else session.places
     if places is not None:
-        return (f"Queued ({who}): this server trains up to {places.capacity} networks at "
-                "once, and yours starts when one of them pauses or has trained for "
-                f"{places.place_seconds:g} s while others wait.")  # fmt: skip
+        one = "it" if places.capacity == 1 else "one of them"
+        seconds = f"{places.place_seconds:g} s"
+        return (f"Queued ({who}): this server trains up to "
+                f"{_plural(places.capacity, 'network')} at once, and yours starts when {one} "
+                f"pauses or has trained for {seconds} while others wait.")  # fmt: skip
     return (f"Queued ({who}): this server trains a few networks at a time, each for half a "
             "minute or so while others wait, and yours starts when a place frees up.")  # fmt: skip
 

@@ -422,3 +422,18 @@ def test_a_class_in_the_queue_asks_for_far_fewer_redraws_than_one_a_second_each(
 
     runs_per_second = sum(1 / queue_watch_seconds(position) for position in range(1, 27))
     assert 8 < runs_per_second < 12, runs_per_second
+
+
+def test_a_queued_session_with_training_processes_names_the_cap():
+    """With training processes the queue is a guard: its line says how many train at once."""
+    from playground.ui.common_views import queued_text
+
+    session = SimpleNamespace(places=TrainingPlaces(40, place_seconds=30))
+    assert queued_text(3, session).startswith(
+        "Queued (2 ahead of you): this server trains up to 40 networks at once, and yours "
+        "starts when one of them pauses or has trained for 30 s while others wait."
+    )
+    session.places = TrainingPlaces(1, place_seconds=45)
+    assert "up to 1 network at once, and yours starts when it pauses or has trained for 45 s" in (
+        queued_text(1, session))  # fmt: skip
+    assert "a few networks at a time" in queued_text(1)  # training in the server's process
